@@ -1,0 +1,14 @@
+using System.CommandLine;
+using FreeEnergy.Cli.Commands;
+
+namespace FreeEnergy.Cli;
+
+/// <summary>The verbs of the <c>freeenergy</c> tool, one file each under Commands/.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> Create()
+    {
+        yield return InfoCommand.Create();
+        yield return BenchCommand.Create();
+    }
+}

@@ -1,0 +1,14 @@
+using System.CommandLine;
+
+namespace FreeEnergy.Cli.Commands;
+
+/// <summary><c>freeenergy bench ...</c>: timings with --json output.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("bench", "Benchmarks: gemm (and, as models land, rbm, vae, score).");
+        command.Subcommands.Add(BenchGemmCommand.Create());
+        return command;
+    }
+}

@@ -1,0 +1,3 @@
+using FreeEnergy.Cli;
+
+return CommandLineApp.Run(args);
