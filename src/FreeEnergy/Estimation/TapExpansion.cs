@@ -49,7 +49,9 @@ public static class TapExpansion
     /// the hidden magnetisations from the visible ones, then the visible ones from the new hidden ones:
     /// m &lt;- Damping * m_old + (1 - Damping) * sigm(field(m)), where the self-coupling terms of the field use
     /// m_old. Results are clamped to [1e-6, 1 - 1e-6]. Rows are independent; the result does not depend on the
-    /// backend's thread count. Inputs may be binary (e.g. data as the visible starting point).
+    /// backend's thread count. Inputs may be binary (e.g. data as the visible starting point). The starting hidden
+    /// magnetisations enter through the damping and the self-coupling terms, so a fresh start should set them
+    /// sensibly (e.g. m^h = sigm(b + m^v W)); persistent magnetisations are simply passed back in.
     /// </summary>
     /// <param name="weights">W, visible x hidden, row-major.</param>
     /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
@@ -83,7 +85,8 @@ public static class TapExpansion
 
     /// <summary>
     /// Evaluates -beta G(m^v, m^h) (beta = 1) of each row in double precision: the TAP estimate of ln Z when the
-    /// magnetisations are at a fixed point. Entropy terms use 0 ln 0 = 0.
+    /// magnetisations are at a fixed point. Entropy terms use 0 ln 0 = 0; a magnetisation outside [0, 1] gives NaN.
+    /// Cost: rows x visible x hidden multiply-adds in double (meant for estimates and monitoring, not inner loops).
     /// </summary>
     /// <param name="weights">W, visible x hidden, row-major.</param>
     /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
