@@ -236,7 +236,9 @@ public static class TapExpansion
     /// estimate is deterministic). Each start sets m^h = sigm(b + m^v W) and runs damped iterations (damping
     /// max(<see cref="TapSettings.Damping"/>, 0.5), order <see cref="TapSettings.Order"/>) until no magnetisation
     /// moves more than 1e-6 in an iteration, at most 500 iterations (<see cref="TapSettings.Iterations"/> is not
-    /// used). The maximum is taken over converged starts (over all starts if none converged).
+    /// used). Converged starts leave the batch; after 50 iterations only the 16 unconverged starts with the largest
+    /// current -G continue. The maximum is taken over converged starts (over the remaining ones if none converged).
+    /// Cost grows with the number of starts: pass at most a few hundred initial rows.
     /// Taking the largest fixed point rather than summing over them is the usual TAP choice: ln Z is the maximum
     /// of the exact -beta G, so the largest fixed point is the best single-state estimate; when several distinct
     /// states carry weight it underestimates ln Z (by at most the log of their number).
@@ -303,24 +305,7 @@ public static class TapExpansion
         Clamp(mh);
 
         float damping = Math.Max(settings.Damping, 0.5f);
-        var change = new float[rows];
-        var converged = new bool[rows];
-        using (var work = new Workspace(weights, visible, hidden, rows, settings.Order))
-        {
-            for (int iteration = 0; iteration < LogPartitionMaxIterations; iteration++)
-            {
-                Array.Clear(change);
-                work.Update(weights, hiddenBias, mv, mh, targetIsHidden: true, damping, backend, change);
-                work.Update(weights, visibleBias, mh, mv, targetIsHidden: false, damping, backend, change);
-                bool all = true;
-                for (int r = 0; r < rows; r++)
-                {
-                    converged[r] = change[r] <= LogPartitionTolerance;
-                    all &= converged[r];
-                }
-                if (all) break;
-            }
-        }
+        var status = Converge(weights, visibleBias, hiddenBias, visible, hidden, mv, mh, rows, settings.Order, damping, backend);
 
         var values = new double[rows];
         NegativeBetaGibbs(weights, visibleBias, hiddenBias, visible, hidden, mv, mh, rows, settings.Order, values);
@@ -328,13 +313,116 @@ public static class TapExpansion
         for (int r = 0; r < rows; r++)
         {
             if (!double.IsFinite(values[r])) continue;
+            if (status[r] == StartStatus.Dropped) continue;
             bestAny = Math.Max(bestAny, values[r]);
-            if (converged[r]) best = Math.Max(best, values[r]);
+            if (status[r] == StartStatus.Converged) best = Math.Max(best, values[r]);
         }
         if (double.IsNegativeInfinity(best)) best = bestAny;
         if (!double.IsFinite(best))
             throw new FreeEnergyException("The TAP estimate of the log-partition function is not finite; the model parameters are too large for the expansion.");
         return best;
+    }
+
+    /// <summary>Outcome of one starting point of <see cref="Converge"/>.</summary>
+    internal enum StartStatus : byte
+    {
+        /// <summary>Still moving after the iteration limit.</summary>
+        Unconverged = 0,
+
+        /// <summary>Reached a fixed point (no magnetisation moved more than the tolerance in one iteration).</summary>
+        Converged = 1,
+
+        /// <summary>Abandoned after <see cref="LogPartitionPruneAfter"/> iterations because many better candidates remained.</summary>
+        Dropped = 2,
+    }
+
+    /// <summary>Iterations after which <see cref="Converge"/> keeps only the <see cref="LogPartitionKeptCandidates"/> best unconverged starts.</summary>
+    internal const int LogPartitionPruneAfter = 50;
+
+    /// <summary>Unconverged starts kept after <see cref="LogPartitionPruneAfter"/> iterations (those with the largest -G).</summary>
+    internal const int LogPartitionKeptCandidates = 16;
+
+    /// <summary>
+    /// Iterates every row to a fixed point (damped, in place) and reports each row's status. Converged rows are taken
+    /// out of the batch (the rest is compacted), so the cost falls as rows converge; after
+    /// <see cref="LogPartitionPruneAfter"/> iterations only the <see cref="LogPartitionKeptCandidates"/> unconverged rows
+    /// with the largest current -G go on, the others are marked <see cref="StartStatus.Dropped"/>.
+    /// </summary>
+    internal static StartStatus[] Converge(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias,
+        int visible, int hidden, Span<float> mv, Span<float> mh, int rows, int order, float damping, IComputeBackend backend,
+        int maxIterations = LogPartitionMaxIterations, float tolerance = LogPartitionTolerance)
+    {
+        var status = new StartStatus[rows];
+        if (rows == 0) return status;
+        var index = new int[rows];
+        for (int r = 0; r < rows; r++) index[r] = r;
+        var change = new float[rows];
+        using var activeV = new PooledBuffer(rows * visible);
+        using var activeH = new PooledBuffer(rows * hidden);
+        var av = activeV.Span;
+        var ah = activeH.Span;
+        mv[..(rows * visible)].CopyTo(av);
+        mh[..(rows * hidden)].CopyTo(ah);
+        int active = rows;
+        using (var work = new Workspace(weights, visible, hidden, rows, order))
+        {
+            for (int iteration = 0; iteration < maxIterations && active > 0; iteration++)
+            {
+                var ch = change.AsSpan(0, active);
+                ch.Clear();
+                work.Update(weights, hiddenBias, av[..(active * visible)], ah, targetIsHidden: true, damping, backend, ch, rows: active);
+                work.Update(weights, visibleBias, ah[..(active * hidden)], av, targetIsHidden: false, damping, backend, ch, rows: active);
+
+                bool prune = iteration + 1 == LogPartitionPruneAfter && active > LogPartitionKeptCandidates;
+                double threshold = double.NegativeInfinity;
+                double[]? values = null;
+                if (prune)
+                {
+                    values = new double[active];
+                    NegativeBetaGibbs(weights, visibleBias, hiddenBias, visible, hidden, av, ah, active, order, values);
+                    var sorted = (double[])values.Clone();
+                    for (int k = 0; k < sorted.Length; k++) if (double.IsNaN(sorted[k])) sorted[k] = double.NegativeInfinity;
+                    Array.Sort(sorted);
+                    threshold = sorted[sorted.Length - LogPartitionKeptCandidates];
+                }
+
+                int kept = 0, keptCandidates = 0;
+                for (int a = 0; a < active; a++)
+                {
+                    int r = index[a];
+                    if (change[a] <= tolerance)
+                    {
+                        status[r] = StartStatus.Converged;
+                        av.Slice(a * visible, visible).CopyTo(mv.Slice(r * visible, visible));
+                        ah.Slice(a * hidden, hidden).CopyTo(mh.Slice(r * hidden, hidden));
+                        continue;
+                    }
+                    if (values is not null && (!(values[a] >= threshold) || keptCandidates >= LogPartitionKeptCandidates))
+                    {
+                        status[r] = StartStatus.Dropped;
+                        av.Slice(a * visible, visible).CopyTo(mv.Slice(r * visible, visible));
+                        ah.Slice(a * hidden, hidden).CopyTo(mh.Slice(r * hidden, hidden));
+                        continue;
+                    }
+                    keptCandidates++;
+                    if (kept != a)
+                    {
+                        av.Slice(a * visible, visible).CopyTo(av.Slice(kept * visible, visible));
+                        ah.Slice(a * hidden, hidden).CopyTo(ah.Slice(kept * hidden, hidden));
+                    }
+                    index[kept++] = r;
+                }
+                active = kept;
+            }
+        }
+        for (int a = 0; a < active; a++)
+        {
+            int r = index[a];
+            status[r] = StartStatus.Unconverged;
+            av.Slice(a * visible, visible).CopyTo(mv.Slice(r * visible, visible));
+            ah.Slice(a * hidden, hidden).CopyTo(mh.Slice(r * hidden, hidden));
+        }
+        return status;
     }
 
     /// <summary>
@@ -511,13 +599,15 @@ public static class TapExpansion
         /// <summary>
         /// target &lt;- damping * target + (1 - damping) * sigm(field), the field computed from source and the old target.
         /// When <paramref name="change"/> is not empty, change[r] = max(change[r], max |new - old|) over row r.
+        /// Only the first <paramref name="rows"/> rows (default: all the workspace was made for) are updated.
         /// </summary>
         public readonly void Update(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> source, Span<float> target,
-            bool targetIsHidden, float damping, IComputeBackend backend, Span<float> change, bool clamp = true)
+            bool targetIsHidden, float damping, IComputeBackend backend, Span<float> change, bool clamp = true, int rows = -1)
         {
             int ns = targetIsHidden ? _visible : _hidden;
             int nt = targetIsHidden ? _hidden : _visible;
-            int rows = _rows;
+            if (rows < 0) rows = _rows;
+            if (rows > _rows) throw new ArgumentOutOfRangeException(nameof(rows));
             var src = source[..(rows * ns)];
             var c = _c.Span[..(rows * ns)];
             Variance(src, c);
