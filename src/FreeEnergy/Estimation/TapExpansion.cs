@@ -73,14 +73,20 @@ public static class TapExpansion
         CheckParameters(weights, visibleBias, hiddenBias, visible, hidden);
         CheckMagnetizations(visibleMagnetization.Length, hiddenMagnetization.Length, visible, hidden, rows);
         if (rows == 0) return;
-        using var work = new Workspace(weights, visible, hidden, rows, settings.Order);
+        using var work = new TapWorkspace(weights, visibleBias, hiddenBias, visible, hidden, rows, settings.Order);
+        using var mvBuffer = new PooledBuffer(rows * visible);
+        using var mhBuffer = new PooledBuffer(rows * hidden);
         var mv = visibleMagnetization[..(rows * visible)];
         var mh = hiddenMagnetization[..(rows * hidden)];
+        mv.CopyTo(mvBuffer.Span);
+        mh.CopyTo(mhBuffer.Span);
         for (int iteration = 0; iteration < settings.Iterations; iteration++)
         {
-            work.Update(weights, hiddenBias, mv, mh, targetIsHidden: true, settings.Damping, backend, default);
-            work.Update(weights, visibleBias, mh, mv, targetIsHidden: false, settings.Damping, backend, default);
+            work.UpdateHidden(weights, mvBuffer.Array, mhBuffer.Array, rows, settings.Damping, backend, null);
+            work.UpdateVisible(weights, mhBuffer.Array, mvBuffer.Array, rows, settings.Damping, backend, null);
         }
+        mvBuffer.Span.CopyTo(mv);
+        mhBuffer.Span.CopyTo(mh);
     }
 
     /// <summary>
@@ -364,14 +370,13 @@ public static class TapExpansion
         mv[..(rows * visible)].CopyTo(av);
         mh[..(rows * hidden)].CopyTo(ah);
         int active = rows;
-        using (var work = new Workspace(weights, visible, hidden, rows, order))
+        using (var work = new TapWorkspace(weights, visibleBias, hiddenBias, visible, hidden, rows, order))
         {
             for (int iteration = 0; iteration < maxIterations && active > 0; iteration++)
             {
-                var ch = change.AsSpan(0, active);
-                ch.Clear();
-                work.Update(weights, hiddenBias, av[..(active * visible)], ah, targetIsHidden: true, damping, backend, ch, rows: active);
-                work.Update(weights, visibleBias, ah[..(active * hidden)], av, targetIsHidden: false, damping, backend, ch, rows: active);
+                Array.Clear(change, 0, active);
+                work.UpdateHidden(weights, activeV.Array, activeH.Array, active, damping, backend, change);
+                work.UpdateVisible(weights, activeH.Array, activeV.Array, active, damping, backend, change);
 
                 bool prune = iteration + 1 == LogPartitionPruneAfter && active > LogPartitionKeptCandidates;
                 double threshold = double.NegativeInfinity;
@@ -453,16 +458,20 @@ public static class TapExpansion
         CheckMagnetizations(visibleMagnetization.Length, hiddenMagnetization.Length, visible, hidden, rows);
         if (result.Length < rows) throw new ArgumentException($"The result has {result.Length} entries; {rows} rows need {rows}.", nameof(result));
         if (rows == 0) return;
-        using var work = new Workspace(weights, visible, hidden, rows, order);
-        using var mv = new PooledBuffer(rows * visible);
-        using var mh = new PooledBuffer(rows * hidden);
-        visibleMagnetization[..(rows * visible)].CopyTo(mv.Span);
-        hiddenMagnetization[..(rows * hidden)].CopyTo(mh.Span);
-        var residual = result[..rows];
-        residual.Clear();
+        using var work = new TapWorkspace(weights, visibleBias, hiddenBias, visible, hidden, rows, order);
+        using var sourceV = new PooledBuffer(rows * visible);
+        using var sourceH = new PooledBuffer(rows * hidden);
+        using var targetV = new PooledBuffer(rows * visible);
+        using var targetH = new PooledBuffer(rows * hidden);
+        visibleMagnetization[..(rows * visible)].CopyTo(sourceV.Span);
+        hiddenMagnetization[..(rows * hidden)].CopyTo(sourceH.Span);
+        sourceV.Span.CopyTo(targetV.Span);
+        sourceH.Span.CopyTo(targetH.Span);
+        var residual = new float[rows];
         // Undamped updates of copies, each from the original other layer; the change is the residual.
-        work.Update(weights, hiddenBias, visibleMagnetization[..(rows * visible)], mh.Span, targetIsHidden: true, 0f, backend, residual, clamp: false);
-        work.Update(weights, visibleBias, hiddenMagnetization[..(rows * hidden)], mv.Span, targetIsHidden: false, 0f, backend, residual, clamp: false);
+        work.UpdateHidden(weights, sourceV.Array, targetH.Array, rows, 0f, backend, residual, clamp: false);
+        work.UpdateVisible(weights, sourceH.Array, targetV.Array, rows, 0f, backend, residual, clamp: false);
+        residual.CopyTo(result);
     }
 
     /// <summary>Binary entropy -m ln m - (1 - m) ln(1 - m) with 0 ln 0 = 0 (NaN propagates).</summary>
@@ -504,13 +513,13 @@ public static class TapExpansion
     }
 
     /// <summary>c(m) = m - m^2 elementwise.</summary>
-    private static void Variance(ReadOnlySpan<float> m, Span<float> c)
+    internal static void Variance(ReadOnlySpan<float> m, Span<float> c)
     {
         for (int k = 0; k < m.Length; k++) c[k] = m[k] - m[k] * m[k];
     }
 
     /// <summary>q = c(m) (1/2 - m) elementwise, given c (c and q may alias).</summary>
-    private static void Skewness(ReadOnlySpan<float> m, ReadOnlySpan<float> c, Span<float> q)
+    internal static void Skewness(ReadOnlySpan<float> m, ReadOnlySpan<float> c, Span<float> q)
     {
         for (int k = 0; k < m.Length; k++) q[k] = c[k] * (0.5f - m[k]);
     }
@@ -546,7 +555,7 @@ public static class TapExpansion
                 throw new FreeEnergyException($"The RBM {what} contain a non-finite value ({values[k]}) at index {k}; the TAP log-partition estimate needs finite parameters.");
     }
 
-    private static void CheckOrder(int order)
+    internal static void CheckOrder(int order)
     {
         if (order is not (2 or 3))
             throw new ArgumentOutOfRangeException(nameof(order), order, "The TAP expansion order must be 2 or 3.");
@@ -571,104 +580,5 @@ public static class TapExpansion
             throw new ArgumentException($"The visible magnetisations have {visibleLength} values; {rows} rows of {visible} need {(long)rows * visible}.", "visibleMagnetization");
         if (hiddenLength < (long)rows * hidden)
             throw new ArgumentException($"The hidden magnetisations have {hiddenLength} values; {rows} rows of {hidden} need {(long)rows * hidden}.", "hiddenMagnetization");
-    }
-
-    /// <summary>Pooled powers of W and per-iteration scratch for the fixed-point updates.</summary>
-    private ref struct Workspace
-    {
-        private readonly int _visible, _hidden, _rows, _order;
-        private PooledBuffer _w2, _w3, _field, _second, _third, _c, _q;
-
-        public Workspace(ReadOnlySpan<float> weights, int visible, int hidden, int rows, int order)
-        {
-            CheckOrder(order);
-            _visible = visible; _hidden = hidden; _rows = rows; _order = order;
-            int size = visible * hidden, wide = rows * Math.Max(visible, hidden);
-            var w = weights[..size];
-            _w2 = new PooledBuffer(size);
-            TensorPrimitives.Multiply(w, w, _w2.Span);
-            _w3 = new PooledBuffer(order == 3 ? size : 0);
-            if (order == 3) TensorPrimitives.Multiply(_w2.Span, w, _w3.Span);
-            _field = new PooledBuffer(wide);
-            _second = new PooledBuffer(wide);
-            _third = new PooledBuffer(order == 3 ? wide : 0);
-            _c = new PooledBuffer(wide);
-            _q = new PooledBuffer(order == 3 ? wide : 0);
-        }
-
-        /// <summary>
-        /// target &lt;- damping * target + (1 - damping) * sigm(field), the field computed from source and the old target.
-        /// When <paramref name="change"/> is not empty, change[r] = max(change[r], max |new - old|) over row r.
-        /// Only the first <paramref name="rows"/> rows (default: all the workspace was made for) are updated.
-        /// </summary>
-        public readonly void Update(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> source, Span<float> target,
-            bool targetIsHidden, float damping, IComputeBackend backend, Span<float> change, bool clamp = true, int rows = -1)
-        {
-            int ns = targetIsHidden ? _visible : _hidden;
-            int nt = targetIsHidden ? _hidden : _visible;
-            if (rows < 0) rows = _rows;
-            if (rows > _rows) throw new ArgumentOutOfRangeException(nameof(rows));
-            var src = source[..(rows * ns)];
-            var c = _c.Span[..(rows * ns)];
-            Variance(src, c);
-            var field = _field.Span[..(rows * nt)];
-            var second = _second.Span[..(rows * nt)];
-            var w = weights[..(_visible * _hidden)];
-            Product(backend, targetIsHidden, rows, _visible, _hidden, src, w, field);
-            Product(backend, targetIsHidden, rows, _visible, _hidden, c, _w2.Span, second);
-            Span<float> third = default;
-            if (_order == 3)
-            {
-                var q = _q.Span[..(rows * ns)];
-                Skewness(src, c, q);
-                third = _third.Span[..(rows * nt)];
-                Product(backend, targetIsHidden, rows, _visible, _hidden, q, _w3.Span, third);
-            }
-
-            float keep = damping, take = 1f - damping;
-            for (int r = 0; r < rows; r++)
-            {
-                var m = target.Slice(r * nt, nt);
-                var f = field.Slice(r * nt, nt);
-                var s2 = second.Slice(r * nt, nt);
-                for (int j = 0; j < nt; j++)
-                    f[j] += bias[j] + (0.5f - m[j]) * s2[j];
-                if (_order == 3)
-                {
-                    var s3 = third.Slice(r * nt, nt);
-                    for (int j = 0; j < nt; j++)
-                    {
-                        float mj = m[j];
-                        f[j] += (1f / 3f - 2f * (mj - mj * mj)) * s3[j];
-                    }
-                }
-                Compute.Cpu.Activations.Sigmoid(f, f);
-                float largest = 0f;
-                for (int j = 0; j < nt; j++)
-                {
-                    float old = m[j];
-                    float updated = keep * old + take * f[j];
-                    if (clamp) updated = Math.Clamp(updated, Epsilon, 1f - Epsilon);
-                    largest = MathF.Max(largest, MathF.Abs(updated - old));
-                    m[j] = updated;
-                }
-                if (!change.IsEmpty) change[r] = MathF.Max(change[r], largest);
-            }
-        }
-
-        /// <summary>result = source * M (hidden target) or source * M^T (visible target), M visible x hidden.</summary>
-        private static void Product(IComputeBackend backend, bool targetIsHidden, int rows, int visible, int hidden,
-            ReadOnlySpan<float> source, ReadOnlySpan<float> matrix, Span<float> result)
-        {
-            if (targetIsHidden)
-                backend.Gemm(Transpose.None, Transpose.None, rows, hidden, visible, 1f, source, visible, matrix, hidden, 0f, result, hidden);
-            else
-                backend.Gemm(Transpose.None, Transpose.Transposed, rows, visible, hidden, 1f, source, hidden, matrix, hidden, 0f, result, visible);
-        }
-
-        public void Dispose()
-        {
-            _w2.Dispose(); _w3.Dispose(); _field.Dispose(); _second.Dispose(); _third.Dispose(); _c.Dispose(); _q.Dispose();
-        }
     }
 }
