@@ -25,7 +25,9 @@ namespace FreeEnergy.Estimation;
 /// m^v_i = sigm(a_i + sum_j W_ij m^h_j + (1/2 - m^v_i) sum_j W_ij^2 c(m^h_j)
 ///              [+ (1/3 - 2 c(m^v_i)) sum_j W_ij^3 c(m^h_j)(1/2 - m^h_j)])
 /// </code>
-/// (2/3 (1/2 - 3m + 3m^2) = 1/3 - 2c(m).) The second-order form is the one of the EMF-RBM paper.
+/// (2/3 (1/2 - 3m + 3m^2) = 1/3 - 2c(m).) The second-order form is the one of the EMF-RBM paper. Some public
+/// EMF-RBM codes use other third-order updates (e.g. a source factor m^2 (1 - m) in place of c(m)(1/2 - m)); those
+/// are not stationary points of the -G above, and the tests check that ours are.
 /// </summary>
 public static class TapExpansion
 {
@@ -246,8 +248,10 @@ public static class TapExpansion
     /// current -G continue. The maximum is taken over converged starts (over the remaining ones if none converged).
     /// Cost grows with the number of starts: pass at most a few hundred initial rows.
     /// Taking the largest fixed point rather than summing over them is the usual TAP choice: ln Z is the maximum
-    /// of the exact -beta G, so the largest fixed point is the best single-state estimate; when several distinct
-    /// states carry weight it underestimates ln Z (by at most the log of their number).
+    /// of the exact -beta G over magnetisations, so the largest fixed point is the best single-state estimate. When
+    /// several distinct states carry comparable weight a sum over them would be larger (by at most the log of their
+    /// number). The estimate is accurate for weak couplings (error of the order of the first neglected term, W^3 at
+    /// order 2 and W^4 at order 3) and degrades, in either direction, as the couplings grow.
     /// </summary>
     /// <param name="weights">W, visible x hidden, row-major.</param>
     /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
