@@ -23,6 +23,8 @@ public sealed class TapGradientTests
         var da = new float[visible];
         var db = new float[hidden];
         dw.AsSpan().Fill(float.NaN); // written, not accumulated
+        da.AsSpan().Fill(float.NaN);
+        db.AsSpan().Fill(float.NaN);
         TapExpansion.Gradient(model.Weights, model.VisibleBias, model.HiddenBias, visible, hidden, mv, mh, rows, order, dw, da, db, Backend);
 
         var random = new Random(seed);
