@@ -21,7 +21,7 @@ public sealed class MinMaxScaler
     public IReadOnlyList<float> Maximum { get; }
 
     /// <summary>Clip results to [0, 1] (values of new data outside the fitted range). Default: true, since Bernoulli models need [0, 1].</summary>
-    public bool Clip { get; init; } = true;
+    public bool Clip { get; set; } = true;
 
     /// <summary>Fits the per-column range of <paramref name="data"/> (at least one row).</summary>
     public static MinMaxScaler Fit(Matrix data)
