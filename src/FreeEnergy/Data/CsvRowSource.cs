@@ -108,7 +108,7 @@ internal sealed class CsvRowSource : IRowSource
                 while (cells.MoveNext(out _)) column++;
                 throw Ragged(column, lineNumber);
             }
-            if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
+            if (!CsvNumber.TryParse(cell, out float value))
                 throw new DataFormatException(
                     cell.Length == 0
                         ? $"the cell is empty; every cell must be a number (line {lineNumber})."

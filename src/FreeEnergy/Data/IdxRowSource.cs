@@ -32,6 +32,13 @@ internal sealed class IdxRowSource : IRowSource
             Columns = (int)columns;
             DeclaredRows = Dimensions[0];
             _rowBytes = new byte[rowBytes];
+            if (_stream is FileStream file && rowBytes > 0)
+            {
+                // Uncompressed: the file length tells at once whether all declared rows are there.
+                long headerBytes = 4 + 4L * Dimensions.Length;
+                long available = file.Length - headerBytes;
+                if (available < DeclaredRows * rowBytes) throw Truncated(available / rowBytes + 1, null);
+            }
         }
         catch
         {

@@ -166,6 +166,27 @@ public class IdxReaderTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AHeaderDeclaringBillionsOfRowsIsTruncationNotOutOfMemory(bool gzip)
+    {
+        using var dir = new TempDirectory();
+        var bytes = IdxFiles.UnsignedBytes([1 << 30, 28, 28], new byte[3 * 784 + 5]);
+        var path = dir.File(gzip ? "huge.idx.gz" : "huge.idx");
+        File.WriteAllBytes(path, gzip ? IdxFiles.Gzip(bytes) : bytes);
+        var ex = Assert.Throws<DataFormatException>(() => DataReader.Read(path));
+        Assert.Contains("truncated", ex.Message);
+        Assert.Equal(4, ex.Row);
+    }
+
+    [Fact]
+    public void ADirectoryIsAClearError()
+    {
+        using var dir = new TempDirectory();
+        Assert.Contains("directory", Assert.Throws<DataFormatException>(() => DataReader.Read(dir.Path)).Message);
+    }
+
     [Fact]
     public void CorruptGzipIsADataFormatException()
     {
