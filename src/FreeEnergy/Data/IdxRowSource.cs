@@ -27,6 +27,8 @@ internal sealed class IdxRowSource : IRowSource
             long columns = 1;
             for (int d = 1; d < Dimensions.Length; d++) columns *= Dimensions[d];
             long rowBytes = columns * IdxElementTypes.Size(_type);
+            if (columns == 0)
+                throw new DataFormatException($"the header's dimensions [{string.Join(",", Dimensions)}] give rows with no values.", path);
             if (columns > Array.MaxLength || rowBytes > Array.MaxLength)
                 throw new DataFormatException($"rows of {columns} values are too large to read.", path);
             Columns = (int)columns;

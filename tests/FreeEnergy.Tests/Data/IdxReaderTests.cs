@@ -132,6 +132,7 @@ public class IdxReaderTests
     [InlineData(new byte[] { 0x00, 0x00, 0x08, 0x00 }, "zero dimensions")]
     [InlineData(new byte[] { 0x00, 0x00 }, "too short")]
     [InlineData(new byte[0], "empty")]
+    [InlineData(new byte[] { 0x00, 0x00, 0x08, 0x02, 0x10, 0, 0, 0, 0, 0, 0, 0 }, "rows with no values")]
     [InlineData(new byte[] { 0x00, 0x00, 0x08, 0x03, 0, 0, 0, 2 }, "truncated inside its header")]
     public void BadHeadersNameTheFileAndTheProblem(byte[] content, string expected)
     {
