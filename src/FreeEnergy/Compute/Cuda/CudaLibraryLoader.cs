@@ -70,7 +70,7 @@ internal static class CudaLibraryLoader
             if (stem > 0 && c.StartsWith(first[..(stem + 3)], StringComparison.Ordinal) && c.Length > stem + 3)
                 parts.Add(c[(stem + 3)..]);
             else if (stem > 0 && c == first[..(stem + 3)])
-                parts.Add("(unversioned)");
+                parts.Add(c);
             else
                 parts.Add(c);
         }
