@@ -84,7 +84,7 @@ try
     using var backend = CudaBackend.Create(new CudaOptions { AllowTf32 = false, UseDiskCache = false });
     report["backend"] = backend.Name;
     report["cublasVersion"] = backend.CublasVersion;
-    report["targetArchitecture"] = $"compute_{backend.Kernels.TargetArchitecture}";
+    report["targetArchitecture"] = backend.Kernels.UsesCubin ? $"sm_{backend.ComputeCapability} (cubin)" : $"compute_{backend.Kernels.TargetArchitecture} (ptx, driver JIT)";
     var compile = Stopwatch.StartNew();
     backend.Kernels.LoadAll();
     report["kernelCompileSeconds"] = compile.Elapsed.TotalSeconds;

@@ -82,6 +82,16 @@ public class DeviceSelectionTests
     }
 
     [Fact]
+    public void LibrariesNoNewerThanTheDriverAreTriedFirst()
+    {
+        string[] candidates = ["libcublas.so.13", "libcublas.so.12", "libcublas.so.11", "libcublas.so"];
+        Assert.Equal(["libcublas.so.12", "libcublas.so.11", "libcublas.so", "libcublas.so.13"], CudaLibraryLoader.PreferDriverCompatible(candidates, 12));
+        Assert.Equal(candidates, CudaLibraryLoader.PreferDriverCompatible(candidates, null));
+        Assert.Equal(11, CudaLibraryLoader.MajorVersion("libnvrtc.so.11.2"));
+        Assert.Null(CudaLibraryLoader.MajorVersion("libnvrtc.so"));
+    }
+
+    [Fact]
     public void DeviceVerbReportsBackendAndReasonAsJson()
     {
         var (code, stdout, stderr) = CliSmokeTests.Run("device", "--json");

@@ -32,6 +32,17 @@ public class KernelCompileTests
     }
 
     [NvrtcTheory]
+    [InlineData("sampling.cu", 80)]
+    [InlineData("reductions.cu", 90)]
+    public void ModuleCompilesToCubinForRealArchitectures(string module, int architecture)
+    {
+        var nvrtc = Nvrtc.Get();
+        Assert.True(nvrtc.CanEmitCubin, $"NVRTC {nvrtc.Version} cannot emit CUBIN");
+        var image = nvrtc.Compile(CudaKernelSources.Read(module), module, CudaKernelSources.ReadHeaders(), architecture, cubin: true);
+        Assert.Equal(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }, image[..4]);
+    }
+
+    [NvrtcTheory]
     [InlineData(80)]
     public void CompileErrorNamesTheCallAndShowsTheLog(int architecture)
     {

@@ -39,7 +39,7 @@ internal sealed unsafe class Cublas
         {
             if (instance is not null) { reason = ""; return instance; }
             if (failure is not null) { reason = failure; return null; }
-            if (!CudaLibraryLoader.TryLoad(Candidates, "install the CUDA runtime (cuBLAS) or use --device cpu", out var handle, out var name, out reason))
+            if (!CudaLibraryLoader.TryLoad(CudaLibraryLoader.PreferDriverCompatible(Candidates, CudaLibraryLoader.DriverMajor()), "install the CUDA runtime (cuBLAS) or use --device cpu", out var handle, out var name, out reason))
             {
                 failure = reason;
                 return null;

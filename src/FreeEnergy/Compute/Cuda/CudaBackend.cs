@@ -136,8 +136,9 @@ public sealed class CudaBackend : IComputeBackend, IDisposable
         MakeCurrent();
         if (k == 0)
         {
-            // cuBLAS with k = 0 scales C by beta, which is what we want; guard beta = 0 against NaN in C.
-            if (beta == 0f) { c.Fill(0f); return; }
+            // Nothing of A or B is read: C = beta C. Give cuBLAS leading dimensions it accepts for the empty operands.
+            lda = Math.Max(lda, Math.Max(m, 1));
+            ldb = Math.Max(ldb, Math.Max(n, 1));
         }
         Blas.SgemmRowMajor(blasHandle, transposeA, transposeB, m, n, k, alpha, a.Pointer, Math.Max(lda, 1), b.Pointer, Math.Max(ldb, 1), beta, c.Pointer, Math.Max(ldc, 1));
     }

@@ -27,8 +27,16 @@ public sealed unsafe class CudaKernels
     internal CudaKernels(CudaBackend backend)
     {
         this.backend = backend;
-        TargetArchitecture = ChooseArchitecture(backend.ComputeCapability, backend.Compiler.SupportedArchitectures());
+        var supported = backend.Compiler.SupportedArchitectures();
+        TargetArchitecture = ChooseArchitecture(backend.ComputeCapability, supported);
+        UsesCubin = backend.Compiler.CanEmitCubin && Array.IndexOf(supported, backend.ComputeCapability) >= 0;
     }
+
+    /// <summary>
+    /// True when the kernels are compiled straight to device code (CUBIN for the device's sm_XX); false when
+    /// they are compiled to PTX for <see cref="TargetArchitecture"/> and JIT-compiled by the driver.
+    /// </summary>
+    public bool UsesCubin { get; }
 
     /// <summary>Every kernel name and the module (source file) that defines it.</summary>
     internal static IReadOnlyDictionary<string, string> Catalog => ModuleOf;
@@ -58,9 +66,9 @@ public sealed unsafe class CudaKernels
         if (!modules.TryGetValue(module, out var handle))
         {
             var directory = backend.Options.UseDiskCache ? backend.Options.PtxCacheDirectory ?? PtxCache.DefaultDirectory() : null;
-            var ptx = PtxCache.Get(backend.Compiler, module, TargetArchitecture, directory);
+            var image = PtxCache.GetImage(backend.Compiler, module, UsesCubin ? backend.ComputeCapability : TargetArchitecture, UsesCubin, directory);
             backend.MakeCurrent();
-            handle = backend.Driver.LoadModule(System.Text.Encoding.UTF8.GetBytes(ptx + "\0"), module);
+            handle = backend.Driver.LoadModule(image, module);
             modules[module] = handle;
         }
         f = backend.Driver.Function(handle, name);

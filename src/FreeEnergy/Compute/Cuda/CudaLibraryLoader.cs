@@ -57,6 +57,49 @@ internal static class CudaLibraryLoader
         return IntPtr.Zero;
     }
 
+    /// <summary>
+    /// Orders versioned candidates so that libraries whose major version is at most the driver's CUDA major
+    /// come first (newest first): a CUDA 13 library on a CUDA 12 driver loads but fails at its first call.
+    /// Without a driver (<paramref name="driverMajor"/> null) the order is kept.
+    /// </summary>
+    public static string[] PreferDriverCompatible(string[] candidates, int? driverMajor)
+    {
+        if (driverMajor is not int major) return candidates;
+        var compatible = new List<string>();
+        var others = new List<string>();
+        foreach (var c in candidates)
+        {
+            int? v = MajorVersion(c);
+            if (v is null || v <= major) compatible.Add(c); else others.Add(c);
+        }
+        compatible.AddRange(others);
+        return [.. compatible];
+    }
+
+    /// <summary>The major version in a soname such as libnvrtc.so.11.2 (11), or null when unversioned.</summary>
+    public static int? MajorVersion(string soname)
+    {
+        int at = soname.IndexOf(".so.", StringComparison.Ordinal);
+        if (at < 0) return null;
+        var rest = soname[(at + 4)..];
+        int dot = rest.IndexOf('.');
+        return int.TryParse(dot < 0 ? rest : rest[..dot], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
+    }
+
+    /// <summary>The CUDA major version of the installed driver, or null without a usable driver.</summary>
+    public static int? DriverMajor()
+    {
+        try
+        {
+            var driver = CudaDriver.TryGet(out _);
+            return driver is null ? null : driver.DriverVersion() / 1000;
+        }
+        catch (CudaException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>"libcublas.so.13/.12/.11" style list of candidate names.</summary>
     public static string DescribeCandidates(string[] candidates)
     {

@@ -23,6 +23,8 @@ internal sealed unsafe class Nvrtc
     private readonly delegate* unmanaged<IntPtr, byte*, int> nvrtcGetProgramLog;
     private readonly delegate* unmanaged<IntPtr*, int> nvrtcDestroyProgram;
     private readonly delegate* unmanaged<int, byte*> nvrtcGetErrorString;
+    private readonly delegate* unmanaged<IntPtr, nuint*, int> nvrtcGetCUBINSize;
+    private readonly delegate* unmanaged<IntPtr, byte*, int> nvrtcGetCUBIN;
     private readonly delegate* unmanaged<int*, int> nvrtcGetNumSupportedArchs;
     private readonly delegate* unmanaged<int*, int> nvrtcGetSupportedArchs;
 
@@ -39,6 +41,8 @@ internal sealed unsafe class Nvrtc
         nvrtcGetProgramLog = (delegate* unmanaged<IntPtr, byte*, int>)E("nvrtcGetProgramLog");
         nvrtcDestroyProgram = (delegate* unmanaged<IntPtr*, int>)E("nvrtcDestroyProgram");
         nvrtcGetErrorString = (delegate* unmanaged<int, byte*>)E("nvrtcGetErrorString");
+        nvrtcGetCUBINSize = (delegate* unmanaged<IntPtr, nuint*, int>)CudaLibraryLoader.OptionalExport(library, "nvrtcGetCUBINSize");
+        nvrtcGetCUBIN = (delegate* unmanaged<IntPtr, byte*, int>)CudaLibraryLoader.OptionalExport(library, "nvrtcGetCUBIN");
         nvrtcGetNumSupportedArchs = (delegate* unmanaged<int*, int>)CudaLibraryLoader.OptionalExport(library, "nvrtcGetNumSupportedArchs");
         nvrtcGetSupportedArchs = (delegate* unmanaged<int*, int>)CudaLibraryLoader.OptionalExport(library, "nvrtcGetSupportedArchs");
         int major, minor;
@@ -59,7 +63,7 @@ internal sealed unsafe class Nvrtc
         {
             if (instance is not null) { reason = ""; return instance; }
             if (failure is not null) { reason = failure; return null; }
-            if (!CudaLibraryLoader.TryLoad(Candidates, "install the CUDA runtime compiler (Debian: libnvrtc11.2 from non-free) or use --device cpu", out var handle, out var name, out reason))
+            if (!CudaLibraryLoader.TryLoad(CudaLibraryLoader.PreferDriverCompatible(Candidates, CudaLibraryLoader.DriverMajor()), "install the CUDA runtime compiler (Debian: libnvrtc11.2 from non-free) or use --device cpu", out var handle, out var name, out reason))
             {
                 failure = reason;
                 return null;
@@ -91,12 +95,27 @@ internal sealed unsafe class Nvrtc
         return archs;
     }
 
+    /// <summary>Whether this NVRTC can emit device code (CUBIN) directly, which avoids PTX JIT in the driver.</summary>
+    public bool CanEmitCubin => nvrtcGetCUBINSize != null && nvrtcGetCUBIN != null;
+
     /// <summary>
     /// Compiles <paramref name="source"/> (with the given headers, name => text) to PTX for virtual
     /// architecture compute_<paramref name="architecture"/>. A compile error throws with the compiler log.
     /// </summary>
     public string CompileToPtx(string source, string programName, IReadOnlyDictionary<string, string> headers, int architecture, IReadOnlyList<string>? extraOptions = null)
     {
+        var ptx = Compile(source, programName, headers, architecture, cubin: false, extraOptions);
+        int length = Array.IndexOf(ptx, (byte)0);
+        return Encoding.UTF8.GetString(ptx, 0, length < 0 ? ptx.Length : length);
+    }
+
+    /// <summary>
+    /// Compiles to PTX (compute_XX, NUL-terminated) or, with <paramref name="cubin"/>, to a CUBIN for the real
+    /// architecture sm_XX. Either image can be passed to cuModuleLoadData.
+    /// </summary>
+    public byte[] Compile(string source, string programName, IReadOnlyDictionary<string, string> headers, int architecture, bool cubin, IReadOnlyList<string>? extraOptions = null)
+    {
+        if (cubin && !CanEmitCubin) throw new CudaException($"NVRTC {Version} cannot emit CUBIN (needs 11.1 or later).");
         var allocations = new List<IntPtr>();
         IntPtr Utf8(string s)
         {
@@ -117,7 +136,7 @@ internal sealed unsafe class Nvrtc
                 headerTexts[h] = Utf8(text);
                 h++;
             }
-            var options = new List<string> { $"--gpu-architecture=compute_{architecture}", "--std=c++14" };
+            var options = new List<string> { $"--gpu-architecture={(cubin ? "sm" : "compute")}_{architecture}", "--std=c++14" };
             if (extraOptions is not null) options.AddRange(extraOptions);
             var optionPointers = new IntPtr[options.Count];
             for (int i = 0; i < options.Count; i++) optionPointers[i] = Utf8(options[i]);
@@ -131,15 +150,21 @@ internal sealed unsafe class Nvrtc
                 int rc = nvrtcCompileProgram(program, options.Count, (byte**)opts);
                 if (rc != 0)
                 {
-                    throw new CudaException($"nvrtcCompileProgram ({programName}, compute_{architecture}) failed with {ErrorString(rc)} (NVRTC {Version}): {Log(program).Trim()}");
+                    throw new CudaException($"nvrtcCompileProgram ({programName}, {(cubin ? "sm" : "compute")}_{architecture}) failed with {ErrorString(rc)} (NVRTC {Version}): {Log(program).Trim()}");
                 }
             }
             nuint size;
+            if (cubin)
+            {
+                Check(nvrtcGetCUBINSize(program, &size), "nvrtcGetCUBINSize");
+                var image = new byte[(int)size];
+                fixed (byte* p = image) Check(nvrtcGetCUBIN(program, p), "nvrtcGetCUBIN");
+                return image;
+            }
             Check(nvrtcGetPTXSize(program, &size), "nvrtcGetPTXSize");
             var ptx = new byte[(int)size];
             fixed (byte* p = ptx) Check(nvrtcGetPTX(program, p), "nvrtcGetPTX");
-            int length = Array.IndexOf(ptx, (byte)0);
-            return Encoding.UTF8.GetString(ptx, 0, length < 0 ? ptx.Length : length);
+            return ptx;
         }
         finally
         {

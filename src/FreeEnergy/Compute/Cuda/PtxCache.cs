@@ -13,6 +13,7 @@ namespace FreeEnergy.Compute.Cuda;
 internal static class PtxCache
 {
     private static readonly ConcurrentDictionary<string, string> Memory = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, byte[]> Binaries = new(StringComparer.Ordinal);
 
     /// <summary>The default on-disk cache directory.</summary>
     public static string DefaultDirectory()
@@ -58,6 +59,46 @@ internal static class PtxCache
             catch (UnauthorizedAccessException) { }
         }
         return ptx;
+    }
+
+    /// <summary>
+    /// The loadable image of <paramref name="module"/>: a CUBIN for sm_<paramref name="architecture"/> when
+    /// <paramref name="cubin"/> (no driver JIT, works on drivers older than NVRTC within a major version), else
+    /// NUL-terminated PTX for compute_<paramref name="architecture"/>. Cached like <see cref="Get"/>.
+    /// </summary>
+    public static byte[] GetImage(Nvrtc nvrtc, string module, int architecture, bool cubin, string? diskDirectory)
+    {
+        if (!cubin) return Encoding.UTF8.GetBytes(Get(nvrtc, module, architecture, diskDirectory) + "\0");
+        var source = CudaKernelSources.Read(module);
+        var headers = CudaKernelSources.ReadHeaders();
+        var key = Key(module, source, headers, architecture, nvrtc.Version).Replace("-compute", "-sm", StringComparison.Ordinal);
+        if (Binaries.TryGetValue(key, out var cached)) return cached;
+        string? file = diskDirectory is null ? null : Path.Combine(diskDirectory, key + ".cubin");
+        try
+        {
+            if (file is not null && File.Exists(file))
+            {
+                var bytes = File.ReadAllBytes(file);
+                if (bytes.Length > 4 && bytes[0] == 0x7F && bytes[1] == (byte)'E' && bytes[2] == (byte)'L' && bytes[3] == (byte)'F') return Binaries[key] = bytes;
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        var image = nvrtc.Compile(source, module, headers, architecture, cubin: true);
+        Binaries[key] = image;
+        if (file is not null)
+        {
+            try
+            {
+                Directory.CreateDirectory(diskDirectory!);
+                var temporary = file + "." + Environment.ProcessId + ".tmp";
+                File.WriteAllBytes(temporary, image);
+                File.Move(temporary, file, overwrite: true);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return image;
     }
 
     /// <summary>"{module}-sm{arch}-nvrtc{version}-{hash16}".</summary>
