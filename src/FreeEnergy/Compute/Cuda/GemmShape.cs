@@ -14,9 +14,9 @@ internal static class GemmShape
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         int aRows = transposeA == Transpose.None ? m : k, aColumns = transposeA == Transpose.None ? k : m;
         int bRows = transposeB == Transpose.None ? k : n, bColumns = transposeB == Transpose.None ? n : k;
-        if (aRows > 0 && lda < Math.Max(1, aColumns)) throw new ArgumentOutOfRangeException(nameof(lda), $"lda ({lda}) is smaller than A's row length ({aColumns}).");
-        if (bRows > 0 && ldb < Math.Max(1, bColumns)) throw new ArgumentOutOfRangeException(nameof(ldb), $"ldb ({ldb}) is smaller than B's row length ({bColumns}).");
-        if (m > 0 && ldc < Math.Max(1, n)) throw new ArgumentOutOfRangeException(nameof(ldc), $"ldc ({ldc}) is smaller than C's row length ({n}).");
+        if (aRows > 0 && aColumns > 0 && lda < aColumns) throw new ArgumentOutOfRangeException(nameof(lda), $"lda ({lda}) is smaller than A's row length ({aColumns}).");
+        if (bRows > 0 && bColumns > 0 && ldb < bColumns) throw new ArgumentOutOfRangeException(nameof(ldb), $"ldb ({ldb}) is smaller than B's row length ({bColumns}).");
+        if (m > 0 && n > 0 && ldc < n) throw new ArgumentOutOfRangeException(nameof(ldc), $"ldc ({ldc}) is smaller than C's row length ({n}).");
         long Extent(int rows, int columns, int ld) => rows == 0 || columns == 0 ? 0 : (long)(rows - 1) * ld + columns;
         long ea = Extent(aRows, aColumns, lda), eb = Extent(bRows, bColumns, ldb), ec = Extent(m, n, ldc);
         if (ea > int.MaxValue || eb > int.MaxValue || ec > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(m), "GEMM operands over 2^31 floats are not supported.");
