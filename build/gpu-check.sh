@@ -25,5 +25,17 @@ if [ "$mode" != run ]; then
   echo "gpu-check: published $(du -sh "$out" | cut -f1) to $out" >&2
 fi
 if [ "$mode" != publish ]; then
+  # CUDA libraries outside the loader's path (toolkit folders, pip wheels such as nvidia-cublas): find them
+  # and put their folders first, for the app (FREEENERGY_CUDA_PATH) and for their own dependencies
+  # (libcublasLt, libnvrtc-builtins) through LD_LIBRARY_PATH. Set FREEENERGY_CUDA_PATH yourself to skip this.
+  if [ -z "${FREEENERGY_CUDA_PATH:-}" ]; then
+    dirs=$(find /usr/local /opt /usr/lib /usr/lib64 /root /home -xdev \( -name 'libcublas.so.*' -o -name 'libnvrtc.so.*' \) \
+      -not -path '*/stubs/*' 2>/dev/null | xargs -r -n1 dirname | sort -u | paste -sd: -)
+    if [ -n "$dirs" ]; then
+      export FREEENERGY_CUDA_PATH="$dirs"
+      export LD_LIBRARY_PATH="$dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+      echo "gpu-check: CUDA libraries found in $dirs" >&2
+    fi
+  fi
   exec "$out/FreeEnergy.GpuCheck" "$@"
 fi

@@ -65,6 +65,11 @@ public class KernelCompileTests
             Assert.Single(files);
             Assert.Contains($"compute{architecture}", Path.GetFileName(files[0]));
             Assert.Equal(ptx, File.ReadAllText(files[0]));
+            var cubin = PtxCache.GetImage(nvrtc, "ais.cu", architecture, cubin: true, directory);
+            var cubinFile = Assert.Single(Directory.GetFiles(directory, "*.cubin"));
+            Assert.Contains($"-sm{architecture}-", Path.GetFileName(cubinFile));
+            Assert.Equal(cubin, File.ReadAllBytes(cubinFile));
+            Assert.Same(cubin, PtxCache.GetImage(nvrtc, "ais.cu", architecture, cubin: true, directory));
             var headers = CudaKernelSources.ReadHeaders();
             Assert.NotEqual(PtxCache.Key("ais.cu", "a", headers, 80, nvrtc.Version), PtxCache.Key("ais.cu", "a", headers, 90, nvrtc.Version));
             Assert.NotEqual(PtxCache.Key("ais.cu", "a", headers, 80, nvrtc.Version), PtxCache.Key("ais.cu", "b", headers, 80, nvrtc.Version));
