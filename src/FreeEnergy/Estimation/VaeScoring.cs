@@ -83,9 +83,9 @@ internal static class VaeScoring
         for (chunkStart = 0; chunkStart < total; chunkStart += chunkRows)
         {
             chunkRows = (int)Math.Min(ws.Capacity, total - chunkStart);
-            backend.For(chunkRows, 8, prepare);
+            backend.For(chunkRows, Math.Max(1, 2048 / z), prepare);
             ws.Decode(backend, theta, chunkRows, addOutputBias: true);
-            backend.For(chunkRows, 4, likelihood);
+            backend.For(chunkRows, Math.Max(1, 16384 / d), likelihood);
             for (int i = 0; i < chunkRows; i++)
             {
                 long t = chunkStart + i;

@@ -13,7 +13,9 @@ namespace FreeEnergy.Models;
 /// </summary>
 internal sealed class VaeWorkspace
 {
-    private const int Grain = 8;
+    /// <summary>Rows per parallel part for rows of <paramref name="width"/> values: at least ~16K values, so tiny
+    /// row work (the Z-wide heads) stays on one thread instead of paying a fork/join.</summary>
+    private static int Grain(int width) => Math.Max(1, 16384 / Math.Max(1, width));
     private readonly VaeLayout _layout;
     private readonly Action<int, int> _biasActivationBody, _activationBackwardBody, _headBiasBody, _reparameterizeBody,
         _lossBody, _outputBiasBody, _headBackwardBody, _noiseBody;
@@ -112,17 +114,17 @@ internal sealed class VaeWorkspace
         var head = _layout.Head;
         backend.Gemm(Transpose.None, Transpose.None, rows, head.Out, head.In, 1f, input, head.In,
             theta.AsSpan(head.WeightOffset, head.WeightCount), head.Out, 0f, Head, head.Out);
-        backend.For(rows, Grain, _headBiasBody);
+        backend.For(rows, Grain(2 * _layout.Latent), _headBiasBody);
     }
 
     /// <summary>Z = mu + e^(lv/2) * Eps for the first <paramref name="rows"/> rows.</summary>
-    public void Reparameterize(IComputeBackend backend, int rows) => backend.For(rows, Grain, _reparameterizeBody);
+    public void Reparameterize(IComputeBackend backend, int rows) => backend.For(rows, Grain(_layout.Latent), _reparameterizeBody);
 
     /// <summary>Fills Eps row r with standard normals (seed, stream, index r * Z...).</summary>
     public void FillNoise(IComputeBackend backend, ulong seed, ulong stream, int rows)
     {
         _seed = seed; _stream = stream;
-        backend.For(rows, Grain, _noiseBody);
+        backend.For(rows, Grain(8 * _layout.Latent), _noiseBody);
     }
 
     /// <summary>Decoder forward from <see cref="Z"/>: fills the hidden layers and <see cref="Out"/> (output bias added when <paramref name="addOutputBias"/>).</summary>
@@ -138,7 +140,7 @@ internal sealed class VaeWorkspace
         var output = _layout.Output;
         backend.Gemm(Transpose.None, Transpose.None, rows, output.Out, output.In, 1f, input, output.In,
             theta.AsSpan(output.WeightOffset, output.WeightCount), output.Out, 0f, Out, output.Out);
-        if (addOutputBias) backend.For(rows, Grain, _outputBiasBody);
+        if (addOutputBias) backend.For(rows, Grain(_layout.Input), _outputBiasBody);
     }
 
     /// <summary>
@@ -154,7 +156,7 @@ internal sealed class VaeWorkspace
         Reparameterize(backend, rows);
         Decode(backend, theta, rows, addOutputBias: false);
         _x = X; _xOffset = 0; _scale = 1f / rows; _klWeight = klWeight;
-        backend.For(rows, Grain, _lossBody);   // output bias + likelihood + its gradient in one pass; KL per row
+        backend.For(rows, Grain(_layout.Input), _lossBody);   // output bias + likelihood + its gradient in one pass; KL per row
 
         if (layout.Likelihood == VaeLikelihood.Gaussian)
         {
@@ -180,7 +182,7 @@ internal sealed class VaeWorkspace
 
         // Latent heads.
         _klWeight = klWeight / rows;
-        backend.For(rows, Grain, _headBackwardBody);
+        backend.For(rows, Grain(2 * _layout.Latent), _headBackwardBody);
 
         // Encoder backward.
         int ne = layout.Encoder.Length;
@@ -200,7 +202,7 @@ internal sealed class VaeWorkspace
             _theta.AsSpan(layer.WeightOffset, layer.WeightCount), layer.Out, 0f, output, layer.Out);
         if (!activated) return;
         _buffer = output; _layer = layer;
-        _backend.For(rows, Grain, _biasActivationBody);
+        _backend.For(rows, Grain(layer.Out), _biasActivationBody);
     }
 
     /// <summary>dW = A^T dY, db = column sums of dY, dA = dY W^T (skipped when <paramref name="inputGrad"/> is null).</summary>
@@ -220,7 +222,7 @@ internal sealed class VaeWorkspace
     private void ActivationBackward(float[] post, float[] grad, int width, int rows)
     {
         _post = post; _buffer = grad; _layer = new DenseLayer(0, width, 0, 0, true);
-        _backend.For(rows, Grain, _activationBackwardBody);
+        _backend.For(rows, Grain(width), _activationBackwardBody);
     }
 
     /// <summary>
