@@ -46,6 +46,38 @@ public class VaeModelTests
         Assert.Equal(model.Reconstruct(data.View).Data, back.Reconstruct(data.View).Data);
     }
 
+    [Theory]
+    [InlineData(VaeLikelihood.Bernoulli)]
+    [InlineData(VaeLikelihood.Gaussian)]
+    public void ModelFileRoundTripScoresIdentically(VaeLikelihood likelihood)
+    {
+        var model = Trained(likelihood, out var data);
+        var path = Path.Combine(Path.GetTempPath(), $"vae-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            FreeEnergy.Persistence.ModelFile.Save(path, model.ToDocument());
+            var back = VaeModel.FromDocument(FreeEnergy.Persistence.ModelFile.Load(path));
+            Assert.Equal(model.FreeEnergy(data.View), back.FreeEnergy(data.View));
+            Assert.Equal(model.Beta, back.Beta);
+            Assert.Equal(model.PriorScale, back.PriorScale);
+            Assert.Equal(model.ScoringNoise.Data, back.ScoringNoise.Data);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void DocumentsOfOtherKindsOrShapesAreRefused()
+    {
+        var model = Trained(VaeLikelihood.Bernoulli, out _);
+        var doc = model.ToDocument();
+        var wrongKind = new FreeEnergy.Persistence.ModelDocument("bernoulli-rbm", doc.Hyperparameters, doc.Tensors);
+        Assert.Throws<ModelFileException>(() => VaeModel.FromDocument(wrongKind));
+        var hp = new Dictionary<string, string>(doc.Hyperparameters) { ["latent"] = "3" };
+        Assert.Throws<ModelFileException>(() => VaeModel.FromDocument(new FreeEnergy.Persistence.ModelDocument("vae", hp, doc.Tensors)));
+        var missing = doc.Tensors.Where(t => t.Name != "scoring_noise").ToList();
+        Assert.Throws<ModelFileException>(() => VaeModel.FromDocument(new FreeEnergy.Persistence.ModelDocument("vae", doc.Hyperparameters, missing)));
+    }
+
     [Fact]
     public void EncoderHeadsAreSplitAsTheContractSays()
     {
