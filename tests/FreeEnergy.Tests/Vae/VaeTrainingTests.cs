@@ -154,6 +154,26 @@ public class VaeTrainingTests
     }
 
     [Fact]
+    public void TrainingStepsDoNotAllocate()
+    {
+        var data = Prototypes(640, 20, 12);   // 20 batches of 32 per epoch
+        long Allocated(int epochs)
+        {
+            var options = Small();
+            options.Epochs = epochs;
+            var model = VaeModel.Create(20, options);
+            model.Backend = new CpuBackend(1);     // one thread: all work on this thread, so the counter sees it
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            VaeTrainer.Fit(model, data.View, null, options);
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        Allocated(6);   // warm-up (JIT tiering, static state)
+        long two = Allocated(2), six = Allocated(6);
+        double perBatch = (six - two) / (4.0 * 20);
+        Assert.True(perBatch < 64, $"{perBatch:F0} bytes allocated per batch");
+    }
+
+    [Fact]
     public void CancellationStopsTraining()
     {
         var data = Prototypes(64, 6, 10);
