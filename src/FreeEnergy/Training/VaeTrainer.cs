@@ -43,6 +43,8 @@ public static class VaeTrainer
         if (training.Rows == 0) throw new DataFormatException("there are no training rows.");
         if (validation is { } v) model.CheckRows(v, "validation");
         bool hasValidation = validation is { Rows: > 0 };
+        if (options.EarlyStoppingPatience > 0 && !hasValidation)
+            throw new ArgumentException("EarlyStoppingPatience needs validation rows.", nameof(validation));
 
         var backend = model.Backend;
         var layout = model.Layout;
@@ -88,7 +90,9 @@ public static class VaeTrainer
                 ws.ForwardBackward(backend, theta, grad, rows, klWeight);
                 double batchLoss = 0;
                 for (int r = 0; r < rows; r++) batchLoss += ws.Reconstruction[r] + invBeta * ws.Kl[r];
-                if (!double.IsFinite(batchLoss) || !AllFinite(grad)) Diverged(theta, lastGood, epoch, options, "loss");
+                // A NaN gradient with a finite loss poisons the parameters and so the next batch's loss; the epoch-end
+                // parameter check catches the last batch. Either way the epoch's starting point is restored.
+                if (!double.IsFinite(batchLoss)) Diverged(theta, lastGood, epoch, options, "loss");
                 lossSum += batchLoss;
                 adam.Step(backend, theta, grad);
             }
@@ -141,8 +145,8 @@ public static class VaeTrainer
 
     private static bool AllFinite(float[] values)
     {
-        // Sum of x * 0 is NaN exactly when some x is NaN or infinite.
-        return float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Dot(values, values) * 0f + System.Numerics.Tensors.TensorPrimitives.Sum(values) * 0f);
+        foreach (var v in values) if (!float.IsFinite(v)) return false;
+        return true;
     }
 
     private static double Mean(float[] values)

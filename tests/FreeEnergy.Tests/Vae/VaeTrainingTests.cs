@@ -174,6 +174,14 @@ public class VaeTrainingTests
     }
 
     [Fact]
+    public void EarlyStoppingWithoutValidationIsRefused()
+    {
+        var options = Small();
+        options.EarlyStoppingPatience = 2;
+        Assert.Throws<ArgumentException>(() => VaeTrainer.Train(Prototypes(20, 4, 13).View, null, options));
+    }
+
+    [Fact]
     public void CancellationStopsTraining()
     {
         var data = Prototypes(64, 6, 10);
