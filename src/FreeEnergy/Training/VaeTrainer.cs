@@ -95,6 +95,11 @@ public static class VaeTrainer
                 if (!double.IsFinite(batchLoss)) Diverged(theta, lastGood, epoch, options, "loss");
                 lossSum += batchLoss;
                 adam.Step(backend, theta, grad);
+                if (layout.LearnVariance)
+                {
+                    var lv = theta.AsSpan(layout.DecoderLogVarianceOffset, d);
+                    System.Numerics.Tensors.TensorPrimitives.Max(lv, options.MinLogVariance, lv);
+                }
             }
             if (!AllFinite(theta)) Diverged(theta, lastGood, epoch, options, "parameters");
 

@@ -26,6 +26,11 @@ public sealed class VaeTrainingOptions
     /// <summary>Gaussian likelihood: the starting (or fixed) decoder log variance. Default: 0 (unit variance).</summary>
     public float InitialLogVariance { get; set; }
 
+    /// <summary>Gaussian likelihood with a learned variance: the decoder log variance is kept at or above this value after
+    /// every step (a projection; the scoring formula is unchanged), so constant columns cannot drive it to -infinity.
+    /// Default: -9.2 (standard deviation about 0.01).</summary>
+    public float MinLogVariance { get; set; } = -9.2f;
+
     /// <summary>Inverse temperature beta; the KL term is weighted 1/beta. Default: 1.</summary>
     public float Beta { get; set; } = 1f;
 
@@ -84,6 +89,7 @@ public sealed class VaeTrainingOptions
         if (!(AdamBeta2 >= 0 && AdamBeta2 < 1)) throw new ArgumentOutOfRangeException(nameof(AdamBeta2), "AdamBeta2 must be in [0, 1).");
         if (!(WeightDecay >= 0) || !float.IsFinite(WeightDecay)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), "WeightDecay must be finite and non-negative.");
         if (!float.IsFinite(InitialLogVariance)) throw new ArgumentOutOfRangeException(nameof(InitialLogVariance));
+        if (float.IsNaN(MinLogVariance) || float.IsPositiveInfinity(MinLogVariance)) throw new ArgumentOutOfRangeException(nameof(MinLogVariance));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ScoringSamples, nameof(ScoringSamples));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfNegative(Epochs, nameof(Epochs));

@@ -174,6 +174,24 @@ public class VaeTrainingTests
     }
 
     [Fact]
+    public void LearnedGaussianVarianceStopsAtItsFloorOnAConstantColumn()
+    {
+        var data = Prototypes(64, 6, 14);
+        for (int r = 0; r < 64; r++) data[r, 2] = 0.25f;    // a constant column: its best variance is zero
+        var options = Small();
+        options.Likelihood = VaeLikelihood.Gaussian;
+        options.LearningRate = 0.05f;
+        options.Epochs = 60;
+        options.BatchSize = 8;
+        options.MinLogVariance = -4f;
+        var model = VaeTrainer.Train(data.View, null, options);
+        var lv = model.Parameters.AsSpan(model.Layout.DecoderLogVarianceOffset, 6).ToArray();
+        Assert.All(lv, v => Assert.True(v >= -4f));
+        Assert.Equal(-4f, lv[2]);
+        Assert.All(model.FreeEnergy(data.View), f => Assert.True(float.IsFinite(f)));
+    }
+
+    [Fact]
     public void EarlyStoppingWithoutValidationIsRefused()
     {
         var options = Small();
