@@ -24,7 +24,7 @@ internal static class VaeScoring
         // 1. q(z|x) for every row, and the closed-form KL.
         var head = new float[n * 2 * z];
         var kl = new double[n];
-        var ws = new VaeWorkspace(layout, Math.Max(1, Math.Min(PairChunk, Math.Max(n, 1))));
+        var ws = new VaeWorkspace(layout, (int)Math.Max(1, Math.Min(PairChunk, (long)n * k)));
         ws.PriorScale = model.PriorScale;
         ws.PrepareLikelihood(theta);
         for (int start = 0; start < n; start += ws.Capacity)
