@@ -198,7 +198,11 @@ public sealed partial class Vae : IFreeEnergyModel
         return Decode(z.View);
     }
 
-    /// <summary>The deterministic variational free energy of each row in nats (see the remarks on <see cref="Vae"/> for the exact formula).</summary>
+    /// <summary>
+    /// The deterministic variational free energy of each row in nats (see the remarks on <see cref="Vae"/> for the exact
+    /// formula): identical run to run and on any thread count for the same rows; scoring a row alone instead of inside a
+    /// larger matrix can change the last bit (the GEMM may take another path for one row).
+    /// </summary>
     public float[] FreeEnergy(MatrixView data)
     {
         CheckRows(data, nameof(data));

@@ -133,11 +133,13 @@ public class VaeEstimatorTests
         var e2 = two.Estimate(data.View, 7, seed: 5);
         Assert.Equal(e1.ImportanceWeighted, e2.ImportanceWeighted);
         Assert.Equal(e1.CumulantThirdOrder, e2.CumulantThirdOrder);
-        // Chunking of (row, sample) pairs does not matter: row 0 alone gives the same numbers as inside the batch.
+        // Chunking of (row, sample) pairs does not matter: row 0 alone gets the same draws as inside the batch
+        // (a GEMM may round a 1-row product differently in the last bit, hence the tolerance).
         var alone = one.Estimate(data.RowRange(0, 1), 7, seed: 5);
-        Assert.Equal(e1.ImportanceWeighted[0], alone.ImportanceWeighted[0]);
-        Assert.Equal(e1.FreeEnergy[0], alone.FreeEnergy[0]);
-        Assert.Equal(one.FreeEnergy(data.View)[0], one.FreeEnergy(data.RowRange(0, 1))[0]);
+        Assert.Equal(e1.ImportanceWeighted[0], alone.ImportanceWeighted[0], 1e-6 * Math.Abs(e1.ImportanceWeighted[0]));
+        Assert.Equal(e1.FreeEnergy[0], alone.FreeEnergy[0], 1e-6 * Math.Abs(e1.FreeEnergy[0]));
+        float batched = one.FreeEnergy(data.View)[0];
+        Assert.Equal(batched, one.FreeEnergy(data.RowRange(0, 1))[0], 1e-6 * Math.Abs(batched));
     }
 
     private static double MeanAbs(float[] estimate, double[] exact)
