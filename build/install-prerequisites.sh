@@ -7,3 +7,5 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 echo "prerequisites: dotnet $(dotnet --version)"
+# ONNX Runtime for Node (tests/onnxruntime), used by the ONNX export tests; needs Node.js and npm.
+if [ -x build/prepare-test-tools.sh ]; then build/prepare-test-tools.sh; fi
