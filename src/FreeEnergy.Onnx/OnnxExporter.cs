@@ -26,7 +26,9 @@ public static class OnnxExporter
     /// The encoded ONNX model of <paramref name="graph"/> for the model in <paramref name="document"/>; a
     /// <see cref="ModelFileException"/> when the document lacks a tensor or hyperparameter the graph needs.
     /// </summary>
-    public static byte[] Export(ModelDocument document, OnnxGraphKind graph)
+    public static byte[] Export(ModelDocument document, OnnxGraphKind graph) => Build(document, graph).Bytes;
+
+    private static (byte[] Bytes, IReadOnlyList<string> Outputs) Build(ModelDocument document, OnnxGraphKind graph)
     {
         ArgumentNullException.ThrowIfNull(document);
         string graphName = OnnxNames.GraphName(graph);
@@ -39,7 +41,7 @@ public static class OnnxExporter
         };
         string doc = $"{LibraryInfo.Name} {document.Kind} '{graphName}' graph: input {OnnxNames.Features} [N,D] -> {string.Join(", ", outputs)}.";
         var model = builder.Build(LibraryInfo.Name, LibraryInfo.Version, doc, ExportMetadata.For(document, graph, outputs));
-        return model.ToByteArray();
+        return (model.ToByteArray(), outputs);
     }
 
     /// <summary>Writes the ONNX model to <paramref name="destination"/>.</summary>
@@ -54,10 +56,11 @@ public static class OnnxExporter
     /// Writes the ONNX model to <paramref name="path"/> atomically: a temporary file in the same folder,
     /// flushed to disk, then moved over the destination (an existing file is replaced).
     /// </summary>
-    public static void ExportToFile(ModelDocument document, OnnxGraphKind graph, string path)
+    /// <returns>What was written: the full path, the size and the graph's output names.</returns>
+    public static OnnxExportResult ExportToFile(ModelDocument document, OnnxGraphKind graph, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var bytes = Export(document, graph);
+        var (bytes, outputs) = Build(document, graph);
         string full = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(full) ?? ".";
         Directory.CreateDirectory(folder);
@@ -70,6 +73,7 @@ public static class OnnxExporter
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, full, overwrite: true);
+            return new OnnxExportResult(full, bytes.LongLength, outputs);
         }
         finally
         {
