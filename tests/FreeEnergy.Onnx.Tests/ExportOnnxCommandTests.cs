@@ -63,6 +63,8 @@ public sealed class ExportOnnxCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
         Assert.StartsWith("error:", stderr);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+        Assert.Contains("--graph", stderr);
         Assert.False(File.Exists(Path.Combine(_folder, "x.onnx")));
     }
 

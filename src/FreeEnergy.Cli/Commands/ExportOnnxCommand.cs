@@ -18,7 +18,6 @@ internal static class ExportOnnxCommand
             Description = "Which graph: encode (hidden / latent_mean + latent_log_variance), reconstruct (reconstruction), score (free_energy) or all.",
             Required = true,
         };
-        graph.AcceptOnlyFromAmong("encode", "reconstruct", "score", "all");
         var output = new Option<FileInfo>("--out") { Description = "The ONNX file to write (replaced atomically if it exists).", Required = true };
 
         var command = new Command("export-onnx", $"Export a model as an ONNX graph (opset {OnnxExporter.OpsetVersion}): input 'features' float32 [N,D], N dynamic.");
@@ -31,7 +30,7 @@ internal static class ExportOnnxCommand
             var modelFile = parse.GetValue(model)!;
             if (!modelFile.Exists) throw new CliException($"model file not found: {modelFile.FullName}");
             if (!OnnxNames.TryParseGraph(parse.GetValue(graph), out var kind))
-                throw new CliException("--graph must be encode, reconstruct, score or all.");
+                throw new CliException($"--graph must be encode, reconstruct, score or all (got '{parse.GetValue(graph)}').");
             var outFile = parse.GetValue(output)!;
             if (outFile.Directory is { Exists: false } folder) throw new CliException($"the output folder does not exist: {folder.FullName}");
 
@@ -42,7 +41,7 @@ internal static class ExportOnnxCommand
             if (parse.GetValue(json))
             {
                 var outputs = new JsonArray();
-                foreach (var name in written.Outputs) outputs.Add(name);
+                foreach (var name in written.Outputs) outputs.Add((JsonNode?)JsonValue.Create(name));
                 JsonOutput.Write(stdout, new JsonObject
                 {
                     ["model"] = modelFile.FullName,

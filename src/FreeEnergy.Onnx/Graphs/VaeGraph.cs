@@ -24,6 +24,7 @@ internal sealed class VaeGraph
     private readonly (string Weight, string Bias) _mean, _logVariance, _output;
     private readonly string _noise;
     private readonly string? _decoderLogVariance;
+    private readonly float[]? _decoderLogVarianceValues;
     private string? _latentMean, _latentLogVariance;
 
     private VaeGraph(GraphBuilder g, ModelDocument document)
@@ -50,11 +51,11 @@ internal sealed class VaeGraph
         _output = Dense(document, "decoder.output", width, _layout.Input);
         _noise = g.Initializer("scoring_noise", document.Tensor("scoring_noise", _layout.Samples, _layout.Latent), _layout.Samples, _layout.Latent);
         if (_layout.Gaussian)
-            _decoderLogVariance = g.Initializer("decoder.log_variance", document.Tensor("decoder.log_variance", _layout.Input), _layout.Input);
-        _decoderLogVarianceValues = _layout.Gaussian ? document.Tensor("decoder.log_variance", _layout.Input) : null;
+        {
+            _decoderLogVarianceValues = document.Tensor("decoder.log_variance", _layout.Input);
+            _decoderLogVariance = g.Initializer("decoder.log_variance", _decoderLogVarianceValues, _layout.Input);
+        }
     }
-
-    private readonly float[]? _decoderLogVarianceValues;
 
     /// <summary>Adds the inputs, initializers, nodes and outputs of <paramref name="graph"/> to <paramref name="g"/>; returns the output names.</summary>
     public static IReadOnlyList<string> Build(GraphBuilder g, ModelDocument document, OnnxGraphKind graph)
