@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace FreeEnergy.Persistence;
@@ -46,7 +47,9 @@ internal static class SafetensorsWriter
     private static byte[] BuildHeader(ModelDocument document, List<KeyValuePair<string, string>> metadata)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Non-ASCII text is written as UTF-8, not \uXXXX escapes: an escape's hex digits could change case
+        // (one flipped bit) without changing the value, so a corrupted header could go unnoticed.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteStartObject(ModelMetadataKeys.Section);
