@@ -6,11 +6,24 @@ namespace FreeEnergy.Onnx.Tests.Harness;
 /// <summary>A minimal reader of the first rows of the MNIST training images (gzip IDX), scaled to [0, 1].</summary>
 internal static class MnistRows
 {
-    private static readonly string[] Folders = { Environment.GetEnvironmentVariable("FREEENERGY_MNIST") ?? "", "/work/shared/data/mnist" };
+    private static readonly string[] Folders = Candidates();
     private static readonly Lazy<float[]?> Cache = new(() => ImagesPath is null ? null : Read(ImagesPath, MaxRows));
 
     public const int Width = 784;
     public const int MaxRows = 300;
+
+    /// <summary>$FREEENERGY_MNIST, the repository's data/mnist (build/fetch-mnist.sh), ../shared/data/mnist next to it.</summary>
+    private static string[] Candidates()
+    {
+        var folders = new List<string> { Environment.GetEnvironmentVariable("FREEENERGY_MNIST") ?? "" };
+        if (OnnxRuntimeHarness.RepositoryRoot() is string root)
+        {
+            folders.Add(Path.Combine(root, "data", "mnist"));
+            folders.Add(Path.Combine(root, "..", "shared", "data", "mnist"));
+        }
+        folders.Add("/work/shared/data/mnist");
+        return folders.ToArray();
+    }
 
     public static string? ImagesPath
     {

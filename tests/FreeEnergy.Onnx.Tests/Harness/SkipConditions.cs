@@ -20,13 +20,13 @@ public sealed class OnnxRuntimeTheoryAttribute : TheoryAttribute
     }
 }
 
-/// <summary>A theory that needs ONNX Runtime and the MNIST files in /work/shared/data/mnist (or $FREEENERGY_MNIST).</summary>
+/// <summary>A theory that needs ONNX Runtime and the MNIST training images ($FREEENERGY_MNIST, data/mnist or ../shared/data/mnist).</summary>
 public sealed class MnistOnnxRuntimeTheoryAttribute : TheoryAttribute
 {
     /// <summary>Sets <see cref="FactAttribute.Skip"/> when either is missing.</summary>
     public MnistOnnxRuntimeTheoryAttribute()
     {
         if (!OnnxRuntimeHarness.Available) Skip = OnnxRuntimeHarness.Reason;
-        else if (MnistRows.ImagesPath is null) Skip = "MNIST images not found (set FREEENERGY_MNIST to the folder holding train-images-idx3-ubyte.gz).";
+        else if (MnistRows.ImagesPath is null) Skip = "MNIST not found (set FREEENERGY_MNIST, or run build/fetch-mnist.sh to fill data/mnist).";
     }
 }
