@@ -18,10 +18,21 @@ public static class Activations
 
     /// <summary>Stable softplus log(1 + e^x) of one value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Softplus(float x) => MathF.Max(x, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(x)));
+    public static float Softplus(float x)
+    {
+        float t = MathF.Exp(-MathF.Abs(x));
+        float u = 1f + t;
+        return MathF.Max(x, 0f) + (u == 1f ? t : MathF.Log(u) * t / (u - 1f));
+    }
 
     /// <summary>Stable softplus in double precision.</summary>
-    public static double Softplus(double x) => Math.Max(x, 0.0) + Math.Log(1.0 + Math.Exp(-Math.Abs(x)));
+    public static double Softplus(double x)
+    {
+        double t = Math.Exp(-Math.Abs(x));
+        double u = 1.0 + t;
+        // log1p(t) as log(u) * t / (u - 1): accurate even when t is far below the double epsilon.
+        return Math.Max(x, 0.0) + (u == 1.0 ? t : Math.Log(u) * t / (u - 1.0));
+    }
 
     /// <summary>Elements processed per stack chunk by the vectorised activations.</summary>
     private const int Chunk = 256;
@@ -112,11 +123,36 @@ public static class Activations
         TensorPrimitives.Max(x, 0f, y[..x.Length]);
     }
 
-    /// <summary>y = tanh(x) elementwise (x and y may alias).</summary>
+    /// <summary>
+    /// y = tanh(x) elementwise (x and y may alias), as sign(x) * -e / (2 + e) with e = expm1(-2|x|) evaluated by
+    /// Kahan's (u - 1) * v / log(u) with u = e^v, so small inputs keep full relative accuracy (tanh(0) is exactly 0).
+    /// </summary>
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
     {
         if (y.Length < x.Length) throw new ArgumentException("Destination is shorter than the source.", nameof(y));
-        TensorPrimitives.Tanh(x, y[..x.Length]);
+        Span<float> v = stackalloc float[Chunk];
+        Span<float> u = stackalloc float[Chunk];
+        Span<float> l = stackalloc float[Chunk];
+        for (int start = 0; start < x.Length; start += Chunk)
+        {
+            int count = Math.Min(Chunk, x.Length - start);
+            var xs = x.Slice(start, count);
+            var ys = y.Slice(start, count);
+            var vs = v[..count];
+            var us = u[..count];
+            var ls = l[..count];
+            TensorPrimitives.Abs(xs, vs);
+            TensorPrimitives.Multiply(vs, -2f, vs);
+            TensorPrimitives.Exp(vs, us);
+            TensorPrimitives.Log(us, ls);
+            for (int i = 0; i < count; i++)
+            {
+                float ui = us[i];
+                float em1 = ui == 1f ? vs[i] : ui == 0f ? -1f : (ui - 1f) * vs[i] / ls[i];
+                float magnitude = -em1 / (2f + em1);
+                ys[i] = xs[i] < 0f ? -magnitude : float.IsNaN(xs[i]) ? xs[i] : magnitude;
+            }
+        }
     }
 
     /// <summary>y = activation(x) elementwise (x and y may alias); <see cref="Activation.None"/> copies.</summary>
