@@ -44,7 +44,7 @@ internal static unsafe class DirectGemm
         if (parts == 1) d.Columns0(0, d.Columns);
         else
         {
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, q =>
+            GemmWorkers.Run(parts, q =>
             {
                 int units = (d.Columns + 15) / 16;
                 int j0 = (int)((long)units * q / parts) * 16, j1 = Math.Min(d.Columns, (int)((long)units * (q + 1) / parts) * 16);

@@ -26,7 +26,7 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : IGemmKernel
             return;
         }
         var p = problem;
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, q =>
+        GemmWorkers.Run(parts, q =>
         {
             int u0 = (int)((long)units * q / parts), u1 = (int)((long)units * (q + 1) / parts);
             if (splitColumns) RunRange(p, 0, p.M, u0 * nr, Math.Min(p.N, u1 * nr));
