@@ -31,7 +31,7 @@ for shape in $shapes; do
   for t in $threads_list; do
     for r in $(seq 1 "$rounds"); do
       echo "  $m x $n x $k ta=$ta tb=$tb threads=$t round $r/$rounds" >&2
-      ours=$(dotnet "$cli" bench gemm --m "$m" --n "$n" --k "$k" "${flags[@]}" --threads "$t" --repeats "$repeats" --json)
+      ours=$(dotnet "$cli" bench gemm --m "$m" --n "$n" --k "$k" "${flags[@]}" --threads "$t" --repeats "$repeats" --json | tr -d "\n")
       peer=$(OPENBLAS_NUM_THREADS=$t "$python" build/peers/gemm_openblas.py --m "$m" --n "$n" --k "$k" "${flags[@]}" --repeats "$repeats")
       echo "{\"tool\":\"ours\",\"round\":$r,\"threads\":$t,\"result\":$ours}" >> "$results"
       echo "{\"tool\":\"openblas\",\"round\":$r,\"threads\":$t,\"result\":$peer}" >> "$results"

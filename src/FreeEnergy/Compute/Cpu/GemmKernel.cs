@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FreeEnergy.Compute.Cpu;
 
@@ -42,8 +44,34 @@ internal unsafe interface IGemmKernel
 }
 
 /// <summary>The scalar form of the tile store; bit-identical to the vector stores (single-rounded FMA).</summary>
-internal static class GemmStore
+internal static unsafe class GemmStore
 {
+    /// <summary>
+    /// c[j] = Apply(acc[j], c[j]) for j &lt; count; 8 lanes at a time with hardware FMA where available
+    /// (a single-rounded FMA gives the same bits as <see cref="MathF.FusedMultiplyAdd"/>).
+    /// </summary>
+    public static void ApplyRow(float* acc, float* c, int count, float alpha, float beta, StoreMode mode)
+    {
+        int j = 0;
+        if (Fma.IsSupported)
+        {
+            var va = Vector256.Create(alpha);
+            var vb = Vector256.Create(beta);
+            for (; j + 8 <= count; j += 8)
+            {
+                var x = Vector256.Load(acc + j);
+                Vector256<float> result = mode switch
+                {
+                    StoreMode.Overwrite => x * va,
+                    StoreMode.Blend => Fma.MultiplyAdd(x, va, vb * Vector256.Load(c + j)),
+                    _ => Fma.MultiplyAdd(x, va, Vector256.Load(c + j)),
+                };
+                Vector256.Store(result, c + j);
+            }
+        }
+        for (; j < count; j++) c[j] = Apply(acc[j], c[j], alpha, beta, mode);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Apply(float acc, float old, float alpha, float beta, StoreMode mode) => mode switch
     {

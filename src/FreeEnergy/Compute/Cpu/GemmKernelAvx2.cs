@@ -9,7 +9,7 @@ internal unsafe struct Avx2Kernel : IGemmKernel
 {
     public static int MR => 6;
     public static int NR => 16;
-    public static int KC => 256;
+    public static int KC => 384;
     public static int MC => 144;
     public static int NC => 4080;
 
@@ -17,6 +17,15 @@ internal unsafe struct Avx2Kernel : IGemmKernel
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, StoreMode mode)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        if (mode != StoreMode.Overwrite)
+        {
+            // Bring the C tile in while the k loop runs (it is read-modified-written at the end).
+            for (int i = 0; i < 6; i++)
+            {
+                Sse.Prefetch0(c + i * ldc);
+                Sse.Prefetch0(c + i * ldc + 15);
+            }
+        }
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector256.Load(b + 0);

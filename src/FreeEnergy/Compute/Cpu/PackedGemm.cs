@@ -83,8 +83,7 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : IGemmKernel
                             {
                                 TKernel.Run(kc, aPanel, bPanel, tile, nr, 1f, 0f, StoreMode.Overwrite);
                                 for (int i = 0; i < nrows; i++)
-                                    for (int j = 0; j < ncols; j++)
-                                        cTile[i * p.Ldc + j] = GemmStore.Apply(tile[i * nr + j], cTile[i * p.Ldc + j], p.Alpha, p.Beta, mode);
+                                    GemmStore.ApplyRow(tile + i * nr, cTile + i * p.Ldc, ncols, p.Alpha, p.Beta, mode);
                             }
                         }
                     }
