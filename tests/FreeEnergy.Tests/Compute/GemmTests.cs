@@ -83,7 +83,7 @@ public class GemmTests
         (int M, int N, int K, bool Ta, bool Tb)[] shapes = slow
             ? [(61, 70, 300, false, false), (3, 500, 200, false, true), (400, 2, 200, true, false), (70, 61, 300, true, true)]
             : [(257, 300, 600, false, false), (100, 500, 784, false, false), (784, 500, 100, true, false), (128, 784, 400, false, true),
-               (3, 1000, 500, false, false), (1000, 2, 300, true, true), (1, 784, 500, false, true)];
+               (3, 1000, 500, false, false), (1000, 2, 300, true, true), (1, 784, 500, false, true), (700, 7, 300, false, false), (500, 8, 200, true, true)];
         foreach (var (m, n, k, ta, tb) in shapes)
         {
             var (a, b, _, lda, ldb, ldc) = Operands(m, n, k, ta, tb, 0, seed: m + n + k);
