@@ -52,7 +52,7 @@ public class GemmTests
         bool slow = level == SimdLevel.Scalar || (level == SimdLevel.Avx512 && !CpuFeatures.IsHardwareAvx512);
         var random = new System.Random(1234 + (int)level * 4 + (ta ? 2 : 0) + (tb ? 1 : 0));
         int cases = slow ? 8 : 16;
-        int max = slow ? 70 : 260;
+        int max = slow ? 70 : 200;
         for (int c = 0; c < cases; c++)
         {
             int m = 1 + random.Next(max), n = 1 + random.Next(max), k = 1 + random.Next(max);
@@ -68,7 +68,6 @@ public class GemmTests
         CheckAgainstReference(level, false, false, 100, 500, 784, 1f, 0f, 2, 0, 1);
         CheckAgainstReference(level, true, false, 784, 500, 100, 1f, 1f, 2, 0, 2);
         CheckAgainstReference(level, false, true, 128, 784, 400, -0.5f, 0f, 3, 1, 3);
-        CheckAgainstReference(level, true, true, 300, 290, 600, 1f, 0f, 2, 0, 4);
     }
 
     public static TheoryData<SimdLevel> Levels()

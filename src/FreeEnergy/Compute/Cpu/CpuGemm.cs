@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace FreeEnergy.Compute.Cpu;
 
 /// <summary>
@@ -101,7 +103,7 @@ public static class CpuGemm
             switch (level)
             {
                 case SimdLevel.Avx512: PackedGemm<Avx512Kernel>.Run(problem, threads); break;
-                case SimdLevel.Avx2 when n <= 8: NarrowGemm.Run(problem, threads); break;
+                case SimdLevel.Avx2 or SimdLevel.Avx512 when n <= 8 && Fma.IsSupported: NarrowGemm.Run(problem, threads); break;
                 case SimdLevel.Avx2: PackedGemm<Avx2Kernel>.Run(problem, threads); break;
                 case SimdLevel.VectorT: PackedGemm<VectorTKernel>.Run(problem, threads); break;
                 default: PackedGemm<ScalarKernel>.Run(problem, threads); break;
