@@ -61,6 +61,21 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(LevelsAndForms))]
+    public void NarrowShapesMatchReference(SimdLevel level, bool ta, bool tb)
+    {
+        if (!CpuFeatures.IsSupported(level)) return;
+        bool slow = level == SimdLevel.Scalar || (level == SimdLevel.Avx512 && !CpuFeatures.IsHardwareAvx512);
+        int wide = slow ? 40 : 130, depth = slow ? 30 : 150;
+        int seed = 0;
+        foreach (int narrow in new[] { 5, 6, 7, 8, 9 })
+        {
+            CheckAgainstReference(level, ta, tb, narrow, wide, depth, 1f, 0f, 1 + seed % 3, seed % 2 * 3, seed++);
+            CheckAgainstReference(level, ta, tb, wide, narrow, depth, -0.5f, 1f, 1 + seed % 3, seed % 2 * 3, seed++);
+        }
+    }
+
     [Fact]
     public void TrainingShapesMatchReference()
     {
@@ -82,7 +97,7 @@ public class GemmTests
         (int M, int N, int K, bool Ta, bool Tb)[] shapes = slow
             ? [(61, 70, 300, false, false), (3, 500, 200, false, true), (400, 2, 200, true, false), (70, 61, 300, true, true)]
             : [(257, 300, 600, false, false), (100, 500, 784, false, false), (784, 500, 100, true, false), (128, 784, 400, false, true),
-               (3, 1000, 500, false, false), (1000, 2, 300, true, true), (1, 784, 500, false, true), (700, 7, 300, false, false), (500, 8, 200, true, true)];
+               (3, 1000, 500, false, false), (1000, 2, 300, true, true), (1, 784, 500, false, true), (700, 7, 300, false, false), (500, 8, 200, true, true), (8, 500, 200, false, false), (6, 300, 200, true, true)];
         foreach (var (m, n, k, ta, tb) in shapes)
         {
             var (a, b, _, lda, ldb, ldc) = Operands(m, n, k, ta, tb, 0, seed: m + n + k);
@@ -96,6 +111,29 @@ public class GemmTests
                 if (first is null) first = c;
                 else Assert.True(first.AsSpan().SequenceEqual(c), $"{level} {m}x{n}x{k} ta={ta} tb={tb}: threads {threads} differ from 1 thread");
             }
+        }
+    }
+
+    [Fact]
+    public void ConcurrentCallsShareTheWorkersSafely()
+    {
+        // Several callers at once: one gets the worker threads, the others run their parts inline; all must agree.
+        var level = CpuFeatures.IsSupported(SimdLevel.Avx2) ? SimdLevel.Avx2 : SimdLevel.VectorT;
+        (int M, int N, int K)[] shapes = [(120, 130, 140), (3, 700, 150), (400, 8, 120)];
+        foreach (var (m, n, k) in shapes)
+        {
+            var (a, b, _, lda, ldb, ldc) = Operands(m, n, k, false, false, 0, seed: 3);
+            var expected = new float[m * n];
+            CpuGemm.Multiply(Transpose.None, Transpose.None, m, n, k, 1f, a, lda, b, ldb, 0f, expected, ldc, 1, level);
+            var results = new float[8][];
+            Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, r =>
+            {
+                var c = new float[m * n];
+                for (int repeat = 0; repeat < 5; repeat++)
+                    CpuGemm.Multiply(Transpose.None, Transpose.None, m, n, k, 1f, a, lda, b, ldb, 0f, c, ldc, 2, level);
+                results[r] = c;
+            });
+            foreach (var c in results) Assert.True(expected.AsSpan().SequenceEqual(c), $"{m}x{n}x{k}: a concurrent call differs");
         }
     }
 

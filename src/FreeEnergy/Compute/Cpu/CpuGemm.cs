@@ -4,7 +4,7 @@ namespace FreeEnergy.Compute.Cpu;
 
 /// <summary>
 /// CPU SGEMM: packed panels, a register-blocked FMA micro-kernel per SIMD level (AVX-512 8x32, AVX2 6x16,
-/// 12x8 with A unpacked when C has at most 8 columns, Vector&lt;T&gt; 4x2W, scalar 4x4), cache blocking (KC x NR panels in L1, MC x KC blocks in L2) and threads over
+/// 12x8 with the wide operand unpacked when C has at most 8 columns or rows, Vector&lt;T&gt; 4x2W, scalar 4x4), cache blocking (KC x NR panels in L1, MC x KC blocks in L2) and threads over
 /// disjoint blocks of C; thin products (C with at most 4 rows or columns) take an unpacked axpy/dot path.
 /// </summary>
 /// <remarks>
@@ -103,7 +103,7 @@ public static class CpuGemm
             switch (level)
             {
                 case SimdLevel.Avx512: PackedGemm<Avx512Kernel>.Run(problem, threads); break;
-                case SimdLevel.Avx2 or SimdLevel.Avx512 when n <= 8 && Fma.IsSupported: NarrowGemm.Run(problem, threads); break;
+                case SimdLevel.Avx2 or SimdLevel.Avx512 when Math.Min(m, n) <= NarrowGemm.Width && Fma.IsSupported: NarrowGemm.Run(problem, threads); break;
                 case SimdLevel.Avx2: PackedGemm<Avx2Kernel>.Run(problem, threads); break;
                 case SimdLevel.VectorT: PackedGemm<VectorTKernel>.Run(problem, threads); break;
                 default: PackedGemm<ScalarKernel>.Run(problem, threads); break;
