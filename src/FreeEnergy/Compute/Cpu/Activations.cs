@@ -145,7 +145,26 @@ public static class Activations
             TensorPrimitives.Multiply(vs, -2f, vs);
             TensorPrimitives.Exp(vs, us);
             TensorPrimitives.Log(us, ls);
-            for (int i = 0; i < count; i++)
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                int w = Vector<float>.Count;
+                var one = Vector<float>.One;
+                for (; i + w <= count; i += w)
+                {
+                    var xv = new Vector<float>(xs[i..]);
+                    var vv = new Vector<float>(vs[i..]);
+                    var uv = new Vector<float>(us[i..]);
+                    var lv = new Vector<float>(ls[i..]);
+                    var exact = Vector.Equals(uv, one);
+                    var zero = Vector.Equals(uv, Vector<float>.Zero);
+                    var safeLog = Vector.ConditionalSelect(exact | zero, one, lv);
+                    var em1 = Vector.ConditionalSelect(exact, vv, Vector.ConditionalSelect(zero, -one, (uv - one) * vv / safeLog));
+                    var magnitude = -em1 / (new Vector<float>(2f) + em1);
+                    Vector.ConditionalSelect(Vector.LessThan(xv, Vector<float>.Zero), -magnitude, magnitude).CopyTo(ys[i..]);
+                }
+            }
+            for (; i < count; i++)
             {
                 float ui = us[i];
                 float em1 = ui == 1f ? vs[i] : ui == 0f ? -1f : (ui - 1f) * vs[i] / ls[i];
