@@ -138,6 +138,21 @@ public class GemmTests
     }
 
     [Fact]
+    public void SingleThreadedCallsDoNotAllocateAfterWarmUp()
+    {
+        var level = CpuFeatures.Best == SimdLevel.Avx512 ? SimdLevel.Avx512 : CpuFeatures.IsSupported(SimdLevel.Avx2) ? SimdLevel.Avx2 : SimdLevel.VectorT;
+        foreach (var (m, n, k) in new[] { (70, 90, 500), (2, 300, 100), (200, 7, 100) })
+        {
+            var (a, b, c, lda, ldb, ldc) = Operands(m, n, k, false, true, 0, seed: 5);
+            void Call() => CpuGemm.Multiply(Transpose.None, Transpose.Transposed, m, n, k, 1f, a, lda, b, ldb, 0f, c, ldc, 1, level);
+            Call();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 3; i++) Call();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
     public void BetaZeroOverwritesNaNAndBetaOneAccumulates()
     {
         foreach (var level in new[] { SimdLevel.Avx2, SimdLevel.VectorT, SimdLevel.Scalar })

@@ -42,17 +42,20 @@ internal static unsafe class DirectGemm
         long work = (long)p.M * p.N * p.K;
         int parts = (int)Math.Max(1, Math.Min(Math.Min(threads, (d.Columns + 15) / 16), work / MinWorkPerThread));
         if (parts == 1) d.Columns0(0, d.Columns);
-        else
-        {
-            GemmWorkers.Run(parts, q =>
-            {
-                int units = (d.Columns + 15) / 16;
-                int j0 = (int)((long)units * q / parts) * 16, j1 = Math.Min(d.Columns, (int)((long)units * (q + 1) / parts) * 16);
-                d.Columns0(j0, j1);
-            });
-        }
+        else RunParts(d, parts);
         if (p.HasEpilogue)
             for (int i = 0; i < p.M; i++) p.Epilogue(i, 0, p.N);
+    }
+
+    // Kept apart so the single-threaded path allocates no closure.
+    private static void RunParts(Oriented d, int parts)
+    {
+        GemmWorkers.Run(parts, q =>
+        {
+            int units = (d.Columns + 15) / 16;
+            int j0 = (int)((long)units * q / parts) * 16, j1 = Math.Min(d.Columns, (int)((long)units * (q + 1) / parts) * 16);
+            d.Columns0(j0, j1);
+        });
     }
 
     private struct Oriented

@@ -43,16 +43,19 @@ internal static unsafe class NarrowGemm
         long work = (long)problem.M * problem.N * problem.K;
         int parts = (int)Math.Max(1, Math.Min(Math.Min(threads, units), work / MinWorkPerThread));
         if (parts == 1) d.RunRows(0, d.Rows);
-        else
-        {
-            GemmWorkers.Run(parts, q =>
-            {
-                int u0 = (int)((long)units * q / parts), u1 = (int)((long)units * (q + 1) / parts);
-                d.RunRows(u0 * Rows, Math.Min(d.Rows, u1 * Rows));
-            });
-        }
+        else RunParts(d, parts, units);
         if (problem.HasEpilogue)
             for (int i = 0; i < problem.M; i++) problem.Epilogue(i, 0, problem.N);
+    }
+
+    // Kept apart so the single-threaded path allocates no closure.
+    private static void RunParts(Oriented d, int parts, int units)
+    {
+        GemmWorkers.Run(parts, q =>
+        {
+            int u0 = (int)((long)units * q / parts), u1 = (int)((long)units * (q + 1) / parts);
+            d.RunRows(u0 * Rows, Math.Min(d.Rows, u1 * Rows));
+        });
     }
 
     private struct Oriented

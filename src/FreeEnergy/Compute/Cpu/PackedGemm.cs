@@ -25,7 +25,13 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : IGemmKernel
             RunRange(problem, 0, problem.M, 0, problem.N);
             return;
         }
-        var p = problem;
+        RunParts(problem, parts, units, splitColumns);
+    }
+
+    // Kept apart so the single-threaded path allocates no closure.
+    private static void RunParts(GemmProblem p, int parts, int units, bool splitColumns)
+    {
+        int mr = TKernel.MR, nr = TKernel.NR;
         GemmWorkers.Run(parts, q =>
         {
             int u0 = (int)((long)units * q / parts), u1 = (int)((long)units * (q + 1) / parts);
