@@ -59,6 +59,8 @@ print()
 print(f"SGEMM GFLOP/s, median over rounds (alternating runs); peak = {per_core:.1f} GFLOP/s per core "
       f"({'AVX-512' if avx512 else 'AVX2'}: 2 FMA x {16 if avx512 else 8} lanes x 2 x {ghz:.3f} GHz)")
 print()
+print("(/proc/cpuinfo gives the nominal clock; fractions above 100% mean the core boosts above it -- set PEAK_GHZ to the sustained clock.)")
+print()
 print("| shape (m x n x k) | op | threads | ours | OpenBLAS | ours/OpenBLAS | ours % peak | OpenBLAS % peak |")
 print("|---|---|---|---|---|---|---|---|")
 for key, v in cases.items():

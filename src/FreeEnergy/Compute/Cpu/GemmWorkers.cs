@@ -22,7 +22,8 @@ internal static class GemmWorkers
     /// <summary>Runs body(0) .. body(parts - 1), in parallel when the workers are free.</summary>
     public static void Run(int parts, Action<int> body)
     {
-        if (parts <= 1 || !Monitor.TryEnter(Gate))
+        // Monitor is re-entrant, so a nested call from a part running on this thread must not take the workers again.
+        if (parts <= 1 || Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate))
         {
             for (int q = 0; q < parts; q++) body(q);
             return;
