@@ -67,7 +67,6 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : IGemmKernel
                 int kc = Math.Min(kcSize, k - pc);
                 var mode = pc == 0 ? p.FirstMode : StoreMode.Accumulate;
                 bool last = pc + kc == k;
-                GemmPacking.PackB(p.TransposeB, p.B, p.Ldb, pc, kc, jc, nc, nr, packedB);
                 for (int ic = i0; ic < i1; ic += mcSize)
                 {
                     int mc = Math.Min(mcSize, i1 - ic);
@@ -76,6 +75,9 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : IGemmKernel
                     {
                         int ncols = Math.Min(nr, nc - jr);
                         float* bPanel = packedB + (nint)jr * kc;
+                        // B micro-panels are packed during the first row block, right before their first use,
+                        // so the kernel reads them hot from L1 (later row blocks reuse them from L2/L3).
+                        if (ic == i0) GemmPacking.PackB(p.TransposeB, p.B, p.Ldb, pc, kc, jc + jr, ncols, nr, bPanel);
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int nrows = Math.Min(mr, mc - ir);
