@@ -40,17 +40,17 @@ internal static unsafe class DirectGemm
             Mode = p.FirstMode,
         };
         long work = (long)p.M * p.N * p.K;
-        int parts = (int)Math.Max(1, Math.Min(Math.Min(threads, (d.Columns + 15) / 16), work / MinWorkPerThread));
+        int parts = threads == 1 ? 1 : (int)Math.Max(1, Math.Min(Math.Min(threads * GemmWorkers.PartsPerThread, (d.Columns + 15) / 16), work / MinWorkPerThread));
         if (parts == 1) d.Columns0(0, d.Columns);
-        else RunParts(d, parts);
+        else RunParts(d, parts, threads);
         if (p.HasEpilogue)
             for (int i = 0; i < p.M; i++) p.Epilogue(i, 0, p.N);
     }
 
     // Kept apart so the single-threaded path allocates no closure.
-    private static void RunParts(Oriented d, int parts)
+    private static void RunParts(Oriented d, int parts, int threads)
     {
-        GemmWorkers.Run(parts, q =>
+        GemmWorkers.Run(parts, threads, q =>
         {
             int units = (d.Columns + 15) / 16;
             int j0 = (int)((long)units * q / parts) * 16, j1 = Math.Min(d.Columns, (int)((long)units * (q + 1) / parts) * 16);

@@ -5,46 +5,51 @@ namespace FreeEnergy.Compute.Cpu;
 /// <summary>
 /// Dedicated, persistent worker threads for GEMM parts. Thread-pool wake-ups cost tens of microseconds on a busy
 /// machine, which is a large share of a sub-millisecond product, so workers spin briefly after each job (staying hot
-/// for back-to-back calls, as in training loops) before blocking. The caller runs part 0 itself. When another GEMM
-/// already holds the workers (concurrent or nested calls) the parts simply run one after another on the caller:
-/// the result is the same, since GEMM results do not depend on how the parts are scheduled.
+/// for back-to-back calls, as in training loops) before blocking. Parts are claimed dynamically from a per-job counter
+/// by the caller and the workers, and the caller waits only for parts actually claimed: a worker the OS has not
+/// scheduled yet simply gets none, so an oversubscribed machine costs at most the single-threaded time. When another
+/// GEMM already holds the workers (concurrent or nested calls) the parts run one after another on the caller. None of
+/// this changes results: GEMM results do not depend on which thread computes which part.
 /// </summary>
 internal static class GemmWorkers
 {
     /// <summary>How long an idle worker spins for the next job before blocking.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 microseconds
 
+    /// <summary>
+    /// Parts per thread: more parts than threads lets the others absorb a descheduled thread's share, at the cost of
+    /// packing the shared operand once per part.
+    /// </summary>
+    public const int PartsPerThread = 1;
+
     private static readonly object Gate = new();
     private static Worker[] s_workers = [];
-    private static int s_pending;
-    private static Exception? s_failure;
 
-    /// <summary>Runs body(0) .. body(parts - 1), in parallel when the workers are free.</summary>
-    public static void Run(int parts, Action<int> body)
+    /// <summary>Runs body(0) .. body(parts - 1) on the caller and up to threads - 1 workers (when they are free).</summary>
+    public static void Run(int parts, int threads, Action<int> body)
     {
+        int helpers = Math.Min(threads, parts) - 1;
         // Monitor is re-entrant, so a nested call from a part running on this thread must not take the workers again.
-        if (parts <= 1 || Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate))
+        if (helpers <= 0 || Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate))
         {
             for (int q = 0; q < parts; q++) body(q);
             return;
         }
         try
         {
-            if (s_workers.Length < parts - 1)
+            if (s_workers.Length < helpers)
             {
-                var grown = new Worker[parts - 1];
+                var grown = new Worker[helpers];
                 Array.Copy(s_workers, grown, s_workers.Length);
                 for (int w = s_workers.Length; w < grown.Length; w++) grown[w] = new Worker(w + 1);
                 s_workers = grown;
             }
-            s_failure = null;
-            Volatile.Write(ref s_pending, parts - 1);
-            for (int w = 0; w < parts - 1; w++) s_workers[w].Start(body, w + 1);
-            try { body(0); }
-            catch (Exception e) { s_failure ??= e; }
+            var job = new Job(body, parts);
+            for (int w = 0; w < helpers; w++) s_workers[w].Start(job);
+            job.Claim();
             var spin = new SpinWait();
-            while (Volatile.Read(ref s_pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
-            if (s_failure is { } failure) throw new AggregateException(failure);
+            while (Volatile.Read(ref job.Active) != 0) spin.SpinOnce(sleep1Threshold: -1);
+            if (job.Failure is { } failure) throw new AggregateException(failure);
         }
         finally
         {
@@ -52,11 +57,37 @@ internal static class GemmWorkers
         }
     }
 
+    private sealed class Job(Action<int> body, int parts)
+    {
+        public int Active;
+        public Exception? Failure;
+        private int _next;
+
+        /// <summary>Runs parts until none is left. Active is raised before claiming, so the caller waits for every claimed part.</summary>
+        public void Claim()
+        {
+            Interlocked.Increment(ref Active);
+            try
+            {
+                int q;
+                while ((q = Interlocked.Increment(ref _next) - 1) < parts) body(q);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref Failure, e, null);
+                Volatile.Write(ref _next, parts); // stop handing out parts
+            }
+            finally
+            {
+                Interlocked.Decrement(ref Active);
+            }
+        }
+    }
+
     private sealed class Worker
     {
         private readonly ManualResetEventSlim _wake = new(false, spinCount: 1);
-        private Action<int>? _body;
-        private int _part;
+        private Job? _job;
         private int _sequence;
 
         public Worker(int index)
@@ -65,10 +96,9 @@ internal static class GemmWorkers
             thread.Start();
         }
 
-        public void Start(Action<int> body, int part)
+        public void Start(Job job)
         {
-            _body = body;
-            _part = part;
+            Volatile.Write(ref _job, job);
             Interlocked.Increment(ref _sequence);
             _wake.Set();
         }
@@ -87,10 +117,8 @@ internal static class GemmWorkers
                     if (Volatile.Read(ref _sequence) == seen) _wake.Wait();
                 }
                 seen = Volatile.Read(ref _sequence);
-                try { _body!(_part); }
-                catch (Exception e) { Interlocked.CompareExchange(ref s_failure, e, null); }
-                _body = null;
-                Interlocked.Decrement(ref s_pending);
+                // A late worker may find the job finished (no parts left) or already replaced by a newer one: either is fine.
+                Volatile.Read(ref _job)?.Claim();
             }
         }
     }

@@ -41,17 +41,17 @@ internal static unsafe class NarrowGemm
 
         int units = (d.Rows + Rows - 1) / Rows;
         long work = (long)problem.M * problem.N * problem.K;
-        int parts = (int)Math.Max(1, Math.Min(Math.Min(threads, units), work / MinWorkPerThread));
+        int parts = threads == 1 ? 1 : (int)Math.Max(1, Math.Min(Math.Min(threads * GemmWorkers.PartsPerThread, units), work / MinWorkPerThread));
         if (parts == 1) d.RunRows(0, d.Rows);
-        else RunParts(d, parts, units);
+        else RunParts(d, parts, units, threads);
         if (problem.HasEpilogue)
             for (int i = 0; i < problem.M; i++) problem.Epilogue(i, 0, problem.N);
     }
 
     // Kept apart so the single-threaded path allocates no closure.
-    private static void RunParts(Oriented d, int parts, int units)
+    private static void RunParts(Oriented d, int parts, int units, int threads)
     {
-        GemmWorkers.Run(parts, q =>
+        GemmWorkers.Run(parts, threads, q =>
         {
             int u0 = (int)((long)units * q / parts), u1 = (int)((long)units * (q + 1) / parts);
             d.RunRows(u0 * Rows, Math.Min(d.Rows, u1 * Rows));

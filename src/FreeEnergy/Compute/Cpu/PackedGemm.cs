@@ -19,20 +19,20 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : IGemmKernel
         bool splitColumns = nUnits >= mUnits;
         int units = splitColumns ? nUnits : mUnits;
         long work = (long)problem.M * problem.N * problem.K;
-        int parts = (int)Math.Max(1, Math.Min(Math.Min(threads, units), work / MinWorkPerThread));
+        int parts = threads == 1 ? 1 : (int)Math.Max(1, Math.Min(Math.Min(threads * GemmWorkers.PartsPerThread, units), work / MinWorkPerThread));
         if (parts == 1)
         {
             RunRange(problem, 0, problem.M, 0, problem.N);
             return;
         }
-        RunParts(problem, parts, units, splitColumns);
+        RunParts(problem, parts, threads, units, splitColumns);
     }
 
     // Kept apart so the single-threaded path allocates no closure.
-    private static void RunParts(GemmProblem p, int parts, int units, bool splitColumns)
+    private static void RunParts(GemmProblem p, int parts, int threads, int units, bool splitColumns)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
-        GemmWorkers.Run(parts, q =>
+        GemmWorkers.Run(parts, threads, q =>
         {
             int u0 = (int)((long)units * q / parts), u1 = (int)((long)units * (q + 1) / parts);
             if (splitColumns) RunRange(p, 0, p.M, u0 * nr, Math.Min(p.N, u1 * nr));
