@@ -41,6 +41,7 @@ public static class Activations
     /// y = sigmoid(x) elementwise (x and y may alias), computed stably as 1 / (1 + t) or t / (1 + t) with
     /// t = e^-|x|, so no overflow occurs and tiny outputs keep their relative accuracy.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y)
     {
         if (y.Length < x.Length) throw new ArgumentException("Destination is shorter than the source.", nameof(y));
@@ -76,6 +77,7 @@ public static class Activations
     /// y = softplus(x) = max(x, 0) + log1p(e^-|x|) elementwise (x and y may alias). log1p is evaluated as
     /// log(u) * t / (u - 1) with u = 1 + t, which stays accurate for tiny t (very negative x).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Softplus(ReadOnlySpan<float> x, Span<float> y)
     {
         if (y.Length < x.Length) throw new ArgumentException("Destination is shorter than the source.", nameof(y));
@@ -127,6 +129,7 @@ public static class Activations
     /// y = tanh(x) elementwise (x and y may alias), as sign(x) * -e / (2 + e) with e = expm1(-2|x|) evaluated by
     /// Kahan's (u - 1) * v / log(u) with u = e^v, so small inputs keep full relative accuracy (tanh(0) is exactly 0).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tanh(ReadOnlySpan<float> x, Span<float> y)
     {
         if (y.Length < x.Length) throw new ArgumentException("Destination is shorter than the source.", nameof(y));
@@ -216,6 +219,7 @@ public static class Activations
     /// Row-wise stable log-sum-exp of a row-major matrix with <paramref name="columns"/> columns:
     /// max + log(sum e^(x - max)), vectorised; -inf for an all -inf row, +inf when a row holds +inf, NaN for NaN.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogSumExpRows(ReadOnlySpan<float> matrix, int columns, Span<float> result)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);

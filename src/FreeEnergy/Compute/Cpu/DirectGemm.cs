@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace FreeEnergy.Compute.Cpu;
 
 /// <summary>
@@ -69,6 +71,7 @@ internal static unsafe class DirectGemm
         public StoreMode Mode;
 
         /// <summary>Computes output columns [j0, j1) of every row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Columns0(int j0, int j1)
         {
             int count = j1 - j0;

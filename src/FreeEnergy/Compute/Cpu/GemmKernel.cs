@@ -50,6 +50,7 @@ internal static unsafe class GemmStore
     /// c[j] = Apply(acc[j], c[j]) for j &lt; count; 8 lanes at a time with hardware FMA where available
     /// (a single-rounded FMA gives the same bits as <see cref="MathF.FusedMultiplyAdd"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ApplyRow(float* acc, float* c, int count, float alpha, float beta, StoreMode mode)
     {
         int j = 0;

@@ -72,6 +72,7 @@ internal unsafe struct ScalarKernel : IGemmKernel
     public static int MC => 128;
     public static int NC => 2048;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, StoreMode mode)
     {
         float* acc = stackalloc float[16];

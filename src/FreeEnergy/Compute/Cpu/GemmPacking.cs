@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -12,6 +13,7 @@ internal static unsafe class GemmPacking
     /// <summary>
     /// Packs rows [i0, i0 + mc) and depth [p0, p0 + kc) of op(A) into ceil(mc / mr) panels of kc x mr.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool transposed, float* a, nint lda, int i0, int mc, int p0, int kc, int mr, float* dst)
     {
         for (int ir = 0; ir < mc; ir += mr)
@@ -47,6 +49,7 @@ internal static unsafe class GemmPacking
     /// <summary>
     /// Packs depth [p0, p0 + kc) and columns [j0, j0 + nc) of op(B) into ceil(nc / nr) panels of kc x nr.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool transposed, float* b, nint ldb, int p0, int kc, int j0, int nc, int nr, float* dst)
     {
         for (int jr = 0; jr < nc; jr += nr)
@@ -102,6 +105,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>dst[q * ldd + r] = src[r * ld + q] for an 8 x 8 block (AVX unpack/shuffle/permute transpose).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose8x8(float* src, nint ld, float* dst, nint ldd)
     {
         var r0 = Avx.LoadVector256(src);

@@ -13,6 +13,7 @@ namespace FreeEnergy.Compute.Cpu;
 internal static unsafe class GemmVectorOps
 {
     /// <summary>y[0..n) += a * x[0..n).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Axpy(SimdLevel level, float a, float* x, float* y, int n)
     {
         int j = 0;
@@ -48,6 +49,7 @@ internal static unsafe class GemmVectorOps
     }
 
     /// <summary>Sum over p of x[p] * y[p] in a fixed order for the level.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot(SimdLevel level, float* x, float* y, int n)
     {
         int p = 0;

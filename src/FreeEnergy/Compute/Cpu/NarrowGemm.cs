@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace FreeEnergy.Compute.Cpu;
 
 /// <summary>
@@ -68,6 +70,7 @@ internal static unsafe class NarrowGemm
         public StoreMode Mode;
 
         /// <summary>Output rows [i0, i1): out[i, j] = c[i * RowStride + j * ColumnStride].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void RunRows(int i0, int i1)
         {
             nint rowStride = LeftTransposed ? 1 : LeftLd, depthStride = LeftTransposed ? LeftLd : 1;
