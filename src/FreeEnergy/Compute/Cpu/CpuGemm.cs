@@ -3,15 +3,21 @@ using System.Runtime.Intrinsics.X86;
 namespace FreeEnergy.Compute.Cpu;
 
 /// <summary>
-/// CPU SGEMM: packed panels, a register-blocked FMA micro-kernel per SIMD level (AVX-512 8x32, AVX2 6x16,
-/// 12x8 with the wide operand unpacked when C has at most 8 columns or rows, Vector&lt;T&gt; 4x2W, scalar 4x4), cache blocking (KC x NR panels in L1, MC x KC blocks in L2) and threads over
-/// disjoint blocks of C; thin products (C with at most 4 rows or columns) take an unpacked axpy/dot path.
+/// CPU SGEMM on System.Runtime.Intrinsics. Paths, chosen from the shape and SIMD level alone:
+/// <list type="bullet">
+/// <item>thin (C with at most 4 rows or columns): unpacked axpy / dot loops, no packing;</item>
+/// <item>narrow (AVX2/AVX-512 with at most 8 rows or columns): a 12x8 FMA kernel streaming the wide operand in place;</item>
+/// <item>otherwise packed: BLIS-style blocking (KC x NR B micro-panels in L1, MC x KC A blocks in L2, KC x NC B blocks
+/// in L3) around a register-blocked micro-kernel: AVX-512 8x32, AVX2+FMA 6x16, Vector&lt;T&gt; 4x2W, scalar 4x4.</item>
+/// </list>
+/// Threads (the count given) split C into disjoint tile-aligned ranges on dedicated workers; packing buffers are
+/// pooled per thread, so single-threaded calls do not allocate after warm-up.
 /// </summary>
 /// <remarks>
-/// Determinism: for a given SIMD level, the result does not depend on the thread count. The path (packed or
-/// direct) and the k blocking are chosen from the shape alone, threads only split C into disjoint tile-aligned
-/// ranges, and so each C element is computed with the same sequence of fused multiply-adds in the same k order
-/// whatever the split. Different SIMD levels may differ in the last bits.
+/// Determinism: for a given SIMD level, the result does not depend on the thread count. The path and the k blocking
+/// are chosen from the shape alone, threads only split C into disjoint tile-aligned ranges, and so each C element is
+/// computed with the same sequence of fused multiply-adds in the same k order whatever the split. Different SIMD
+/// levels may differ in the last bits.
 /// </remarks>
 public static class CpuGemm
 {
