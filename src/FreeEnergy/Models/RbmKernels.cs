@@ -1,0 +1,80 @@
+using System.Numerics.Tensors;
+using FreeEnergy.Compute;
+using FreeEnergy.Compute.Cpu;
+using FreeEnergy.Compute.Random;
+
+namespace FreeEnergy.Models;
+
+/// <summary>Batched building blocks shared by the RBMs, their trainer and the estimators (row-major, no allocation).</summary>
+internal static class RbmKernels
+{
+    /// <summary>Rows per parallel work item for elementwise passes.</summary>
+    public const int RowGrain = 16;
+
+    /// <summary>output[rows x H] = x[rows x D] * W[D x H].</summary>
+    public static void VisibleToHidden(IComputeBackend backend, ReadOnlySpan<float> x, int rows, ReadOnlySpan<float> weights, int visible, int hidden, Span<float> output)
+        => backend.Gemm(Transpose.None, Transpose.None, rows, hidden, visible, 1f, x, visible, weights, hidden, 0f, output, hidden);
+
+    /// <summary>output[rows x D] = h[rows x H] * W^T.</summary>
+    public static void HiddenToVisible(IComputeBackend backend, ReadOnlySpan<float> h, int rows, ReadOnlySpan<float> weights, int visible, int hidden, Span<float> output)
+        => backend.Gemm(Transpose.None, Transpose.Transposed, rows, visible, hidden, 1f, h, hidden, weights, hidden, 0f, output, visible);
+
+    /// <summary>In place over rows: y = sigmoid(scale * (y + bias)).</summary>
+    public static void BiasSigmoid(IComputeBackend backend, float[] matrix, int offset, int rows, float[] bias, float scale)
+    {
+        int width = bias.Length;
+        backend.For(rows, RowGrain, (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                var row = matrix.AsSpan(offset + r * width, width);
+                TensorPrimitives.Add(row, bias, row);
+                if (scale != 1f) TensorPrimitives.Multiply(row, scale, row);
+                TensorPrimitives.Sigmoid(row, row);
+            }
+        });
+    }
+
+    /// <summary>Bernoulli draws over rows: element (r, c) uses Philox index r * width + c of <paramref name="stream"/>, so the result is thread-count independent.</summary>
+    public static void SampleBernoulli(IComputeBackend backend, float[] probabilities, int probabilityOffset, float[] output, int outputOffset, int rows, int width, ulong seed, ulong stream)
+    {
+        backend.For(rows, RowGrain, (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+                Sampling.Bernoulli(probabilities.AsSpan(probabilityOffset + r * width, width), output.AsSpan(outputOffset + r * width, width), seed, stream, (ulong)r * (ulong)width);
+        });
+    }
+
+    /// <summary>Returns false when any value is NaN, infinite, or larger in magnitude than <paramref name="limit"/>.</summary>
+    public static bool IsSane(ReadOnlySpan<float> values, float limit)
+    {
+        if (values.Length == 0) return true;
+        float m = TensorPrimitives.MaxMagnitude(values);
+        return float.IsFinite(m) && MathF.Abs(m) <= limit;
+    }
+
+    /// <summary>Sum of softplus over a span, accumulated in double.</summary>
+    public static double SoftplusSum(ReadOnlySpan<float> x)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++) sum += Activations.Softplus((double)x[i]);
+        return sum;
+    }
+
+    /// <summary>Fast sum of softplus over a span using vector kernels (float accumulation; for enumeration).</summary>
+    public static float SoftplusSumFast(ReadOnlySpan<float> x, Span<float> scratch)
+    {
+        var t = scratch[..x.Length];
+        TensorPrimitives.Abs(x, t);
+        TensorPrimitives.Negate(t, t);
+        TensorPrimitives.Exp(t, t);
+        TensorPrimitives.Add(t, 1f, t);
+        TensorPrimitives.Log(t, t);
+        float logs = TensorPrimitives.Sum(t);
+        TensorPrimitives.Max(x, 0f, t);
+        return logs + TensorPrimitives.Sum(t);
+    }
+
+    /// <summary>Draws Bernoulli(0.5)-independent seedable stream ids for one purpose.</summary>
+    public static ulong Stream(ulong purpose, ulong a, ulong b = 0) => Philox.Stream(purpose, a, b);
+}
