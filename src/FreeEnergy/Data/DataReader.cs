@@ -1,12 +1,92 @@
+using FreeEnergy.Tensors;
+
 namespace FreeEnergy.Data;
 
 /// <summary>
-/// Reads data files: CSV (.csv, header detected), IDX (.idx, .idx.gz, MNIST's -ubyte names, plain or gzipped),
-/// and an MNIST image file's matching label file. Every failure is a <see cref="DataFormatException"/>
-/// naming the file, row and column.
+/// Reads data files: CSV (.csv, .tsv, .txt; header and separator detected), IDX (.idx, .idx.gz, MNIST's
+/// -ubyte names, plain or gzipped -- gzip is recognised by its magic bytes), and an MNIST image file's
+/// matching label file. Every failure is a <see cref="DataFormatException"/> naming the file, row and column.
 /// </summary>
+/// <remarks>
+/// Files whose name says neither CSV nor IDX are sniffed: content starting with an IDX magic number
+/// (<c>00 00 type ndims</c>) is IDX, anything else CSV. IDX rows are the slices along the first dimension,
+/// flattened (an MNIST image file reads as N x 784). With <see cref="DataReadOptions.Class"/>,
+/// <see cref="DataReadOptions.MaxRows"/> counts the rows kept.
+/// </remarks>
 public static class DataReader
 {
-    /// <summary>Reads <paramref name="path"/> into a data set.</summary>
-    public static DataSet Read(string path, DataReadOptions? options = null) => throw new NotImplementedException();
+    /// <summary>Reads <paramref name="path"/> into a data set (labels included when the file or a label file has them).</summary>
+    public static DataSet Read(string path, DataReadOptions? options = null)
+    {
+        options ??= new DataReadOptions();
+        using var rows = LabeledRows.Open(path, options);
+        int columns = rows.Columns;
+        long capacity = rows.Capacity ?? 1024;
+        var data = new float[checked((int)Math.Min(capacity * columns, Array.MaxLength))];
+        var labels = rows.HasLabels ? new int[Math.Max(1, (int)Math.Min(capacity, Array.MaxLength))] : null;
+        int count = 0;
+        while (true)
+        {
+            long needed = (long)(count + 1) * columns;
+            if (needed > data.Length)
+            {
+                if (needed > Array.MaxLength)
+                    throw new DataFormatException($"the data is too large to read at once ({count} rows of {columns} values); use DataReader.ReadBatches.", path);
+                Array.Resize(ref data, (int)Math.Min(Math.Max(needed, 2L * data.Length), Array.MaxLength));
+            }
+            if (!rows.Next(data.AsSpan(count * columns, columns), out int label)) break;
+            if (labels is not null)
+            {
+                if (count == labels.Length) Array.Resize(ref labels, (int)Math.Min(2L * labels.Length, Array.MaxLength));
+                labels[count] = label;
+            }
+            count++;
+        }
+        if (data.Length != count * columns) Array.Resize(ref data, count * columns);
+        if (labels is not null && labels.Length != count) Array.Resize(ref labels, count);
+        return new DataSet(new Matrix(count, columns, data), labels, path);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="path"/> in batches of at most <paramref name="batchRows"/> rows, holding one
+    /// batch in memory at a time (for scoring files too large to load). The same checks as <see cref="Read"/> apply.
+    /// </summary>
+    public static IEnumerable<Matrix> ReadBatches(string path, int batchRows, DataReadOptions? options = null)
+    {
+        foreach (var batch in ReadLabeledBatches(path, batchRows, options)) yield return batch.Features;
+    }
+
+    /// <summary>As <see cref="ReadBatches"/>, with each batch's labels (null when the data has none).</summary>
+    public static IEnumerable<DataSet> ReadLabeledBatches(string path, int batchRows, DataReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchRows, 1);
+        options ??= new DataReadOptions();
+        return Iterate(path, batchRows, options);
+    }
+
+    private static IEnumerable<DataSet> Iterate(string path, int batchRows, DataReadOptions options)
+    {
+        using var rows = LabeledRows.Open(path, options);
+        int columns = rows.Columns;
+        while (true)
+        {
+            var data = new float[checked(batchRows * columns)];
+            var labels = rows.HasLabels ? new int[batchRows] : null;
+            int count = 0;
+            while (count < batchRows && rows.Next(data.AsSpan(count * columns, columns), out int label))
+            {
+                if (labels is not null) labels[count] = label;
+                count++;
+            }
+            if (count == 0) yield break;
+            if (count < batchRows)
+            {
+                Array.Resize(ref data, count * columns);
+                if (labels is not null) Array.Resize(ref labels, count);
+            }
+            yield return new DataSet(new Matrix(count, columns, data), labels, path);
+            if (count < batchRows) yield break;
+        }
+    }
 }

@@ -1,0 +1,62 @@
+using System.IO.Compression;
+
+namespace FreeEnergy.Data;
+
+/// <summary>Opens data files for reading, transparently decompressing gzip (detected by its magic bytes, not the name).</summary>
+internal static class DataFileOpener
+{
+    private const int BufferSize = 1 << 16;
+
+    /// <summary>Opens <paramref name="path"/>; a missing or unreadable file is a <see cref="DataFormatException"/>.</summary>
+    public static Stream Open(string path)
+    {
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new DataFormatException("the file does not exist.", path, innerException: ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new DataFormatException($"the file cannot be opened: {ex.Message}", path, innerException: ex);
+        }
+
+        Span<byte> magic = stackalloc byte[2];
+        int read = 0;
+        while (read < 2)
+        {
+            int n = file.Read(magic[read..]);
+            if (n == 0) break;
+            read += n;
+        }
+        file.Position = 0;
+        if (read == 2 && magic[0] == 0x1F && magic[1] == 0x8B)
+            return new BufferedStream(new GZipStream(file, CompressionMode.Decompress, leaveOpen: false), BufferSize);
+        return file;
+    }
+
+    /// <summary>True when the (decompressed) content starts like an IDX file: two zero bytes, a known type code and a dimension count.</summary>
+    public static bool LooksLikeIdx(string path)
+    {
+        using var stream = Open(path);
+        Span<byte> head = stackalloc byte[4];
+        int read = 0;
+        try
+        {
+            while (read < 4)
+            {
+                int n = stream.Read(head[read..]);
+                if (n == 0) break;
+                read += n;
+            }
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+        return read == 4 && head[0] == 0 && head[1] == 0 && IdxElementTypes.IsKnown(head[2]) && head[3] >= 1;
+    }
+}

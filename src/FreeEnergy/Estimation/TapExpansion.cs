@@ -1,0 +1,581 @@
+using System.Buffers;
+using System.Numerics;
+using System.Numerics.Tensors;
+using FreeEnergy.Compute;
+using FreeEnergy.Compute.Random;
+using FreeEnergy.Tensors;
+
+namespace FreeEnergy.Estimation;
+
+/// <summary>
+/// The Thouless-Anderson-Palmer (TAP, "extended mean field") expansion of the Gibbs free energy of a Bernoulli
+/// RBM (Gabrie, Tramel and Krzakala 2015), at beta = 1. Parameters: weights W [visible, hidden] row-major,
+/// visible bias a [visible], hidden bias b [hidden]. Magnetisations are batched: m^v is rows x visible and
+/// m^h rows x hidden, both row-major, values in (0, 1). With S(m) = -sum [m ln m + (1 - m) ln(1 - m)] and
+/// c(m) = m - m^2,
+/// <code>
+/// -G(m^v, m^h) = S(m^v) + S(m^h) + a.m^v + b.m^h + m^v^T W m^h + 1/2 sum_ij W_ij^2 c(m^v_i) c(m^h_j)
+///              [+ 2/3 sum_ij W_ij^3 c(m^v_i)(1/2 - m^v_i) c(m^h_j)(1/2 - m^h_j)]   (third order)
+/// </code>
+/// Setting d(-G)/dm = 0 (with dS/dm = -logit(m), dc/dm = 1 - 2m and d[c(m)(1/2 - m)]/dm = 1/2 - 3m + 3m^2)
+/// gives the fixed-point equations iterated by <see cref="Iterate"/>:
+/// <code>
+/// m^h_j = sigm(b_j + sum_i W_ij m^v_i + (1/2 - m^h_j) sum_i W_ij^2 c(m^v_i)
+///              [+ (1/3 - 2 c(m^h_j)) sum_i W_ij^3 c(m^v_i)(1/2 - m^v_i)])
+/// m^v_i = sigm(a_i + sum_j W_ij m^h_j + (1/2 - m^v_i) sum_j W_ij^2 c(m^h_j)
+///              [+ (1/3 - 2 c(m^v_i)) sum_j W_ij^3 c(m^h_j)(1/2 - m^h_j)])
+/// </code>
+/// (2/3 (1/2 - 3m + 3m^2) = 1/3 - 2c(m).) The second-order form is the one of the EMF-RBM paper.
+/// </summary>
+public static class TapExpansion
+{
+    /// <summary>Magnetisations are kept in [Epsilon, 1 - Epsilon] by <see cref="Iterate"/>.</summary>
+    internal const float Epsilon = 1e-6f;
+
+    /// <summary>Most fixed-point iterations <see cref="LogPartition"/> runs from each starting point.</summary>
+    internal const int LogPartitionMaxIterations = 500;
+
+    /// <summary>A starting point of <see cref="LogPartition"/> counts as converged when no magnetisation moves more than this in one iteration.</summary>
+    internal const float LogPartitionTolerance = 1e-6f;
+
+    /// <summary>Number of seeded uniform-random starting points <see cref="LogPartition"/> adds when no initial rows are given.</summary>
+    internal const int LogPartitionRandomStarts = 8;
+
+    /// <summary>Seed of the random starting points of <see cref="LogPartition"/> (fixed: the estimate is deterministic).</summary>
+    internal const ulong LogPartitionSeed = 0x7A9E5EEDUL;
+
+    /// <summary>
+    /// Runs <see cref="TapSettings.Iterations"/> damped fixed-point iterations in place. Each iteration updates
+    /// the hidden magnetisations from the visible ones, then the visible ones from the new hidden ones:
+    /// m &lt;- Damping * m_old + (1 - Damping) * sigm(field(m)), where the self-coupling terms of the field use
+    /// m_old. Results are clamped to [1e-6, 1 - 1e-6]. Rows are independent; the result does not depend on the
+    /// backend's thread count. Inputs may be binary (e.g. data as the visible starting point).
+    /// </summary>
+    /// <param name="weights">W, visible x hidden, row-major.</param>
+    /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
+    /// <param name="hiddenBias">b, length <paramref name="hidden"/>.</param>
+    /// <param name="visible">Number of visible units D.</param>
+    /// <param name="hidden">Number of hidden units H.</param>
+    /// <param name="visibleMagnetization">m^v, rows x visible, updated in place.</param>
+    /// <param name="hiddenMagnetization">m^h, rows x hidden, updated in place.</param>
+    /// <param name="rows">Number of independent magnetisation rows (e.g. persistent chains).</param>
+    /// <param name="settings">Order, iteration count and damping.</param>
+    /// <param name="backend">Compute backend for the matrix products.</param>
+    /// <exception cref="ArgumentException">A span is shorter than its shape requires.</exception>
+    public static void Iterate(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias,
+        int visible, int hidden, Span<float> visibleMagnetization, Span<float> hiddenMagnetization, int rows,
+        TapSettings settings, IComputeBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(backend);
+        CheckParameters(weights, visibleBias, hiddenBias, visible, hidden);
+        CheckMagnetizations(visibleMagnetization.Length, hiddenMagnetization.Length, visible, hidden, rows);
+        if (rows == 0) return;
+        using var work = new Workspace(weights, visible, hidden, rows, settings.Order);
+        var mv = visibleMagnetization[..(rows * visible)];
+        var mh = hiddenMagnetization[..(rows * hidden)];
+        for (int iteration = 0; iteration < settings.Iterations; iteration++)
+        {
+            work.Update(weights, hiddenBias, mv, mh, targetIsHidden: true, settings.Damping, backend, default);
+            work.Update(weights, visibleBias, mh, mv, targetIsHidden: false, settings.Damping, backend, default);
+        }
+    }
+
+    /// <summary>
+    /// Evaluates -beta G(m^v, m^h) (beta = 1) of each row in double precision: the TAP estimate of ln Z when the
+    /// magnetisations are at a fixed point. Entropy terms use 0 ln 0 = 0.
+    /// </summary>
+    /// <param name="weights">W, visible x hidden, row-major.</param>
+    /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
+    /// <param name="hiddenBias">b, length <paramref name="hidden"/>.</param>
+    /// <param name="visible">Number of visible units D.</param>
+    /// <param name="hidden">Number of hidden units H.</param>
+    /// <param name="visibleMagnetization">m^v, rows x visible, values in [0, 1].</param>
+    /// <param name="hiddenMagnetization">m^h, rows x hidden, values in [0, 1].</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="order">Expansion order, 2 or 3.</param>
+    /// <param name="result">Receives -G of each row (length at least <paramref name="rows"/>).</param>
+    /// <exception cref="ArgumentException">A span is shorter than its shape requires.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="order"/> is not 2 or 3.</exception>
+    public static void NegativeBetaGibbs(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias,
+        int visible, int hidden, ReadOnlySpan<float> visibleMagnetization, ReadOnlySpan<float> hiddenMagnetization, int rows,
+        int order, Span<double> result)
+    {
+        CheckParameters(weights, visibleBias, hiddenBias, visible, hidden);
+        CheckOrder(order);
+        CheckMagnetizations(visibleMagnetization.Length, hiddenMagnetization.Length, visible, hidden, rows);
+        if (result.Length < rows) throw new ArgumentException($"The result has {result.Length} entries; {rows} rows need {rows}.", nameof(result));
+        if (rows == 0) return;
+
+        // Per row: the hidden magnetisation m, c(m) and c(m)(1/2 - m) in double; a double copy of one weight row.
+        int n = rows * hidden;
+        double[] hm = ArrayPool<double>.Shared.Rent(n), hc = ArrayPool<double>.Shared.Rent(n), hq = ArrayPool<double>.Shared.Rent(n);
+        double[] wRow = ArrayPool<double>.Shared.Rent(hidden);
+        try
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                double sum = 0;
+                var mhRow = hiddenMagnetization.Slice(r * hidden, hidden);
+                for (int j = 0; j < hidden; j++)
+                {
+                    double m = mhRow[j], c = m - m * m;
+                    hm[r * hidden + j] = m;
+                    hc[r * hidden + j] = c;
+                    hq[r * hidden + j] = c * (0.5 - m);
+                    sum += Entropy(m) + hiddenBias[j] * m;
+                }
+                var mvRow = visibleMagnetization.Slice(r * visible, visible);
+                for (int i = 0; i < visible; i++)
+                {
+                    double m = mvRow[i];
+                    sum += Entropy(m) + visibleBias[i] * m;
+                }
+                result[r] = sum;
+            }
+
+            // Coupling terms, looping over weight rows outermost so each is converted to double once.
+            for (int i = 0; i < visible; i++)
+            {
+                var w = weights.Slice(i * hidden, hidden);
+                for (int j = 0; j < hidden; j++) wRow[j] = w[j];
+                for (int r = 0; r < rows; r++)
+                {
+                    double mv = visibleMagnetization[r * visible + i];
+                    double cv = mv - mv * mv;
+                    double halfC = 0.5 * cv;
+                    double twoThirdsQ = 2.0 / 3.0 * cv * (0.5 - mv);
+                    result[r] += CouplingRow(wRow.AsSpan(0, hidden), hm.AsSpan(r * hidden, hidden), hc.AsSpan(r * hidden, hidden),
+                        hq.AsSpan(r * hidden, hidden), mv, halfC, order == 3 ? twoThirdsQ : 0.0, order == 3);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(hm);
+            ArrayPool<double>.Shared.Return(hc);
+            ArrayPool<double>.Shared.Return(hq);
+            ArrayPool<double>.Shared.Return(wRow);
+        }
+    }
+
+    /// <summary>
+    /// The derivative of -beta G with respect to the parameters at fixed magnetisations, averaged over rows. By the
+    /// envelope theorem this is the derivative of the TAP ln Z when the magnetisations are at a fixed point, i.e. the
+    /// negative phase of EMF training. Second order: dW_ij = mean[m^v_i m^h_j + W_ij c(m^v_i) c(m^h_j)]; third order
+    /// adds mean[2 W_ij^2 c(m^v_i)(1/2 - m^v_i) c(m^h_j)(1/2 - m^h_j)]; da = mean m^v; db = mean m^h.
+    /// The gradients are written (overwritten), not accumulated.
+    /// </summary>
+    /// <param name="weights">W, visible x hidden, row-major.</param>
+    /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
+    /// <param name="hiddenBias">b, length <paramref name="hidden"/>.</param>
+    /// <param name="visible">Number of visible units D.</param>
+    /// <param name="hidden">Number of hidden units H.</param>
+    /// <param name="visibleMagnetization">m^v, rows x visible.</param>
+    /// <param name="hiddenMagnetization">m^h, rows x hidden.</param>
+    /// <param name="rows">Number of rows (at least 1).</param>
+    /// <param name="order">Expansion order, 2 or 3.</param>
+    /// <param name="weightGradient">Receives d(-G)/dW, visible x hidden.</param>
+    /// <param name="visibleBiasGradient">Receives d(-G)/da, length <paramref name="visible"/>.</param>
+    /// <param name="hiddenBiasGradient">Receives d(-G)/db, length <paramref name="hidden"/>.</param>
+    /// <param name="backend">Compute backend for the matrix products.</param>
+    /// <exception cref="ArgumentException">A span is shorter than its shape requires.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="order"/> is not 2 or 3, or <paramref name="rows"/> is not positive.</exception>
+    public static void Gradient(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias,
+        int visible, int hidden, ReadOnlySpan<float> visibleMagnetization, ReadOnlySpan<float> hiddenMagnetization, int rows,
+        int order, Span<float> weightGradient, Span<float> visibleBiasGradient, Span<float> hiddenBiasGradient, IComputeBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        CheckParameters(weights, visibleBias, hiddenBias, visible, hidden);
+        CheckOrder(order);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        CheckMagnetizations(visibleMagnetization.Length, hiddenMagnetization.Length, visible, hidden, rows);
+        int size = visible * hidden;
+        if (weightGradient.Length < size) throw new ArgumentException($"The weight gradient has {weightGradient.Length} entries; {visible} x {hidden} weights need {size}.", nameof(weightGradient));
+        if (visibleBiasGradient.Length < visible) throw new ArgumentException($"The visible bias gradient has {visibleBiasGradient.Length} entries; {visible} are needed.", nameof(visibleBiasGradient));
+        if (hiddenBiasGradient.Length < hidden) throw new ArgumentException($"The hidden bias gradient has {hiddenBiasGradient.Length} entries; {hidden} are needed.", nameof(hiddenBiasGradient));
+
+        var w = weights[..size];
+        var mv = visibleMagnetization[..(rows * visible)];
+        var mh = hiddenMagnetization[..(rows * hidden)];
+        var dw = weightGradient[..size];
+        float scale = 1f / rows;
+
+        // mean m^v_i m^h_j
+        backend.Gemm(Transpose.Transposed, Transpose.None, visible, hidden, rows, scale, mv, visible, mh, hidden, 0f, dw, hidden);
+
+        using var cv = new PooledBuffer(rows * visible);
+        using var ch = new PooledBuffer(rows * hidden);
+        using var product = new PooledBuffer(size);
+        Variance(mv, cv.Span);
+        Variance(mh, ch.Span);
+        // + W .* mean c(m^v_i) c(m^h_j)
+        backend.Gemm(Transpose.Transposed, Transpose.None, visible, hidden, rows, scale, cv.Span, visible, ch.Span, hidden, 0f, product.Span, hidden);
+        TensorPrimitives.MultiplyAdd(product.Span, w, dw, dw);
+        if (order == 3)
+        {
+            // + 2 W^2 .* mean c(m^v_i)(1/2 - m^v_i) c(m^h_j)(1/2 - m^h_j)
+            Skewness(mv, cv.Span, cv.Span);
+            Skewness(mh, ch.Span, ch.Span);
+            backend.Gemm(Transpose.Transposed, Transpose.None, visible, hidden, rows, 2f * scale, cv.Span, visible, ch.Span, hidden, 0f, product.Span, hidden);
+            var p = product.Span;
+            for (int k = 0; k < size; k++) dw[k] += w[k] * w[k] * p[k];
+        }
+
+        ColumnMeans(mv, rows, visible, visibleBiasGradient[..visible]);
+        ColumnMeans(mh, rows, hidden, hiddenBiasGradient[..hidden]);
+    }
+
+    /// <summary>
+    /// The TAP estimate of ln Z: the largest value of -beta G over the fixed points reached from a set of starting
+    /// points. Starting points: the rows of <paramref name="initialVisible"/> when given (e.g. a few hundred data
+    /// rows), plus m^v = sigm(a); without initial rows, also m^v = 1/2 and 8 seeded uniform-random points (the
+    /// estimate is deterministic). Each start sets m^h = sigm(b + m^v W) and runs damped iterations (damping
+    /// max(<see cref="TapSettings.Damping"/>, 0.5), order <see cref="TapSettings.Order"/>) until no magnetisation
+    /// moves more than 1e-6 in an iteration, at most 500 iterations (<see cref="TapSettings.Iterations"/> is not
+    /// used). The maximum is taken over converged starts (over all starts if none converged).
+    /// Taking the largest fixed point rather than summing over them is the usual TAP choice: ln Z is the maximum
+    /// of the exact -beta G, so the largest fixed point is the best single-state estimate; when several distinct
+    /// states carry weight it underestimates ln Z (by at most the log of their number).
+    /// </summary>
+    /// <param name="weights">W, visible x hidden, row-major.</param>
+    /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
+    /// <param name="hiddenBias">b, length <paramref name="hidden"/>.</param>
+    /// <param name="visible">Number of visible units D.</param>
+    /// <param name="hidden">Number of hidden units H.</param>
+    /// <param name="settings">Order and damping.</param>
+    /// <param name="backend">Compute backend for the matrix products.</param>
+    /// <param name="initialVisible">Optional starting visible magnetisations, <paramref name="initialRows"/> x visible, values in [0, 1].</param>
+    /// <param name="initialRows">Number of rows in <paramref name="initialVisible"/> (0: none).</param>
+    /// <returns>The TAP estimate of ln Z in nats (finite).</returns>
+    /// <exception cref="ArgumentException">A span is shorter than its shape requires.</exception>
+    /// <exception cref="FreeEnergyException">A parameter is NaN or infinite.</exception>
+    public static double LogPartition(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias,
+        int visible, int hidden, TapSettings settings, IComputeBackend backend, ReadOnlySpan<float> initialVisible = default, int initialRows = 0)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(backend);
+        CheckParameters(weights, visibleBias, hiddenBias, visible, hidden);
+        ArgumentOutOfRangeException.ThrowIfNegative(initialRows);
+        if (initialVisible.Length < (long)initialRows * visible)
+            throw new ArgumentException($"The initial visible magnetisations have {initialVisible.Length} values; {initialRows} rows of {visible} need {(long)initialRows * visible}.", nameof(initialVisible));
+        CheckFinite(weights[..(visible * hidden)], "weights");
+        CheckFinite(visibleBias[..visible], "visible bias");
+        CheckFinite(hiddenBias[..hidden], "hidden bias");
+
+        int rows = initialRows > 0 ? initialRows + 1 : 2 + LogPartitionRandomStarts;
+        using var mvBuffer = new PooledBuffer(rows * visible);
+        using var mhBuffer = new PooledBuffer(rows * hidden);
+        var mv = mvBuffer.Span;
+        var mh = mhBuffer.Span;
+        var a = visibleBias[..visible];
+        if (initialRows > 0)
+        {
+            initialVisible[..(initialRows * visible)].CopyTo(mv);
+            for (int k = 0; k < initialRows * visible; k++)
+            {
+                float m = mv[k];
+                if (!(m >= 0f && m <= 1f))
+                    throw new ArgumentException($"Initial visible magnetisation {m} at row {k / visible}, column {k % visible} is outside [0, 1].", nameof(initialVisible));
+            }
+            Compute.Cpu.Activations.Sigmoid(a, mv.Slice(initialRows * visible, visible));
+        }
+        else
+        {
+            Compute.Cpu.Activations.Sigmoid(a, mv[..visible]);
+            mv.Slice(visible, visible).Fill(0.5f);
+            var random = mv[(2 * visible)..];
+            Philox.FillUniform(LogPartitionSeed, Philox.Stream(0x7A9UL), 0, random);
+        }
+        Clamp(mv);
+
+        // m^h = sigm(b + m^v W)
+        backend.Gemm(Transpose.None, Transpose.None, rows, hidden, visible, 1f, mv, visible, weights[..(visible * hidden)], hidden, 0f, mh, hidden);
+        for (int r = 0; r < rows; r++)
+        {
+            var row = mh.Slice(r * hidden, hidden);
+            TensorPrimitives.Add(row, hiddenBias[..hidden], row);
+            Compute.Cpu.Activations.Sigmoid(row, row);
+        }
+        Clamp(mh);
+
+        float damping = Math.Max(settings.Damping, 0.5f);
+        var change = new float[rows];
+        var converged = new bool[rows];
+        using (var work = new Workspace(weights, visible, hidden, rows, settings.Order))
+        {
+            for (int iteration = 0; iteration < LogPartitionMaxIterations; iteration++)
+            {
+                Array.Clear(change);
+                work.Update(weights, hiddenBias, mv, mh, targetIsHidden: true, damping, backend, change);
+                work.Update(weights, visibleBias, mh, mv, targetIsHidden: false, damping, backend, change);
+                bool all = true;
+                for (int r = 0; r < rows; r++)
+                {
+                    converged[r] = change[r] <= LogPartitionTolerance;
+                    all &= converged[r];
+                }
+                if (all) break;
+            }
+        }
+
+        var values = new double[rows];
+        NegativeBetaGibbs(weights, visibleBias, hiddenBias, visible, hidden, mv, mh, rows, settings.Order, values);
+        double best = double.NegativeInfinity, bestAny = double.NegativeInfinity;
+        for (int r = 0; r < rows; r++)
+        {
+            if (!double.IsFinite(values[r])) continue;
+            bestAny = Math.Max(bestAny, values[r]);
+            if (converged[r]) best = Math.Max(best, values[r]);
+        }
+        if (double.IsNegativeInfinity(best)) best = bestAny;
+        if (!double.IsFinite(best))
+            throw new FreeEnergyException("The TAP estimate of the log-partition function is not finite; the model parameters are too large for the expansion.");
+        return best;
+    }
+
+    /// <summary>
+    /// Diagnostic: for each row, the largest |m - sigm(field(m))| over all visible and hidden units, where the
+    /// fields of the fixed-point equations (order <paramref name="order"/>) are evaluated at the given magnetisations
+    /// (no damping, no sequential update). Zero exactly at a fixed point.
+    /// </summary>
+    /// <param name="weights">W, visible x hidden, row-major.</param>
+    /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
+    /// <param name="hiddenBias">b, length <paramref name="hidden"/>.</param>
+    /// <param name="visible">Number of visible units D.</param>
+    /// <param name="hidden">Number of hidden units H.</param>
+    /// <param name="visibleMagnetization">m^v, rows x visible.</param>
+    /// <param name="hiddenMagnetization">m^h, rows x hidden.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="order">Expansion order, 2 or 3.</param>
+    /// <param name="result">Receives the residual of each row (length at least <paramref name="rows"/>).</param>
+    /// <param name="backend">Compute backend for the matrix products.</param>
+    /// <exception cref="ArgumentException">A span is shorter than its shape requires.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="order"/> is not 2 or 3.</exception>
+    public static void FixedPointResidual(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias,
+        int visible, int hidden, ReadOnlySpan<float> visibleMagnetization, ReadOnlySpan<float> hiddenMagnetization, int rows,
+        int order, Span<float> result, IComputeBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        CheckParameters(weights, visibleBias, hiddenBias, visible, hidden);
+        CheckOrder(order);
+        CheckMagnetizations(visibleMagnetization.Length, hiddenMagnetization.Length, visible, hidden, rows);
+        if (result.Length < rows) throw new ArgumentException($"The result has {result.Length} entries; {rows} rows need {rows}.", nameof(result));
+        if (rows == 0) return;
+        using var work = new Workspace(weights, visible, hidden, rows, order);
+        using var mv = new PooledBuffer(rows * visible);
+        using var mh = new PooledBuffer(rows * hidden);
+        visibleMagnetization[..(rows * visible)].CopyTo(mv.Span);
+        hiddenMagnetization[..(rows * hidden)].CopyTo(mh.Span);
+        var residual = result[..rows];
+        residual.Clear();
+        // Undamped updates of copies, each from the original other layer; the change is the residual.
+        work.Update(weights, hiddenBias, visibleMagnetization[..(rows * visible)], mh.Span, targetIsHidden: true, 0f, backend, residual, clamp: false);
+        work.Update(weights, visibleBias, hiddenMagnetization[..(rows * hidden)], mv.Span, targetIsHidden: false, 0f, backend, residual, clamp: false);
+    }
+
+    /// <summary>Binary entropy -m ln m - (1 - m) ln(1 - m) with 0 ln 0 = 0 (NaN propagates).</summary>
+    private static double Entropy(double m)
+    {
+        if (m <= 0.0 || m >= 1.0) return (m == 0.0 || m == 1.0) ? 0.0 : double.NaN;
+        return -(m * Math.Log(m) + (1.0 - m) * Math.Log(1.0 - m));
+    }
+
+    /// <summary>sum_j W_ij (mv m_j + W_ij (halfC c_j + W_ij twoThirdsQ q_j)) for one visible unit and one row.</summary>
+    private static double CouplingRow(ReadOnlySpan<double> w, ReadOnlySpan<double> m, ReadOnlySpan<double> c, ReadOnlySpan<double> q,
+        double mv, double halfC, double twoThirdsQ, bool third)
+    {
+        int n = w.Length, j = 0;
+        double sum = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var acc = Vector<double>.Zero;
+            var vm = new Vector<double>(mv);
+            var vc = new Vector<double>(halfC);
+            var vq = new Vector<double>(twoThirdsQ);
+            for (; j <= n - Vector<double>.Count; j += Vector<double>.Count)
+            {
+                var wj = new Vector<double>(w[j..]);
+                var inner = vc * new Vector<double>(c[j..]);
+                if (third) inner += wj * vq * new Vector<double>(q[j..]);
+                acc += wj * (vm * new Vector<double>(m[j..]) + wj * inner);
+            }
+            sum = Vector.Sum(acc);
+        }
+        for (; j < n; j++)
+        {
+            double wj = w[j];
+            double inner = halfC * c[j];
+            if (third) inner += wj * twoThirdsQ * q[j];
+            sum += wj * (mv * m[j] + wj * inner);
+        }
+        return sum;
+    }
+
+    /// <summary>c(m) = m - m^2 elementwise.</summary>
+    private static void Variance(ReadOnlySpan<float> m, Span<float> c)
+    {
+        for (int k = 0; k < m.Length; k++) c[k] = m[k] - m[k] * m[k];
+    }
+
+    /// <summary>q = c(m) (1/2 - m) elementwise, given c (c and q may alias).</summary>
+    private static void Skewness(ReadOnlySpan<float> m, ReadOnlySpan<float> c, Span<float> q)
+    {
+        for (int k = 0; k < m.Length; k++) q[k] = c[k] * (0.5f - m[k]);
+    }
+
+    private static void Clamp(Span<float> m)
+    {
+        for (int k = 0; k < m.Length; k++) m[k] = Math.Clamp(m[k], Epsilon, 1f - Epsilon);
+    }
+
+    private static void ColumnMeans(ReadOnlySpan<float> matrix, int rows, int columns, Span<float> result)
+    {
+        double[] sums = ArrayPool<double>.Shared.Rent(columns);
+        try
+        {
+            Array.Clear(sums, 0, columns);
+            for (int r = 0; r < rows; r++)
+            {
+                var row = matrix.Slice(r * columns, columns);
+                for (int j = 0; j < columns; j++) sums[j] += row[j];
+            }
+            for (int j = 0; j < columns; j++) result[j] = (float)(sums[j] / rows);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(sums);
+        }
+    }
+
+    private static void CheckFinite(ReadOnlySpan<float> values, string what)
+    {
+        for (int k = 0; k < values.Length; k++)
+            if (!float.IsFinite(values[k]))
+                throw new FreeEnergyException($"The RBM {what} contain a non-finite value ({values[k]}) at index {k}; the TAP log-partition estimate needs finite parameters.");
+    }
+
+    private static void CheckOrder(int order)
+    {
+        if (order is not (2 or 3))
+            throw new ArgumentOutOfRangeException(nameof(order), order, "The TAP expansion order must be 2 or 3.");
+    }
+
+    private static void CheckParameters(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias, int visible, int hidden)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(visible);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hidden);
+        if (weights.Length < (long)visible * hidden)
+            throw new ArgumentException($"The weights have {weights.Length} values; {visible} x {hidden} need {(long)visible * hidden}.", nameof(weights));
+        if (visibleBias.Length < visible)
+            throw new ArgumentException($"The visible bias has {visibleBias.Length} values; {visible} are needed.", nameof(visibleBias));
+        if (hiddenBias.Length < hidden)
+            throw new ArgumentException($"The hidden bias has {hiddenBias.Length} values; {hidden} are needed.", nameof(hiddenBias));
+    }
+
+    private static void CheckMagnetizations(int visibleLength, int hiddenLength, int visible, int hidden, int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        if (visibleLength < (long)rows * visible)
+            throw new ArgumentException($"The visible magnetisations have {visibleLength} values; {rows} rows of {visible} need {(long)rows * visible}.", "visibleMagnetization");
+        if (hiddenLength < (long)rows * hidden)
+            throw new ArgumentException($"The hidden magnetisations have {hiddenLength} values; {rows} rows of {hidden} need {(long)rows * hidden}.", "hiddenMagnetization");
+    }
+
+    /// <summary>Pooled powers of W and per-iteration scratch for the fixed-point updates.</summary>
+    private ref struct Workspace
+    {
+        private readonly int _visible, _hidden, _rows, _order;
+        private PooledBuffer _w2, _w3, _field, _second, _third, _c, _q;
+
+        public Workspace(ReadOnlySpan<float> weights, int visible, int hidden, int rows, int order)
+        {
+            CheckOrder(order);
+            _visible = visible; _hidden = hidden; _rows = rows; _order = order;
+            int size = visible * hidden, wide = rows * Math.Max(visible, hidden);
+            var w = weights[..size];
+            _w2 = new PooledBuffer(size);
+            TensorPrimitives.Multiply(w, w, _w2.Span);
+            _w3 = new PooledBuffer(order == 3 ? size : 0);
+            if (order == 3) TensorPrimitives.Multiply(_w2.Span, w, _w3.Span);
+            _field = new PooledBuffer(wide);
+            _second = new PooledBuffer(wide);
+            _third = new PooledBuffer(order == 3 ? wide : 0);
+            _c = new PooledBuffer(wide);
+            _q = new PooledBuffer(order == 3 ? wide : 0);
+        }
+
+        /// <summary>
+        /// target &lt;- damping * target + (1 - damping) * sigm(field), the field computed from source and the old target.
+        /// When <paramref name="change"/> is not empty, change[r] = max(change[r], max |new - old|) over row r.
+        /// </summary>
+        public readonly void Update(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> source, Span<float> target,
+            bool targetIsHidden, float damping, IComputeBackend backend, Span<float> change, bool clamp = true)
+        {
+            int ns = targetIsHidden ? _visible : _hidden;
+            int nt = targetIsHidden ? _hidden : _visible;
+            int rows = _rows;
+            var src = source[..(rows * ns)];
+            var c = _c.Span[..(rows * ns)];
+            Variance(src, c);
+            var field = _field.Span[..(rows * nt)];
+            var second = _second.Span[..(rows * nt)];
+            var w = weights[..(_visible * _hidden)];
+            Product(backend, targetIsHidden, rows, _visible, _hidden, src, w, field);
+            Product(backend, targetIsHidden, rows, _visible, _hidden, c, _w2.Span, second);
+            Span<float> third = default;
+            if (_order == 3)
+            {
+                var q = _q.Span[..(rows * ns)];
+                Skewness(src, c, q);
+                third = _third.Span[..(rows * nt)];
+                Product(backend, targetIsHidden, rows, _visible, _hidden, q, _w3.Span, third);
+            }
+
+            float keep = damping, take = 1f - damping;
+            for (int r = 0; r < rows; r++)
+            {
+                var m = target.Slice(r * nt, nt);
+                var f = field.Slice(r * nt, nt);
+                var s2 = second.Slice(r * nt, nt);
+                for (int j = 0; j < nt; j++)
+                    f[j] += bias[j] + (0.5f - m[j]) * s2[j];
+                if (_order == 3)
+                {
+                    var s3 = third.Slice(r * nt, nt);
+                    for (int j = 0; j < nt; j++)
+                    {
+                        float mj = m[j];
+                        f[j] += (1f / 3f - 2f * (mj - mj * mj)) * s3[j];
+                    }
+                }
+                Compute.Cpu.Activations.Sigmoid(f, f);
+                float largest = 0f;
+                for (int j = 0; j < nt; j++)
+                {
+                    float old = m[j];
+                    float updated = keep * old + take * f[j];
+                    if (clamp) updated = Math.Clamp(updated, Epsilon, 1f - Epsilon);
+                    largest = MathF.Max(largest, MathF.Abs(updated - old));
+                    m[j] = updated;
+                }
+                if (!change.IsEmpty) change[r] = MathF.Max(change[r], largest);
+            }
+        }
+
+        /// <summary>result = source * M (hidden target) or source * M^T (visible target), M visible x hidden.</summary>
+        private static void Product(IComputeBackend backend, bool targetIsHidden, int rows, int visible, int hidden,
+            ReadOnlySpan<float> source, ReadOnlySpan<float> matrix, Span<float> result)
+        {
+            if (targetIsHidden)
+                backend.Gemm(Transpose.None, Transpose.None, rows, hidden, visible, 1f, source, visible, matrix, hidden, 0f, result, hidden);
+            else
+                backend.Gemm(Transpose.None, Transpose.Transposed, rows, visible, hidden, 1f, source, hidden, matrix, hidden, 0f, result, visible);
+        }
+
+        public void Dispose()
+        {
+            _w2.Dispose(); _w3.Dispose(); _field.Dispose(); _second.Dispose(); _third.Dispose(); _c.Dispose(); _q.Dispose();
+        }
+    }
+}
