@@ -64,7 +64,7 @@ public static class AnnealedImportanceSampling
         var modelTerm = new double[runs];   // Bernoulli: a.v;   Gaussian: sum (v - a)^2 / (2 sigma^2)
 
         // v_0 from the base model.
-        backend.For(runs, 4, (s, e) =>
+        backend.For(runs, RbmKernels.Grain(d), (s, e) =>
         {
             for (int r = s; r < e; r++)
             {
@@ -90,7 +90,7 @@ public static class AnnealedImportanceSampling
             float beta = (float)bNow;
             ulong step = (ulong)k;
             // Weight update at the current v, then h ~ p_beta(h | v).
-            backend.For(runs, 4, (s, e) =>
+            backend.For(runs, RbmKernels.Grain(d), (s, e) =>
             {
                 for (int r = s; r < e; r++)
                 {
@@ -105,7 +105,7 @@ public static class AnnealedImportanceSampling
                     if (k == betas.Length - 1) continue;
                     var hr = hs.AsSpan(r * h, h);
                     TensorPrimitives.Multiply(p, beta, hr);
-                    TensorPrimitives.Sigmoid(hr, hr);
+                    Compute.Cpu.Activations.Sigmoid(hr, hr);
                     Compute.Cpu.Sampling.Bernoulli(hr, hr, seed, Philox.Stream(StreamHidden, step), (ulong)r * (ulong)h);
                 }
             });
@@ -113,7 +113,7 @@ public static class AnnealedImportanceSampling
             // v ~ p_beta(v | h).
             RbmKernels.HiddenToVisible(backend, hs, runs, w, d, h, vm);
             float oneMinus = 1f - beta;
-            backend.For(runs, 4, (s, e) =>
+            backend.For(runs, RbmKernels.Grain(d), (s, e) =>
             {
                 for (int r = s; r < e; r++)
                 {
@@ -122,7 +122,7 @@ public static class AnnealedImportanceSampling
                     if (gaussian is null)
                     {
                         for (int i = 0; i < d; i++) m[i] = oneMinus * baseBias[i] + beta * (a[i] + m[i]);
-                        TensorPrimitives.Sigmoid(m, m);
+                        Compute.Cpu.Activations.Sigmoid(m, m);
                         Compute.Cpu.Sampling.Bernoulli(m, row, seed, Philox.Stream(StreamVisible, step), (ulong)r * (ulong)d);
                     }
                     else
@@ -182,7 +182,7 @@ public static class AnnealedImportanceSampling
         void Project()
         {
             RbmKernels.VisibleToHidden(backend, gaussian is null ? v : x, runs, w, d, h, pre);
-            backend.For(runs, 16, (s, e) =>
+            backend.For(runs, RbmKernels.Grain(h), (s, e) =>
             {
                 for (int r = s; r < e; r++) TensorPrimitives.Add(pre.AsSpan(r * h, h), b, pre.AsSpan(r * h, h));
             });

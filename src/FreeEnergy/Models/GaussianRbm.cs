@@ -87,7 +87,7 @@ public sealed class GaussianRbm : RbmBase
     {
         int d = Visible;
         var sigma = VisibleSigma;
-        backend.For(rows, RbmKernels.RowGrain, (start, end) =>
+        backend.For(rows, RbmKernels.Grain(d), (start, end) =>
         {
             for (int r = start; r < end; r++)
             {
@@ -103,7 +103,7 @@ public sealed class GaussianRbm : RbmBase
         int d = Visible;
         var sigma = VisibleSigma;
         var a = VisibleBias;
-        backend.For(rows, RbmKernels.RowGrain, (start, end) =>
+        backend.For(rows, RbmKernels.Grain(d), (start, end) =>
         {
             for (int r = start; r < end; r++)
             {
@@ -118,7 +118,7 @@ public sealed class GaussianRbm : RbmBase
         int d = Visible;
         var sigma = VisibleSigma;
         float scale = MathF.Sqrt(temperature);
-        backend.For(rows, RbmKernels.RowGrain, (start, end) =>
+        backend.For(rows, RbmKernels.Grain(d), (start, end) =>
         {
             for (int r = start; r < end; r++)
             {

@@ -116,7 +116,7 @@ public abstract class RbmBase : IFreeEnergyModel
         var scaled = ScaledVisible(data);
         RbmKernels.VisibleToHidden(Backend, scaled.Span, rows, Weights, Visible, Hidden, pre);
         var values = new double[rows];
-        Backend.For(rows, RbmKernels.RowGrain, (start, end) =>
+        Backend.For(rows, RbmKernels.Grain(Hidden + Visible), (start, end) =>
         {
             for (int r = start; r < end; r++)
             {

@@ -8,8 +8,11 @@ namespace FreeEnergy.Models;
 /// <summary>Batched building blocks shared by the RBMs, their trainer and the estimators (row-major, no allocation).</summary>
 internal static class RbmKernels
 {
-    /// <summary>Rows per parallel work item for elementwise passes.</summary>
-    public const int RowGrain = 16;
+    /// <summary>Elements per parallel work item for elementwise passes: below this, splitting costs more than it saves.</summary>
+    public const int ElementGrain = 32768;
+
+    /// <summary>Rows per parallel work item for rows of <paramref name="width"/> elements.</summary>
+    public static int Grain(int width) => Math.Max(1, ElementGrain / Math.Max(1, width));
 
     /// <summary>output[rows x H] = x[rows x D] * W[D x H].</summary>
     public static void VisibleToHidden(IComputeBackend backend, ReadOnlySpan<float> x, int rows, ReadOnlySpan<float> weights, int visible, int hidden, Span<float> output)
@@ -23,14 +26,14 @@ internal static class RbmKernels
     public static void BiasSigmoid(IComputeBackend backend, float[] matrix, int offset, int rows, float[] bias, float scale)
     {
         int width = bias.Length;
-        backend.For(rows, RowGrain, (start, end) =>
+        backend.For(rows, Grain(width), (start, end) =>
         {
             for (int r = start; r < end; r++)
             {
                 var row = matrix.AsSpan(offset + r * width, width);
                 TensorPrimitives.Add(row, bias, row);
                 if (scale != 1f) TensorPrimitives.Multiply(row, scale, row);
-                TensorPrimitives.Sigmoid(row, row);
+                Activations.Sigmoid(row, row);
             }
         });
     }
@@ -38,7 +41,7 @@ internal static class RbmKernels
     /// <summary>Bernoulli draws over rows: element (r, c) uses Philox index r * width + c of <paramref name="stream"/>, so the result is thread-count independent.</summary>
     public static void SampleBernoulli(IComputeBackend backend, float[] probabilities, int probabilityOffset, float[] output, int outputOffset, int rows, int width, ulong seed, ulong stream)
     {
-        backend.For(rows, RowGrain, (start, end) =>
+        backend.For(rows, Grain(width), (start, end) =>
         {
             for (int r = start; r < end; r++)
                 Sampling.Bernoulli(probabilities.AsSpan(probabilityOffset + r * width, width), output.AsSpan(outputOffset + r * width, width), seed, stream, (ulong)r * (ulong)width);
@@ -65,14 +68,8 @@ internal static class RbmKernels
     public static float SoftplusSumFast(ReadOnlySpan<float> x, Span<float> scratch)
     {
         var t = scratch[..x.Length];
-        TensorPrimitives.Abs(x, t);
-        TensorPrimitives.Negate(t, t);
-        TensorPrimitives.Exp(t, t);
-        TensorPrimitives.Add(t, 1f, t);
-        TensorPrimitives.Log(t, t);
-        float logs = TensorPrimitives.Sum(t);
-        TensorPrimitives.Max(x, 0f, t);
-        return logs + TensorPrimitives.Sum(t);
+        Activations.Softplus(x, t);
+        return TensorPrimitives.Sum<float>(t);
     }
 
     /// <summary>Draws Bernoulli(0.5)-independent seedable stream ids for one purpose.</summary>

@@ -160,7 +160,7 @@ internal sealed class RbmTrainingSession
         var order = _order;
         var sigma = _gaussian?.VisibleSigma;
         var x = _x;
-        backend.For(n, 32, (s, e) =>
+        backend.For(n, RbmKernels.Grain(d), (s, e) =>
         {
             for (int r = s; r < e; r++)
             {
@@ -301,7 +301,7 @@ internal sealed class RbmTrainingSession
 
     private void ScaleRows(float[] matrix, int offset, int rows, int width, float scale)
     {
-        _backend.For(rows, 32, (s, e) =>
+        _backend.For(rows, RbmKernels.Grain(width), (s, e) =>
         {
             var span = matrix.AsSpan(offset + s * width, (e - s) * width);
             TensorPrimitives.Multiply(span, scale, span);
@@ -347,7 +347,7 @@ internal sealed class RbmTrainingSession
         float l2 = _o.L2WeightDecay * lr, l1 = _o.L1WeightDecay * lr;
         bool velocityFromGemm = gradient is null || gradientSign < 0f;
         float scale = gradientSign * lr;
-        _backend.For(_d, 16, (s, e) =>
+        _backend.For(_d, RbmKernels.Grain(h), (s, e) =>
         {
             var wr = w.AsSpan(s * h, (e - s) * h);
             var vr = vel.AsSpan(s * h, (e - s) * h);

@@ -93,18 +93,25 @@ public class RbmTrainingTests
     [MemberData(nameof(Phases))]
     public void TrainingRaisesTheExactLikelihood(string phase)
     {
-        var data = RbmTestData.RandomBinary(300, 10, 42);
-        for (int r = 0; r < data.Rows; r++) data[r, 1] = data[r, 0]; // a correlation worth learning
+        // Three 10-bit prototypes with 5% flipped bits: strong correlations that a model with independent units misses.
+        var protos = RbmTestData.RandomBinary(3, 10, 42);
+        var rng = new FreeEnergy.Compute.Random.RandomStream(44, 0);
+        var data = new Matrix(300, 10);
+        for (int r = 0; r < data.Rows; r++)
+        {
+            int p = rng.NextInt(3);
+            for (int c = 0; c < 10; c++) data[r, c] = rng.NextFloat() < 0.05f ? 1f - protos[p, c] : protos[p, c];
+        }
         var options = SmallOptions(2, Phase(phase));
         options.HiddenUnits = 6;
-        options.Epochs = 15;
-        options.LearningRate = phase == "tap" ? 0.02f : 0.05f;
+        options.Epochs = 20;
+        options.LearningRate = 0.5f; // small data, few steps: a large rate breaks the hidden units' symmetry quickly
         var initial = RbmTrainer.CreateBernoulli(data.View, options);
         var trained = (BernoulliRbm)initial.Clone();
         RbmTrainer.Train(trained, data.View, options);
         double before = RbmLikelihood.MeanLogLikelihood(initial, data.View, ExactLogPartition.Compute(initial)).Mean;
         double after = RbmLikelihood.MeanLogLikelihood(trained, data.View, ExactLogPartition.Compute(trained)).Mean;
-        Assert.True(after > before + 0.2, $"log-likelihood {before} -> {after}");
+        Assert.True(after > before + 0.25, $"log-likelihood {before} -> {after}");
     }
 
     [Fact]
