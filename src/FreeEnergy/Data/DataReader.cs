@@ -16,6 +16,7 @@ namespace FreeEnergy.Data;
 public static class DataReader
 {
     /// <summary>Reads <paramref name="path"/> into a data set (labels included when the file or a label file has them).</summary>
+    /// <exception cref="DataFormatException">The file is missing, malformed, has no data rows (or none of the requested class), or its labels do not match.</exception>
     public static DataSet Read(string path, DataReadOptions? options = null)
     {
         options ??= new DataReadOptions();
@@ -42,6 +43,9 @@ public static class DataReader
             }
             count++;
         }
+        if (count == 0 && options.MaxRows != 0)
+            throw new DataFormatException(
+                options.Class is { } c ? $"no rows have class {c}." : "the file has no data rows.", path);
         if (data.Length != count * columns) Array.Resize(ref data, count * columns);
         if (labels is not null && labels.Length != count) Array.Resize(ref labels, count);
         return new DataSet(new Matrix(count, columns, data), labels, path);

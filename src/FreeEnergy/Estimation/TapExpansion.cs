@@ -25,7 +25,9 @@ namespace FreeEnergy.Estimation;
 /// m^v_i = sigm(a_i + sum_j W_ij m^h_j + (1/2 - m^v_i) sum_j W_ij^2 c(m^h_j)
 ///              [+ (1/3 - 2 c(m^v_i)) sum_j W_ij^3 c(m^h_j)(1/2 - m^h_j)])
 /// </code>
-/// (2/3 (1/2 - 3m + 3m^2) = 1/3 - 2c(m).) The second-order form is the one of the EMF-RBM paper.
+/// (2/3 (1/2 - 3m + 3m^2) = 1/3 - 2c(m).) The second-order form is the one of the EMF-RBM paper. Some public
+/// EMF-RBM codes use other third-order updates (e.g. a source factor m^2 (1 - m) in place of c(m)(1/2 - m)); those
+/// are not stationary points of the -G above, and the tests check that ours are.
 /// </summary>
 public static class TapExpansion
 {
@@ -49,7 +51,9 @@ public static class TapExpansion
     /// the hidden magnetisations from the visible ones, then the visible ones from the new hidden ones:
     /// m &lt;- Damping * m_old + (1 - Damping) * sigm(field(m)), where the self-coupling terms of the field use
     /// m_old. Results are clamped to [1e-6, 1 - 1e-6]. Rows are independent; the result does not depend on the
-    /// backend's thread count. Inputs may be binary (e.g. data as the visible starting point).
+    /// backend's thread count. Inputs may be binary (e.g. data as the visible starting point). The starting hidden
+    /// magnetisations enter through the damping and the self-coupling terms, so a fresh start should set them
+    /// sensibly (e.g. m^h = sigm(b + m^v W)); persistent magnetisations are simply passed back in.
     /// </summary>
     /// <param name="weights">W, visible x hidden, row-major.</param>
     /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
@@ -71,19 +75,26 @@ public static class TapExpansion
         CheckParameters(weights, visibleBias, hiddenBias, visible, hidden);
         CheckMagnetizations(visibleMagnetization.Length, hiddenMagnetization.Length, visible, hidden, rows);
         if (rows == 0) return;
-        using var work = new Workspace(weights, visible, hidden, rows, settings.Order);
+        using var work = new TapWorkspace(weights, visibleBias, hiddenBias, visible, hidden, rows, settings.Order);
+        using var mvBuffer = new PooledBuffer(rows * visible);
+        using var mhBuffer = new PooledBuffer(rows * hidden);
         var mv = visibleMagnetization[..(rows * visible)];
         var mh = hiddenMagnetization[..(rows * hidden)];
+        mv.CopyTo(mvBuffer.Span);
+        mh.CopyTo(mhBuffer.Span);
         for (int iteration = 0; iteration < settings.Iterations; iteration++)
         {
-            work.Update(weights, hiddenBias, mv, mh, targetIsHidden: true, settings.Damping, backend, default);
-            work.Update(weights, visibleBias, mh, mv, targetIsHidden: false, settings.Damping, backend, default);
+            work.UpdateHidden(weights, mvBuffer.Array, mhBuffer.Array, rows, settings.Damping, backend, null);
+            work.UpdateVisible(weights, mhBuffer.Array, mvBuffer.Array, rows, settings.Damping, backend, null);
         }
+        mvBuffer.Span.CopyTo(mv);
+        mhBuffer.Span.CopyTo(mh);
     }
 
     /// <summary>
     /// Evaluates -beta G(m^v, m^h) (beta = 1) of each row in double precision: the TAP estimate of ln Z when the
-    /// magnetisations are at a fixed point. Entropy terms use 0 ln 0 = 0.
+    /// magnetisations are at a fixed point. Entropy terms use 0 ln 0 = 0; a magnetisation outside [0, 1] gives NaN.
+    /// Cost: rows x visible x hidden multiply-adds in double (meant for estimates and monitoring, not inner loops).
     /// </summary>
     /// <param name="weights">W, visible x hidden, row-major.</param>
     /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
@@ -233,10 +244,14 @@ public static class TapExpansion
     /// estimate is deterministic). Each start sets m^h = sigm(b + m^v W) and runs damped iterations (damping
     /// max(<see cref="TapSettings.Damping"/>, 0.5), order <see cref="TapSettings.Order"/>) until no magnetisation
     /// moves more than 1e-6 in an iteration, at most 500 iterations (<see cref="TapSettings.Iterations"/> is not
-    /// used). The maximum is taken over converged starts (over all starts if none converged).
+    /// used). Converged starts leave the batch; after 50 iterations only the 16 unconverged starts with the largest
+    /// current -G continue. The maximum is taken over converged starts (over the remaining ones if none converged).
+    /// Cost grows with the number of starts: pass at most a few hundred initial rows.
     /// Taking the largest fixed point rather than summing over them is the usual TAP choice: ln Z is the maximum
-    /// of the exact -beta G, so the largest fixed point is the best single-state estimate; when several distinct
-    /// states carry weight it underestimates ln Z (by at most the log of their number).
+    /// of the exact -beta G over magnetisations, so the largest fixed point is the best single-state estimate. When
+    /// several distinct states carry comparable weight a sum over them would be larger (by at most the log of their
+    /// number). The estimate is accurate for weak couplings (error of the order of the first neglected term, W^3 at
+    /// order 2 and W^4 at order 3) and degrades, in either direction, as the couplings grow.
     /// </summary>
     /// <param name="weights">W, visible x hidden, row-major.</param>
     /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
@@ -300,24 +315,7 @@ public static class TapExpansion
         Clamp(mh);
 
         float damping = Math.Max(settings.Damping, 0.5f);
-        var change = new float[rows];
-        var converged = new bool[rows];
-        using (var work = new Workspace(weights, visible, hidden, rows, settings.Order))
-        {
-            for (int iteration = 0; iteration < LogPartitionMaxIterations; iteration++)
-            {
-                Array.Clear(change);
-                work.Update(weights, hiddenBias, mv, mh, targetIsHidden: true, damping, backend, change);
-                work.Update(weights, visibleBias, mh, mv, targetIsHidden: false, damping, backend, change);
-                bool all = true;
-                for (int r = 0; r < rows; r++)
-                {
-                    converged[r] = change[r] <= LogPartitionTolerance;
-                    all &= converged[r];
-                }
-                if (all) break;
-            }
-        }
+        var status = Converge(weights, visibleBias, hiddenBias, visible, hidden, mv, mh, rows, settings.Order, damping, backend);
 
         var values = new double[rows];
         NegativeBetaGibbs(weights, visibleBias, hiddenBias, visible, hidden, mv, mh, rows, settings.Order, values);
@@ -325,13 +323,115 @@ public static class TapExpansion
         for (int r = 0; r < rows; r++)
         {
             if (!double.IsFinite(values[r])) continue;
+            if (status[r] == StartStatus.Dropped) continue;
             bestAny = Math.Max(bestAny, values[r]);
-            if (converged[r]) best = Math.Max(best, values[r]);
+            if (status[r] == StartStatus.Converged) best = Math.Max(best, values[r]);
         }
         if (double.IsNegativeInfinity(best)) best = bestAny;
         if (!double.IsFinite(best))
             throw new FreeEnergyException("The TAP estimate of the log-partition function is not finite; the model parameters are too large for the expansion.");
         return best;
+    }
+
+    /// <summary>Outcome of one starting point of <see cref="Converge"/>.</summary>
+    internal enum StartStatus : byte
+    {
+        /// <summary>Still moving after the iteration limit.</summary>
+        Unconverged = 0,
+
+        /// <summary>Reached a fixed point (no magnetisation moved more than the tolerance in one iteration).</summary>
+        Converged = 1,
+
+        /// <summary>Abandoned after <see cref="LogPartitionPruneAfter"/> iterations because many better candidates remained.</summary>
+        Dropped = 2,
+    }
+
+    /// <summary>Iterations after which <see cref="Converge"/> keeps only the <see cref="LogPartitionKeptCandidates"/> best unconverged starts.</summary>
+    internal const int LogPartitionPruneAfter = 50;
+
+    /// <summary>Unconverged starts kept after <see cref="LogPartitionPruneAfter"/> iterations (those with the largest -G).</summary>
+    internal const int LogPartitionKeptCandidates = 16;
+
+    /// <summary>
+    /// Iterates every row to a fixed point (damped, in place) and reports each row's status. Converged rows are taken
+    /// out of the batch (the rest is compacted), so the cost falls as rows converge; after
+    /// <see cref="LogPartitionPruneAfter"/> iterations only the <see cref="LogPartitionKeptCandidates"/> unconverged rows
+    /// with the largest current -G go on, the others are marked <see cref="StartStatus.Dropped"/>.
+    /// </summary>
+    internal static StartStatus[] Converge(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias,
+        int visible, int hidden, Span<float> mv, Span<float> mh, int rows, int order, float damping, IComputeBackend backend,
+        int maxIterations = LogPartitionMaxIterations, float tolerance = LogPartitionTolerance)
+    {
+        var status = new StartStatus[rows];
+        if (rows == 0) return status;
+        var index = new int[rows];
+        for (int r = 0; r < rows; r++) index[r] = r;
+        var change = new float[rows];
+        using var activeV = new PooledBuffer(rows * visible);
+        using var activeH = new PooledBuffer(rows * hidden);
+        var av = activeV.Span;
+        var ah = activeH.Span;
+        mv[..(rows * visible)].CopyTo(av);
+        mh[..(rows * hidden)].CopyTo(ah);
+        int active = rows;
+        using (var work = new TapWorkspace(weights, visibleBias, hiddenBias, visible, hidden, rows, order))
+        {
+            for (int iteration = 0; iteration < maxIterations && active > 0; iteration++)
+            {
+                Array.Clear(change, 0, active);
+                work.UpdateHidden(weights, activeV.Array, activeH.Array, active, damping, backend, change);
+                work.UpdateVisible(weights, activeH.Array, activeV.Array, active, damping, backend, change);
+
+                bool prune = iteration + 1 == LogPartitionPruneAfter && active > LogPartitionKeptCandidates;
+                double threshold = double.NegativeInfinity;
+                double[]? values = null;
+                if (prune)
+                {
+                    values = new double[active];
+                    NegativeBetaGibbs(weights, visibleBias, hiddenBias, visible, hidden, av, ah, active, order, values);
+                    var sorted = (double[])values.Clone();
+                    for (int k = 0; k < sorted.Length; k++) if (double.IsNaN(sorted[k])) sorted[k] = double.NegativeInfinity;
+                    Array.Sort(sorted);
+                    threshold = sorted[sorted.Length - LogPartitionKeptCandidates];
+                }
+
+                int kept = 0, keptCandidates = 0;
+                for (int a = 0; a < active; a++)
+                {
+                    int r = index[a];
+                    if (change[a] <= tolerance)
+                    {
+                        status[r] = StartStatus.Converged;
+                        av.Slice(a * visible, visible).CopyTo(mv.Slice(r * visible, visible));
+                        ah.Slice(a * hidden, hidden).CopyTo(mh.Slice(r * hidden, hidden));
+                        continue;
+                    }
+                    if (values is not null && (!(values[a] >= threshold) || keptCandidates >= LogPartitionKeptCandidates))
+                    {
+                        status[r] = StartStatus.Dropped;
+                        av.Slice(a * visible, visible).CopyTo(mv.Slice(r * visible, visible));
+                        ah.Slice(a * hidden, hidden).CopyTo(mh.Slice(r * hidden, hidden));
+                        continue;
+                    }
+                    keptCandidates++;
+                    if (kept != a)
+                    {
+                        av.Slice(a * visible, visible).CopyTo(av.Slice(kept * visible, visible));
+                        ah.Slice(a * hidden, hidden).CopyTo(ah.Slice(kept * hidden, hidden));
+                    }
+                    index[kept++] = r;
+                }
+                active = kept;
+            }
+        }
+        for (int a = 0; a < active; a++)
+        {
+            int r = index[a];
+            status[r] = StartStatus.Unconverged;
+            av.Slice(a * visible, visible).CopyTo(mv.Slice(r * visible, visible));
+            ah.Slice(a * hidden, hidden).CopyTo(mh.Slice(r * hidden, hidden));
+        }
+        return status;
     }
 
     /// <summary>
@@ -362,16 +462,20 @@ public static class TapExpansion
         CheckMagnetizations(visibleMagnetization.Length, hiddenMagnetization.Length, visible, hidden, rows);
         if (result.Length < rows) throw new ArgumentException($"The result has {result.Length} entries; {rows} rows need {rows}.", nameof(result));
         if (rows == 0) return;
-        using var work = new Workspace(weights, visible, hidden, rows, order);
-        using var mv = new PooledBuffer(rows * visible);
-        using var mh = new PooledBuffer(rows * hidden);
-        visibleMagnetization[..(rows * visible)].CopyTo(mv.Span);
-        hiddenMagnetization[..(rows * hidden)].CopyTo(mh.Span);
-        var residual = result[..rows];
-        residual.Clear();
+        using var work = new TapWorkspace(weights, visibleBias, hiddenBias, visible, hidden, rows, order);
+        using var sourceV = new PooledBuffer(rows * visible);
+        using var sourceH = new PooledBuffer(rows * hidden);
+        using var targetV = new PooledBuffer(rows * visible);
+        using var targetH = new PooledBuffer(rows * hidden);
+        visibleMagnetization[..(rows * visible)].CopyTo(sourceV.Span);
+        hiddenMagnetization[..(rows * hidden)].CopyTo(sourceH.Span);
+        sourceV.Span.CopyTo(targetV.Span);
+        sourceH.Span.CopyTo(targetH.Span);
+        var residual = new float[rows];
         // Undamped updates of copies, each from the original other layer; the change is the residual.
-        work.Update(weights, hiddenBias, visibleMagnetization[..(rows * visible)], mh.Span, targetIsHidden: true, 0f, backend, residual, clamp: false);
-        work.Update(weights, visibleBias, hiddenMagnetization[..(rows * hidden)], mv.Span, targetIsHidden: false, 0f, backend, residual, clamp: false);
+        work.UpdateHidden(weights, sourceV.Array, targetH.Array, rows, 0f, backend, residual, clamp: false);
+        work.UpdateVisible(weights, sourceH.Array, targetV.Array, rows, 0f, backend, residual, clamp: false);
+        residual.CopyTo(result);
     }
 
     /// <summary>Binary entropy -m ln m - (1 - m) ln(1 - m) with 0 ln 0 = 0 (NaN propagates).</summary>
@@ -413,13 +517,13 @@ public static class TapExpansion
     }
 
     /// <summary>c(m) = m - m^2 elementwise.</summary>
-    private static void Variance(ReadOnlySpan<float> m, Span<float> c)
+    internal static void Variance(ReadOnlySpan<float> m, Span<float> c)
     {
         for (int k = 0; k < m.Length; k++) c[k] = m[k] - m[k] * m[k];
     }
 
     /// <summary>q = c(m) (1/2 - m) elementwise, given c (c and q may alias).</summary>
-    private static void Skewness(ReadOnlySpan<float> m, ReadOnlySpan<float> c, Span<float> q)
+    internal static void Skewness(ReadOnlySpan<float> m, ReadOnlySpan<float> c, Span<float> q)
     {
         for (int k = 0; k < m.Length; k++) q[k] = c[k] * (0.5f - m[k]);
     }
@@ -455,7 +559,7 @@ public static class TapExpansion
                 throw new FreeEnergyException($"The RBM {what} contain a non-finite value ({values[k]}) at index {k}; the TAP log-partition estimate needs finite parameters.");
     }
 
-    private static void CheckOrder(int order)
+    internal static void CheckOrder(int order)
     {
         if (order is not (2 or 3))
             throw new ArgumentOutOfRangeException(nameof(order), order, "The TAP expansion order must be 2 or 3.");
@@ -480,102 +584,5 @@ public static class TapExpansion
             throw new ArgumentException($"The visible magnetisations have {visibleLength} values; {rows} rows of {visible} need {(long)rows * visible}.", "visibleMagnetization");
         if (hiddenLength < (long)rows * hidden)
             throw new ArgumentException($"The hidden magnetisations have {hiddenLength} values; {rows} rows of {hidden} need {(long)rows * hidden}.", "hiddenMagnetization");
-    }
-
-    /// <summary>Pooled powers of W and per-iteration scratch for the fixed-point updates.</summary>
-    private ref struct Workspace
-    {
-        private readonly int _visible, _hidden, _rows, _order;
-        private PooledBuffer _w2, _w3, _field, _second, _third, _c, _q;
-
-        public Workspace(ReadOnlySpan<float> weights, int visible, int hidden, int rows, int order)
-        {
-            CheckOrder(order);
-            _visible = visible; _hidden = hidden; _rows = rows; _order = order;
-            int size = visible * hidden, wide = rows * Math.Max(visible, hidden);
-            var w = weights[..size];
-            _w2 = new PooledBuffer(size);
-            TensorPrimitives.Multiply(w, w, _w2.Span);
-            _w3 = new PooledBuffer(order == 3 ? size : 0);
-            if (order == 3) TensorPrimitives.Multiply(_w2.Span, w, _w3.Span);
-            _field = new PooledBuffer(wide);
-            _second = new PooledBuffer(wide);
-            _third = new PooledBuffer(order == 3 ? wide : 0);
-            _c = new PooledBuffer(wide);
-            _q = new PooledBuffer(order == 3 ? wide : 0);
-        }
-
-        /// <summary>
-        /// target &lt;- damping * target + (1 - damping) * sigm(field), the field computed from source and the old target.
-        /// When <paramref name="change"/> is not empty, change[r] = max(change[r], max |new - old|) over row r.
-        /// </summary>
-        public readonly void Update(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> source, Span<float> target,
-            bool targetIsHidden, float damping, IComputeBackend backend, Span<float> change, bool clamp = true)
-        {
-            int ns = targetIsHidden ? _visible : _hidden;
-            int nt = targetIsHidden ? _hidden : _visible;
-            int rows = _rows;
-            var src = source[..(rows * ns)];
-            var c = _c.Span[..(rows * ns)];
-            Variance(src, c);
-            var field = _field.Span[..(rows * nt)];
-            var second = _second.Span[..(rows * nt)];
-            var w = weights[..(_visible * _hidden)];
-            Product(backend, targetIsHidden, rows, _visible, _hidden, src, w, field);
-            Product(backend, targetIsHidden, rows, _visible, _hidden, c, _w2.Span, second);
-            Span<float> third = default;
-            if (_order == 3)
-            {
-                var q = _q.Span[..(rows * ns)];
-                Skewness(src, c, q);
-                third = _third.Span[..(rows * nt)];
-                Product(backend, targetIsHidden, rows, _visible, _hidden, q, _w3.Span, third);
-            }
-
-            float keep = damping, take = 1f - damping;
-            for (int r = 0; r < rows; r++)
-            {
-                var m = target.Slice(r * nt, nt);
-                var f = field.Slice(r * nt, nt);
-                var s2 = second.Slice(r * nt, nt);
-                for (int j = 0; j < nt; j++)
-                    f[j] += bias[j] + (0.5f - m[j]) * s2[j];
-                if (_order == 3)
-                {
-                    var s3 = third.Slice(r * nt, nt);
-                    for (int j = 0; j < nt; j++)
-                    {
-                        float mj = m[j];
-                        f[j] += (1f / 3f - 2f * (mj - mj * mj)) * s3[j];
-                    }
-                }
-                Compute.Cpu.Activations.Sigmoid(f, f);
-                float largest = 0f;
-                for (int j = 0; j < nt; j++)
-                {
-                    float old = m[j];
-                    float updated = keep * old + take * f[j];
-                    if (clamp) updated = Math.Clamp(updated, Epsilon, 1f - Epsilon);
-                    largest = MathF.Max(largest, MathF.Abs(updated - old));
-                    m[j] = updated;
-                }
-                if (!change.IsEmpty) change[r] = MathF.Max(change[r], largest);
-            }
-        }
-
-        /// <summary>result = source * M (hidden target) or source * M^T (visible target), M visible x hidden.</summary>
-        private static void Product(IComputeBackend backend, bool targetIsHidden, int rows, int visible, int hidden,
-            ReadOnlySpan<float> source, ReadOnlySpan<float> matrix, Span<float> result)
-        {
-            if (targetIsHidden)
-                backend.Gemm(Transpose.None, Transpose.None, rows, hidden, visible, 1f, source, visible, matrix, hidden, 0f, result, hidden);
-            else
-                backend.Gemm(Transpose.None, Transpose.Transposed, rows, visible, hidden, 1f, source, hidden, matrix, hidden, 0f, result, visible);
-        }
-
-        public void Dispose()
-        {
-            _w2.Dispose(); _w3.Dispose(); _field.Dispose(); _second.Dispose(); _third.Dispose(); _c.Dispose(); _q.Dispose();
-        }
     }
 }
