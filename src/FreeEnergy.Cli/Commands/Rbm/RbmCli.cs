@@ -1,0 +1,128 @@
+using System.CommandLine;
+using System.Globalization;
+using FreeEnergy.Cli.Infrastructure;
+using FreeEnergy.Compute;
+using FreeEnergy.Compute.Cpu;
+using FreeEnergy.Data;
+using FreeEnergy.Estimation;
+using FreeEnergy.Models;
+using FreeEnergy.Persistence;
+using FreeEnergy.Tensors;
+
+namespace FreeEnergy.Cli.Commands.Rbm;
+
+/// <summary>Shared pieces of the model verbs: options, loading data and models, log Z estimation, CSV output.</summary>
+internal static class RbmCli
+{
+    public const string VaeUnavailable = "the vae model is not available in this build (RBMs only: --model rbm or grbm).";
+
+    public static Option<string> DataPath() => new("--data") { Description = "Data file: .csv, .idx, .idx.gz or MNIST's -ubyte(.gz) names.", Required = true };
+    public static Option<string?> Labels() => new("--labels") { Description = "A label file (IDX or one-column CSV); default: the MNIST pair's label file when found." };
+    public static Option<int?> Class() => new("--class") { Description = "Keep only rows with this label." };
+    public static Option<int?> MaxRows() => new("--max-rows") { Description = "Read at most this many rows." };
+    public static Option<string> ModelPath() => new("--model") { Description = "A model file written by train.", Required = true };
+    public static Option<string> Out(string what) => new("--out") { Description = what, Required = true };
+    public static Option<string> Device() => new Option<string>("--device") { Description = "Compute device: auto, cpu or cuda.", DefaultValueFactory = _ => "auto" }.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+
+    public static IComputeBackend Backend(ParseResult parse, Option<int> threads, Option<string>? device = null)
+    {
+        int t = CommonOptions.Range("--threads", parse.GetValue(threads), 0, 1024);
+        if (device is not null && parse.GetValue(device) == "cuda")
+            throw new CliException("--device cuda is not available in this build; use --device cpu or auto.");
+        return t == 0 ? CpuBackend.Default : new CpuBackend(t);
+    }
+
+    public static DataSet ReadData(ParseResult parse, Option<string> data, Option<string?>? labels = null, Option<int?>? @class = null, Option<int?>? maxRows = null)
+    {
+        var path = parse.GetValue(data)!;
+        if (!File.Exists(path)) throw new CliException($"data file not found: {path}");
+        var options = new DataReadOptions
+        {
+            LabelsPath = labels is null ? null : parse.GetValue(labels),
+            Class = @class is null ? null : parse.GetValue(@class),
+            MaxRows = maxRows is null ? null : parse.GetValue(maxRows),
+        };
+        if (options.MaxRows is <= 0) throw new CliException("--max-rows must be at least 1.");
+        var set = DataReader.Read(path, options);
+        if (set.Features.Rows == 0) throw new CliException($"no rows to use in {path}{(options.Class is { } c ? $" with label {c}" : "")}.");
+        return set;
+    }
+
+    public static RbmBase LoadModel(string path, IComputeBackend backend)
+    {
+        if (!File.Exists(path)) throw new CliException($"model file not found: {path}");
+        var document = ModelFile.Load(path);
+        if (document.Kind == ModelKinds.Vae) throw new CliException(VaeUnavailable);
+        var model = RbmBase.FromDocument(document);
+        model.Backend = backend;
+        return model;
+    }
+
+    public static void CheckData(RbmBase model, DataSet data)
+    {
+        if (data.Features.Columns != model.Visible)
+            throw new CliException($"{data.Source}: rows have {data.Features.Columns} columns but the model has {model.Visible} visible units.");
+        model.ValidateData(data.Features.View, data.Source);
+    }
+
+    /// <summary>Estimates log Z by name; "stored" uses the model file's value.</summary>
+    public static LogPartitionEstimate LogPartition(RbmBase model, string estimator, MatrixView data, AisOptions ais)
+    {
+        switch (estimator)
+        {
+            case "stored":
+                if (model.LogPartition is not { } z) throw new CliException("the model file holds no log_partition; choose --estimator exact, ais or tap.");
+                return new LogPartitionEstimate(z, z, z, "stored");
+            case "exact":
+                if (!ExactLogPartition.IsFeasible(model))
+                    throw new CliException($"exact log Z enumerates the smaller layer and needs at most {ExactLogPartition.MaxEnumeratedUnits} units ({model.Visible}x{model.Hidden} is too large); use --estimator ais or tap.");
+                return ExactLogPartition.Estimate(model);
+            case "ais":
+                return AnnealedImportanceSampling.Estimate(model, data, ais);
+            case "tap":
+                if (model is not BernoulliRbm b) throw new CliException("the TAP estimate is for Bernoulli RBMs; use --estimator ais or exact for a Gaussian RBM.");
+                return TapLogPartition.Estimate(b, data);
+            default:
+                throw new CliException($"unknown estimator '{estimator}'.");
+        }
+    }
+
+    public static Option<int> AisRuns() => new("--ais-runs") { Description = "AIS runs.", DefaultValueFactory = _ => 100 };
+    public static Option<int> AisBetas() => new("--ais-betas") { Description = "AIS intermediate distributions (the paper's 500/4000/10000 split, scaled).", DefaultValueFactory = _ => 14500 };
+
+    public static AisOptions Ais(ParseResult parse, Option<int> runs, Option<int> betas, ulong seed, IComputeBackend backend)
+    {
+        int r = CommonOptions.Range("--ais-runs", parse.GetValue(runs), 2, 100000);
+        int k = CommonOptions.Range("--ais-betas", parse.GetValue(betas), 10, 10_000_000);
+        double scale = k / 14500.0;
+        int first = Math.Max(1, (int)Math.Round(500 * scale)), second = Math.Max(1, (int)Math.Round(4000 * scale));
+        int third = Math.Max(1, k - first - second);
+        return new AisOptions { Runs = r, Betas = AisOptions.DefaultSchedule(first, second, third), Seed = seed, Backend = backend };
+    }
+
+    public static void WriteCsv(string path, string[] header, int rows, Func<int, int, double> value)
+    {
+        AtomicFile.WriteText(path, writer =>
+        {
+            writer.WriteLine(string.Join(",", header));
+            var line = new System.Text.StringBuilder();
+            for (int r = 0; r < rows; r++)
+            {
+                line.Clear();
+                for (int c = 0; c < header.Length; c++)
+                {
+                    if (c > 0) line.Append(',');
+                    line.Append(value(r, c).ToString("G9", CultureInfo.InvariantCulture));
+                }
+                writer.WriteLine(line);
+            }
+        });
+    }
+
+    public static void WriteMatrixCsv(string path, Matrix m, string prefix)
+    {
+        var header = new string[m.Columns];
+        for (int c = 0; c < header.Length; c++) header[c] = prefix + c.ToString(CultureInfo.InvariantCulture);
+        WriteCsv(path, header, m.Rows, (r, c) => m[r, c]);
+    }
+}

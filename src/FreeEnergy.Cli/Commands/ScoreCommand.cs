@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using FreeEnergy.Cli.Commands.Rbm;
+using FreeEnergy.Cli.Infrastructure;
+using FreeEnergy.Estimation;
+
+namespace FreeEnergy.Cli.Commands;
+
+/// <summary><c>freeenergy score --model MODEL --data PATH [--estimator free-energy|stored|exact|ais|tap] --out CSV</c>.</summary>
+internal static class ScoreCommand
+{
+    public static Command Create()
+    {
+        var model = RbmCli.ModelPath();
+        var data = RbmCli.DataPath();
+        var labels = RbmCli.Labels();
+        var @class = RbmCli.Class();
+        var maxRows = RbmCli.MaxRows();
+        var estimator = new Option<string>("--estimator")
+        {
+            Description = "free-energy: F(v) (default, unnormalised); exact|ais|tap|stored: -log p(v) = F(v) + log Z with log Z from that estimator (stored: the model file's). elbo|iwae|cumulant: VAE only.",
+            DefaultValueFactory = _ => "free-energy",
+        }.AcceptOnlyFromAmong("free-energy", "stored", "exact", "ais", "tap", "elbo", "iwae", "cumulant");
+        var samples = new Option<int>("--samples") { Description = "VAE importance samples (not used by RBMs).", DefaultValueFactory = _ => 0 };
+        var runs = RbmCli.AisRuns();
+        var betas = RbmCli.AisBetas();
+        var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
+        var output = RbmCli.Out("CSV file for the scores (one row per data row).");
+        var json = CommonOptions.Json();
+        var command = new Command("score", "Score each row: free energy, or -log p(v) with an estimate of log Z (higher = more anomalous).");
+        foreach (var o in new Option[] { model, data, labels, @class, maxRows, estimator, samples, runs, betas, seed, threads, output, json }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            var backend = RbmCli.Backend(parse, threads);
+            var rbm = RbmCli.LoadModel(parse.GetValue(model)!, backend);
+            string est = parse.GetValue(estimator)!;
+            if (est is "elbo" or "iwae" or "cumulant") throw new CliException($"--estimator {est} applies to VAEs; this is a {rbm.Kind} model (use free-energy, exact, ais, tap or stored).");
+            var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
+            RbmCli.CheckData(rbm, set);
+            var ais = RbmCli.Ais(parse, runs, betas, parse.GetValue(seed), backend);
+            LogPartitionEstimate? logZ = est == "free-energy" ? null : RbmCli.LogPartition(rbm, est, set.Features.View, ais);
+            var f = new double[set.Features.Rows];
+            rbm.FreeEnergy(set.Features.View, f);
+            if (logZ is not null) for (int i = 0; i < f.Length; i++) f[i] += logZ.LogPartition;
+            string column = logZ is null ? "free_energy" : "negative_log_likelihood";
+            var outPath = parse.GetValue(output)!;
+            RbmCli.WriteCsv(outPath, [column], f.Length, (r, _) => f[r]);
+            double mean = 0;
+            foreach (var x in f) mean += x;
+            mean /= f.Length;
+            var result = new JsonObject
+            {
+                ["model"] = rbm.Kind,
+                ["rows"] = f.Length,
+                ["estimator"] = est,
+                ["score"] = column,
+                ["mean"] = JsonOutput.Number(mean),
+                ["logPartition"] = logZ is null ? null : JsonOutput.Number(logZ.LogPartition),
+                ["logPartitionLower"] = logZ is null ? null : JsonOutput.Number(logZ.Lower),
+                ["logPartitionUpper"] = logZ is null ? null : JsonOutput.Number(logZ.Upper),
+                ["out"] = Path.GetFullPath(outPath),
+            };
+            var stdout = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json)) JsonOutput.Write(stdout, result);
+            else stdout.WriteLine($"scored {f.Length} rows ({column}, mean {mean:F4}{(logZ is null ? "" : $", log Z {logZ.LogPartition:F3} by {logZ.Method}")}); wrote {outPath}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}
