@@ -106,6 +106,12 @@ public class RbmTrainingTests
         options.HiddenUnits = 6;
         options.Epochs = 20;
         options.LearningRate = 0.5f; // small data, few steps: a large rate breaks the hidden units' symmetry quickly
+        if (phase == "pcd")
+        {
+            // Persistent chains mix slowly between the prototypes: more steps per update, more chains, a gentler rate.
+            options.NegativePhase = NegativePhase.PersistentContrastiveDivergence(5, 100);
+            options.LearningRate = 0.3f;
+        }
         var initial = RbmTrainer.CreateBernoulli(data.View, options);
         var trained = (BernoulliRbm)initial.Clone();
         RbmTrainer.Train(trained, data.View, options);
