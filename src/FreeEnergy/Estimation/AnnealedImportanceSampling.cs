@@ -106,7 +106,7 @@ public static class AnnealedImportanceSampling
                     var hr = hs.AsSpan(r * h, h);
                     TensorPrimitives.Multiply(p, beta, hr);
                     Compute.Cpu.Activations.Sigmoid(hr, hr);
-                    Compute.Cpu.Sampling.Bernoulli(hr, hr, seed, Philox.Stream(StreamHidden, step), (ulong)r * (ulong)h);
+                    Compute.Random.PhiloxBernoulli.Sample(hr, hr, seed, Philox.Stream(StreamHidden, step), (ulong)r * (ulong)h);
                 }
             });
             if (k == betas.Length - 1) break;
@@ -123,7 +123,7 @@ public static class AnnealedImportanceSampling
                     {
                         for (int i = 0; i < d; i++) m[i] = oneMinus * baseBias[i] + beta * (a[i] + m[i]);
                         Compute.Cpu.Activations.Sigmoid(m, m);
-                        Compute.Cpu.Sampling.Bernoulli(m, row, seed, Philox.Stream(StreamVisible, step), (ulong)r * (ulong)d);
+                        Compute.Random.PhiloxBernoulli.Sample(m, row, seed, Philox.Stream(StreamVisible, step), (ulong)r * (ulong)d);
                     }
                     else
                     {

@@ -44,7 +44,7 @@ internal static class RbmKernels
         backend.For(rows, Grain(width), (start, end) =>
         {
             for (int r = start; r < end; r++)
-                Sampling.Bernoulli(probabilities.AsSpan(probabilityOffset + r * width, width), output.AsSpan(outputOffset + r * width, width), seed, stream, (ulong)r * (ulong)width);
+                PhiloxBernoulli.Sample(probabilities.AsSpan(probabilityOffset + r * width, width), output.AsSpan(outputOffset + r * width, width), seed, stream, (ulong)r * (ulong)width);
         });
     }
 
