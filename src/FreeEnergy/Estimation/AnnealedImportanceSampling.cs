@@ -59,6 +59,7 @@ public static class AnnealedImportanceSampling
         var pre = new float[runs * h];      // b + x W
         var hs = new float[runs * h];       // hidden samples, then scratch
         var vm = new float[runs * d];       // W h, then visible means
+        var mix = new float[d];             // per-beta visible bias mixture
         var logw = new double[runs];
         var baseTerm = new double[runs];    // Bernoulli: a_A.v; Gaussian: sum (v - mu_A)^2 / (2 sigma^2)
         var modelTerm = new double[runs];   // Bernoulli: a.v;   Gaussian: sum (v - a)^2 / (2 sigma^2)
@@ -113,6 +114,8 @@ public static class AnnealedImportanceSampling
             // v ~ p_beta(v | h).
             RbmKernels.HiddenToVisible(backend, hs, runs, w, d, h, vm);
             float oneMinus = 1f - beta;
+            // Bernoulli: the visible input is beta (a + W h) + (1 - beta) a_A = beta (W h) + mix; Gaussian: mean shift.
+            for (int i = 0; i < d; i++) mix[i] = gaussian is null ? beta * a[i] + oneMinus * baseBias[i] : oneMinus * baseBias[i] + beta * a[i];
             backend.For(runs, RbmKernels.Grain(d), (s, e) =>
             {
                 for (int r = s; r < e; r++)
@@ -121,7 +124,7 @@ public static class AnnealedImportanceSampling
                     var row = v.AsSpan(r * d, d);
                     if (gaussian is null)
                     {
-                        for (int i = 0; i < d; i++) m[i] = oneMinus * baseBias[i] + beta * (a[i] + m[i]);
+                        TensorPrimitives.MultiplyAdd(m, beta, mix, m);
                         Compute.Cpu.Activations.Sigmoid(m, m);
                         Compute.Random.PhiloxBernoulli.Sample(m, row, seed, Philox.Stream(StreamVisible, step), (ulong)r * (ulong)d);
                     }
@@ -129,7 +132,7 @@ public static class AnnealedImportanceSampling
                     {
                         Philox.FillGaussian(seed, Philox.Stream(StreamVisible, step), (ulong)r * (ulong)d, row);
                         for (int i = 0; i < d; i++)
-                            row[i] = oneMinus * baseBias[i] + beta * (a[i] + sigma![i] * m[i]) + sigma![i] * row[i];
+                            row[i] = mix[i] + sigma![i] * (beta * m[i] + row[i]);
                     }
                     VisibleTerms(r);
                 }
@@ -161,7 +164,8 @@ public static class AnnealedImportanceSampling
             double bt = 0, mt = 0;
             if (gaussian is null)
             {
-                for (int i = 0; i < d; i++) { bt += (double)baseBias[i] * row[i]; mt += (double)a[i] * row[i]; }
+                bt = TensorPrimitives.Dot(baseBias, row);
+                mt = TensorPrimitives.Dot(a, row);
             }
             else
             {

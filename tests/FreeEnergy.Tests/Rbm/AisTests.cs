@@ -18,7 +18,7 @@ public class AisTests
         double exact = ExactLogPartition.Compute(model, backend);
         var ais = AnnealedImportanceSampling.Estimate(model, data.View, new AisOptions
         {
-            Runs = 64, Betas = AisOptions.DefaultSchedule(100, 400, 1000), Seed = 9, Backend = backend,
+            Runs = 64, Betas = AisOptions.DefaultSchedule(200, 800, 2000), Seed = 9, Backend = backend,
         });
         Assert.InRange(ais.LogPartition, exact - 0.2, exact + 0.2);
         Assert.True(ais.Lower <= ais.LogPartition && ais.LogPartition <= ais.Upper);
