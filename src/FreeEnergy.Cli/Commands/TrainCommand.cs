@@ -53,6 +53,8 @@ internal static class TrainCommand
         {
             string model = parse.GetValue(kind)!;
             if (model == "vae") throw new CliException(RbmCli.VaeUnavailable);
+            if (parse.GetValue(latent) is not null || parse.GetValue(layers) is not null || parse.GetValue(beta) is not null)
+                throw new CliException("--latent, --layers and --beta apply to --model vae only.");
             var backend = RbmCli.Backend(parse, threads, device);
             int phases = (parse.GetValue(cd) is null ? 0 : 1) + (parse.GetValue(pcd) is null ? 0 : 1) + (parse.GetValue(tap) is null ? 0 : 1);
             if (phases > 1) throw new CliException("choose one of --cd, --pcd and --tap.");
