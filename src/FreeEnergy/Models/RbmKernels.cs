@@ -39,6 +39,27 @@ internal static class RbmKernels
         });
     }
 
+    /// <summary>
+    /// One pass per row: probabilities = sigmoid(scale * (row + bias)) in place, then Bernoulli draws of them into
+    /// <paramref name="samples"/> (element (r, c) uses Philox index r * width + c of <paramref name="stream"/>).
+    /// </summary>
+    public static void BiasSigmoidSample(IComputeBackend backend, float[] matrix, int offset, int rows, float[] bias, float scale,
+        float[] samples, int samplesOffset, ulong seed, ulong stream)
+    {
+        int width = bias.Length;
+        backend.For(rows, Grain(width), (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                var row = matrix.AsSpan(offset + r * width, width);
+                TensorPrimitives.Add(row, bias, row);
+                if (scale != 1f) TensorPrimitives.Multiply(row, scale, row);
+                Activations.Sigmoid(row, row);
+                PhiloxBernoulli.Sample(row, samples.AsSpan(samplesOffset + r * width, width), seed, stream, (ulong)r * (ulong)width);
+            }
+        });
+    }
+
     /// <summary>Bernoulli draws over rows: element (r, c) uses Philox index r * width + c of <paramref name="stream"/>, so the result is thread-count independent.</summary>
     public static void SampleBernoulli(IComputeBackend backend, float[] probabilities, int probabilityOffset, float[] output, int outputOffset, int rows, int width, ulong seed, ulong stream)
     {

@@ -172,9 +172,12 @@ internal sealed class RbmTrainingSession
         });
         // Positive hidden probabilities.
         RbmKernels.VisibleToHidden(backend, x.AsSpan(0, n * d), n, model.Weights, d, h, _p);
-        RbmKernels.BiasSigmoid(backend, _p, 0, n, model.HiddenBias, 1f);
-
         ulong epochId = (ulong)epoch, batchId = (ulong)batchIndex;
+        if (_phase.Kind == NegativePhaseKind.ContrastiveDivergence)
+            RbmKernels.BiasSigmoidSample(backend, _p, 0, n, model.HiddenBias, 1f, _hState, 0, _seed, SampleStream(epochId, batchId, 0));
+        else
+            RbmKernels.BiasSigmoid(backend, _p, 0, n, model.HiddenBias, 1f);
+
         if (_phase.Kind == NegativePhaseKind.Tap)
         {
             TapStep(n, lr);
@@ -183,9 +186,7 @@ internal sealed class RbmTrainingSession
 
         int c = _phase.Kind == NegativePhaseKind.ContrastiveDivergence ? n : _chains;
         int negX = n * d, negP = n * h;
-        if (_phase.Kind == NegativePhaseKind.ContrastiveDivergence)
-            RbmKernels.SampleBernoulli(backend, _p, 0, _hState, 0, n, h, _seed, SampleStream(epochId, batchId, 0));
-        else if (!_chainsReady)
+        if (_phase.Kind != NegativePhaseKind.ContrastiveDivergence && !_chainsReady)
         {
             InitialiseChains();
             _chainsReady = true;
@@ -194,18 +195,19 @@ internal sealed class RbmTrainingSession
         for (int step = 1; step <= k; step++)
         {
             RbmKernels.HiddenToVisible(backend, _hState, c, model.Weights, d, h, _vMean);
-            model.VisibleMean(backend, _vMean, 0, c, 1f);
             ulong vStream = SampleStream(epochId, batchId, 2 * step - 1);
-            if (_gaussian is null) model.SampleVisible(backend, _vMean, 0, x, negX, c, _seed, vStream, 1f);
+            if (_gaussian is null) RbmKernels.BiasSigmoidSample(backend, _vMean, 0, c, model.VisibleBias, 1f, x, negX, _seed, vStream);
             else
             {
+                model.VisibleMean(backend, _vMean, 0, c, 1f);
                 model.SampleVisible(backend, _vMean, 0, _vRaw, 0, c, _seed, vStream, 1f);
                 model.ScaleVisible(backend, _vRaw, 0, x, negX, c);
             }
             RbmKernels.VisibleToHidden(backend, x.AsSpan(negX, c * d), c, model.Weights, d, h, _p.AsSpan(negP));
-            RbmKernels.BiasSigmoid(backend, _p, negP, c, model.HiddenBias, 1f);
             if (step < k || _phase.Kind == NegativePhaseKind.PersistentContrastiveDivergence)
-                RbmKernels.SampleBernoulli(backend, _p, negP, _hState, 0, c, h, _seed, SampleStream(epochId, batchId, 2 * step));
+                RbmKernels.BiasSigmoidSample(backend, _p, negP, c, model.HiddenBias, 1f, _hState, 0, _seed, SampleStream(epochId, batchId, 2 * step));
+            else
+                RbmKernels.BiasSigmoid(backend, _p, negP, c, model.HiddenBias, 1f);
         }
 
         // Bias gradients (serial, fixed order: deterministic).
