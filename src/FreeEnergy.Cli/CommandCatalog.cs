@@ -16,5 +16,7 @@ internal static class CommandCatalog
         yield return SampleCommand.Create();
         yield return InfoCommand.Create();
         yield return BenchCommand.Create();
+        yield return DeviceCommand.Create();
+        yield return ExportOnnxCommand.Create();
     }
 }

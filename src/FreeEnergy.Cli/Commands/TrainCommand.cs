@@ -55,7 +55,7 @@ internal static class TrainCommand
             if (model == "vae") throw new CliException(RbmCli.VaeUnavailable);
             if (parse.GetValue(latent) is not null || parse.GetValue(layers) is not null || parse.GetValue(beta) is not null)
                 throw new CliException("--latent, --layers and --beta apply to --model vae only.");
-            var backend = RbmCli.Backend(parse, threads, device);
+            var backend = RbmCli.Backend(parse, threads, device, out var backendReason);
             int phases = (parse.GetValue(cd) is null ? 0 : 1) + (parse.GetValue(pcd) is null ? 0 : 1) + (parse.GetValue(tap) is null ? 0 : 1);
             if (phases > 1) throw new CliException("choose one of --cd, --pcd and --tap.");
             NegativePhase phase;
@@ -140,6 +140,7 @@ internal static class TrainCommand
                 ["freeEnergyGap"] = JsonOutput.Number(last?.FreeEnergyGap ?? double.NaN),
                 ["logPartition"] = logZ is null ? null : JsonOutput.Number(logZ.LogPartition),
                 ["backend"] = backend.Name,
+                ["backendReason"] = backendReason,
             };
             var stdout = parse.InvocationConfiguration.Output;
             if (asJson) JsonOutput.Write(stdout, summary);

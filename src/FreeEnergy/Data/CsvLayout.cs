@@ -12,18 +12,18 @@ internal readonly record struct CsvLayout(char Separator, bool Header, int Colum
     /// Detects the layout from the first non-empty line: the separator is the most frequent of ',', ';' and
     /// tab (whitespace when none occurs), and the line is a header when any cell is not a number.
     /// </summary>
-    public static CsvLayout Detect(ReadOnlySpan<char> firstLine, char? separator)
+    public static CsvLayout Detect(ReadOnlySpan<char> firstLine, char? separator, bool? header = null)
     {
         char sep = separator ?? DetectSeparator(firstLine);
         int columns = 0;
-        bool header = false;
+        bool detected = false;
         var cells = new CsvCells(firstLine, sep);
         while (cells.MoveNext(out var cell))
         {
             columns++;
-            if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _)) header = true;
+            if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _)) detected = true;
         }
-        return new CsvLayout(sep, header, columns);
+        return new CsvLayout(sep, header ?? detected, columns);
     }
 
     private static char DetectSeparator(ReadOnlySpan<char> line)

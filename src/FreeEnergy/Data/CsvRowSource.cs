@@ -18,7 +18,7 @@ internal sealed class CsvRowSource : IRowSource
     private string _firstLine = "";
     private long _firstLineNumber;
 
-    public CsvRowSource(string path, char? separator, int? labelColumn)
+    public CsvRowSource(string path, char? separator, int? labelColumn, bool? header = null)
     {
         Path = path;
         var stream = DataFileOpener.Open(path);
@@ -27,7 +27,7 @@ internal sealed class CsvRowSource : IRowSource
         {
             if (!TryReadNonEmpty(out var first))
                 throw new DataFormatException("the file is empty: there are no rows to read.", path);
-            _layout = CsvLayout.Detect(first, separator);
+            _layout = CsvLayout.Detect(first, separator, header);
             _labelColumn = labelColumn ?? -1;
             if (labelColumn is { } lc && (lc < 0 || lc >= _layout.Columns))
                 throw new DataFormatException(
@@ -108,7 +108,7 @@ internal sealed class CsvRowSource : IRowSource
                 while (cells.MoveNext(out _)) column++;
                 throw Ragged(column, lineNumber);
             }
-            if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
+            if (!CsvNumber.TryParse(cell, out float value))
                 throw new DataFormatException(
                     cell.Length == 0
                         ? $"the cell is empty; every cell must be a number (line {lineNumber})."

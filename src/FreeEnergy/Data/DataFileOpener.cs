@@ -10,6 +10,8 @@ internal static class DataFileOpener
     /// <summary>Opens <paramref name="path"/>; a missing or unreadable file is a <see cref="DataFormatException"/>.</summary>
     public static Stream Open(string path)
     {
+        if (Directory.Exists(path))
+            throw new DataFormatException("this is a directory; give a data file (e.g. train-images-idx3-ubyte.gz or a .csv file).", path);
         FileStream file;
         try
         {

@@ -15,6 +15,8 @@ namespace FreeEnergy.Data;
 /// </remarks>
 public static class DataReader
 {
+    private const long InitialValues = 1 << 24;
+
     /// <summary>Reads <paramref name="path"/> into a data set (labels included when the file or a label file has them).</summary>
     /// <exception cref="DataFormatException">The file is missing, malformed, has no data rows (or none of the requested class), or its labels do not match.</exception>
     public static DataSet Read(string path, DataReadOptions? options = null)
@@ -22,9 +24,12 @@ public static class DataReader
         options ??= new DataReadOptions();
         using var rows = LabeledRows.Open(path, options);
         int columns = rows.Columns;
-        long capacity = rows.Capacity ?? 1024;
-        var data = new float[checked((int)Math.Min(capacity * columns, Array.MaxLength))];
-        var labels = rows.HasLabels ? new int[Math.Max(1, (int)Math.Min(capacity, Array.MaxLength))] : null;
+        // The header's row count (IDX) bounds the growth, but the first allocation is capped too: a corrupt
+        // gzipped header could declare billions of rows, and that must fail as truncation, not as out-of-memory.
+        long limit = rows.Capacity is { } capacity ? Math.Max(1, capacity) * Math.Max(1, columns) : long.MaxValue;
+        long initial = rows.Capacity is null ? 1024L * columns : Math.Min(limit, InitialValues);
+        var data = new float[(int)Math.Min(initial, Array.MaxLength)];
+        var labels = rows.HasLabels ? new int[Math.Max(1, data.Length / Math.Max(1, columns))] : null;
         int count = 0;
         while (true)
         {
@@ -33,7 +38,7 @@ public static class DataReader
             {
                 if (needed > Array.MaxLength)
                     throw new DataFormatException($"the data is too large to read at once ({count} rows of {columns} values); use DataReader.ReadBatches.", path);
-                Array.Resize(ref data, (int)Math.Min(Math.Max(needed, 2L * data.Length), Array.MaxLength));
+                Array.Resize(ref data, (int)Math.Min(Math.Max(needed, Math.Min(2L * data.Length, limit)), Array.MaxLength));
             }
             if (!rows.Next(data.AsSpan(count * columns, columns), out int label)) break;
             if (labels is not null)

@@ -27,11 +27,20 @@ internal sealed class IdxRowSource : IRowSource
             long columns = 1;
             for (int d = 1; d < Dimensions.Length; d++) columns *= Dimensions[d];
             long rowBytes = columns * IdxElementTypes.Size(_type);
+            if (columns == 0)
+                throw new DataFormatException($"the header's dimensions [{string.Join(",", Dimensions)}] give rows with no values.", path);
             if (columns > Array.MaxLength || rowBytes > Array.MaxLength)
                 throw new DataFormatException($"rows of {columns} values are too large to read.", path);
             Columns = (int)columns;
             DeclaredRows = Dimensions[0];
             _rowBytes = new byte[rowBytes];
+            if (_stream is FileStream file && rowBytes > 0)
+            {
+                // Uncompressed: the file length tells at once whether all declared rows are there.
+                long headerBytes = 4 + 4L * Dimensions.Length;
+                long available = file.Length - headerBytes;
+                if (available < DeclaredRows * rowBytes) throw Truncated(available / rowBytes + 1, null);
+            }
         }
         catch
         {

@@ -57,7 +57,7 @@ internal sealed class LabeledRows : IDisposable
 
         IRowSource source = IsIdx(path)
             ? new IdxRowSource(path, options.ScaleBytes)
-            : new CsvRowSource(path, options.Separator, options.LabelColumn);
+            : new CsvRowSource(path, options.Separator, options.LabelColumn, options.Header);
         try
         {
             string? labelsPath = options.LabelsPath;

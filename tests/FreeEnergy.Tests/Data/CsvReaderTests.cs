@@ -83,6 +83,30 @@ public class CsvReaderTests
     }
 
     [Fact]
+    public void HeaderCanBeForced()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("t.csv", "0,1,2\n5,6,7\n");
+        Assert.Equal(2, DataReader.Read(path).Features.Rows);
+        var set = DataReader.Read(path, new DataReadOptions { Header = true });
+        Assert.Equal(new[] { 5f, 6f, 7f }, set.Features.Data);
+        var text = dir.Write("u.csv", "a,b\n1,2\n");
+        var ex = Assert.Throws<DataFormatException>(() => DataReader.Read(text, new DataReadOptions { Header = false }));
+        Assert.Equal(1, ex.Row);
+        Assert.Equal(1, ex.Column);
+    }
+
+    [Fact]
+    public void MissingLabelColumnIsAClearError()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.Write("t.csv", "1,2,3\n");
+        var ex = Assert.Throws<DataFormatException>(() => DataReader.Read(path, new DataReadOptions { LabelColumn = 3 }));
+        Assert.Contains("label column 3 (0-based) does not exist: rows have 3 columns", ex.Message);
+        Assert.Contains("needs labels", Assert.Throws<DataFormatException>(() => DataReader.Read(path, new DataReadOptions { Class = 1 })).Message);
+    }
+
+    [Fact]
     public void NonIntegerLabelIsAnError()
     {
         using var dir = new TempDirectory();

@@ -132,6 +132,7 @@ public class IdxReaderTests
     [InlineData(new byte[] { 0x00, 0x00, 0x08, 0x00 }, "zero dimensions")]
     [InlineData(new byte[] { 0x00, 0x00 }, "too short")]
     [InlineData(new byte[0], "empty")]
+    [InlineData(new byte[] { 0x00, 0x00, 0x08, 0x02, 0x10, 0, 0, 0, 0, 0, 0, 0 }, "rows with no values")]
     [InlineData(new byte[] { 0x00, 0x00, 0x08, 0x03, 0, 0, 0, 2 }, "truncated inside its header")]
     public void BadHeadersNameTheFileAndTheProblem(byte[] content, string expected)
     {
@@ -164,6 +165,27 @@ public class IdxReaderTests
                 }
             }
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AHeaderDeclaringBillionsOfRowsIsTruncationNotOutOfMemory(bool gzip)
+    {
+        using var dir = new TempDirectory();
+        var bytes = IdxFiles.UnsignedBytes([1 << 30, 28, 28], new byte[3 * 784 + 5]);
+        var path = dir.File(gzip ? "huge.idx.gz" : "huge.idx");
+        File.WriteAllBytes(path, gzip ? IdxFiles.Gzip(bytes) : bytes);
+        var ex = Assert.Throws<DataFormatException>(() => DataReader.Read(path));
+        Assert.Contains("truncated", ex.Message);
+        Assert.Equal(4, ex.Row);
+    }
+
+    [Fact]
+    public void ADirectoryIsAClearError()
+    {
+        using var dir = new TempDirectory();
+        Assert.Contains("directory", Assert.Throws<DataFormatException>(() => DataReader.Read(dir.Path)).Message);
     }
 
     [Fact]

@@ -25,10 +25,19 @@ internal static class RbmCli
     public static Option<string> Device() => new Option<string>("--device") { Description = "Compute device: auto, cpu or cuda.", DefaultValueFactory = _ => "auto" }.AcceptOnlyFromAmong("auto", "cpu", "cuda");
 
     public static IComputeBackend Backend(ParseResult parse, Option<int> threads, Option<string>? device = null)
+        => Backend(parse, threads, device, out _);
+
+    /// <summary>
+    /// The backend for an RBM verb. <c>--device cuda</c> uses the CUDA backend (its span GEMMs copy operands per call);
+    /// <c>auto</c> and <c>cpu</c> use the CPU backend, which is the faster choice for RBM batch shapes in this build.
+    /// </summary>
+    public static IComputeBackend Backend(ParseResult parse, Option<int> threads, Option<string>? device, out string reason)
     {
         int t = CommonOptions.Range("--threads", parse.GetValue(threads), 0, 1024);
-        if (device is not null && parse.GetValue(device) == "cuda")
-            throw new CliException("--device cuda is not available in this build; use --device cpu or auto.");
+        string choice = device is null ? "auto" : parse.GetValue(device) ?? "auto";
+        if (choice == "cuda")
+            return ComputeBackends.Create(ComputeDevice.Cuda, t, out reason);
+        reason = choice == "cpu" ? "cpu: requested with --device cpu" : "cpu: RBMs run on the CPU backend with --device auto in this build";
         return t == 0 ? CpuBackend.Default : new CpuBackend(t);
     }
 

@@ -1,0 +1,57 @@
+// Elementwise activations on row-major float matrices. One thread per element (grid-stride loops).
+// Stable forms match FreeEnergy.Compute.Cpu.Activations.
+
+__device__ __forceinline__ float fe_sigmoid_value(float x)
+{
+    if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
+    float e = expf(x);
+    return e / (1.0f + e);
+}
+
+__device__ __forceinline__ float fe_softplus_value(float x)
+{
+    return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
+}
+
+extern "C" __global__ void fe_sigmoid(const float* x, float* y, int n)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+        y[i] = fe_sigmoid_value(x[i]);
+}
+
+extern "C" __global__ void fe_softplus(const float* x, float* y, int n)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+        y[i] = fe_softplus_value(x[i]);
+}
+
+// matrix[r, c] += bias[c] for a rows x columns matrix.
+extern "C" __global__ void fe_add_row_bias(float* matrix, const float* bias, int rows, int columns)
+{
+    int n = rows * columns;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+        matrix[i] += bias[i % columns];
+}
+
+// y[r, c] = sigmoid(x[r, c] + bias[c]) (x and y may alias): hidden/visible means of an RBM in one pass.
+extern "C" __global__ void fe_bias_sigmoid(const float* x, const float* bias, float* y, int rows, int columns)
+{
+    int n = rows * columns;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+        y[i] = fe_sigmoid_value(x[i] + bias[i % columns]);
+}
+
+// y[r, c] = softplus(x[r, c] + bias[c]) (x and y may alias).
+extern "C" __global__ void fe_bias_softplus(const float* x, const float* bias, float* y, int rows, int columns)
+{
+    int n = rows * columns;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+        y[i] = fe_softplus_value(x[i] + bias[i % columns]);
+}
+
+// x[i] *= alpha.
+extern "C" __global__ void fe_scale(float* x, float alpha, int n)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+        x[i] *= alpha;
+}

@@ -1,0 +1,102 @@
+// Row and column reductions. Row kernels: one block per row (blockDim.x a power of two <= 1024),
+// shared-memory tree reduction in double for accuracy. Column kernels: one thread per column.
+
+#define FE_MAX_THREADS 1024
+#define FE_NEG_INF __int_as_float(0xff800000)
+
+__device__ double fe_block_sum(double value, double* shared)
+{
+    int t = threadIdx.x;
+    shared[t] = value;
+    __syncthreads();
+    for (int s = blockDim.x >> 1; s > 0; s >>= 1)
+    {
+        if (t < s) shared[t] += shared[t + s];
+        __syncthreads();
+    }
+    double result = shared[0];
+    __syncthreads();
+    return result;
+}
+
+__device__ float fe_block_max(float value, float* shared)
+{
+    int t = threadIdx.x;
+    shared[t] = value;
+    __syncthreads();
+    for (int s = blockDim.x >> 1; s > 0; s >>= 1)
+    {
+        if (t < s) shared[t] = fmaxf(shared[t], shared[t + s]);
+        __syncthreads();
+    }
+    float result = shared[0];
+    __syncthreads();
+    return result;
+}
+
+// result[r] = sum_c matrix[r, c].
+extern "C" __global__ void fe_row_sums(const float* matrix, float* result, int rows, int columns)
+{
+    __shared__ double shared[FE_MAX_THREADS];
+    int r = blockIdx.x;
+    if (r >= rows) return;
+    const float* row = matrix + (long long)r * columns;
+    double sum = 0.0;
+    for (int c = threadIdx.x; c < columns; c += blockDim.x) sum += row[c];
+    sum = fe_block_sum(sum, shared);
+    if (threadIdx.x == 0) result[r] = (float)sum;
+}
+
+// result[r] = log sum_c exp(matrix[r, c]) (stable: max shift; -inf for an all -inf row).
+extern "C" __global__ void fe_logsumexp_rows(const float* matrix, float* result, int rows, int columns)
+{
+    __shared__ double shared[FE_MAX_THREADS];
+    __shared__ float sharedMax[FE_MAX_THREADS];
+    int r = blockIdx.x;
+    if (r >= rows) return;
+    const float* row = matrix + (long long)r * columns;
+    float max = FE_NEG_INF;
+    for (int c = threadIdx.x; c < columns; c += blockDim.x) max = fmaxf(max, row[c]);
+    max = fe_block_max(max, sharedMax);
+    if (isinf(max) && max < 0.0f)
+    {
+        if (threadIdx.x == 0) result[r] = FE_NEG_INF;
+        return;
+    }
+    double sum = 0.0;
+    for (int c = threadIdx.x; c < columns; c += blockDim.x) sum += exp((double)row[c] - (double)max);
+    sum = fe_block_sum(sum, shared);
+    if (threadIdx.x == 0) result[r] = (float)((double)max + log(sum));
+}
+
+__device__ __forceinline__ double fe_softplus_double(double x)
+{
+    return fmax(x, 0.0) + log1p(exp(-fabs(x)));
+}
+
+// Bernoulli-RBM free energy per row: F(v) = -v.b - sum_j softplus(pre[r, j] + c[j]), where
+// pre = v W (rows x hidden) comes from a GEMM, b is the visible bias [visible], c the hidden bias [hidden].
+extern "C" __global__ void fe_rbm_free_energy_rows(const float* v, const float* visibleBias, const float* pre, const float* hiddenBias,
+    float* result, int rows, int visible, int hidden)
+{
+    __shared__ double shared[FE_MAX_THREADS];
+    int r = blockIdx.x;
+    if (r >= rows) return;
+    const float* vr = v + (long long)r * visible;
+    const float* pr = pre + (long long)r * hidden;
+    double sum = 0.0;
+    for (int i = threadIdx.x; i < visible; i += blockDim.x) sum -= (double)vr[i] * visibleBias[i];
+    for (int j = threadIdx.x; j < hidden; j += blockDim.x) sum -= fe_softplus_double((double)pr[j] + hiddenBias[j]);
+    sum = fe_block_sum(sum, shared);
+    if (threadIdx.x == 0) result[r] = (float)sum;
+}
+
+// result[c] = scale * sum_r matrix[r, c] (bias gradients: scale = 1 / batch).
+extern "C" __global__ void fe_column_sums(const float* matrix, float* result, int rows, int columns, float scale)
+{
+    int c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= columns) return;
+    double sum = 0.0;
+    for (int r = 0; r < rows; r++) sum += matrix[(long long)r * columns + c];
+    result[c] = (float)(scale * sum);
+}

@@ -1,0 +1,23 @@
+// Counter-based sampling: element i draws Philox flat index startIndex + i of (seed, stream), exactly as
+// FreeEnergy.Compute.Cpu.Sampling and Philox.FillUniform/FillGaussian do on the CPU.
+#include "philox.cuh"
+
+extern "C" __global__ void fe_uniform(float* output, int n, unsigned long long seed, unsigned long long stream, unsigned long long startIndex)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+        output[i] = fe_uniform_at(seed, stream, startIndex + (unsigned long long)i);
+}
+
+// output[i] = 1 if u_i < probabilities[i] else 0 (Sampling.Bernoulli).
+extern "C" __global__ void fe_bernoulli(const float* probabilities, float* output, int n, unsigned long long seed, unsigned long long stream, unsigned long long startIndex)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+        output[i] = fe_uniform_at(seed, stream, startIndex + (unsigned long long)i) < probabilities[i] ? 1.0f : 0.0f;
+}
+
+// output[i] = mean[i] + standardDeviation * z_i (Sampling.Gaussian).
+extern "C" __global__ void fe_gaussian(const float* mean, float standardDeviation, float* output, int n, unsigned long long seed, unsigned long long stream, unsigned long long startIndex)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+        output[i] = mean[i] + standardDeviation * fe_gaussian_at(seed, stream, startIndex + (unsigned long long)i);
+}

@@ -1,0 +1,47 @@
+using FreeEnergy.Compute;
+using FreeEnergy.Compute.Cpu;
+using FreeEnergy.Compute.Cuda;
+using FreeEnergy.Compute.Random;
+
+namespace FreeEnergy.Tests.Cuda;
+
+/// <summary>A fact that runs only where a CUDA device and the CUDA libraries load; skipped with the reason elsewhere (CI).</summary>
+public sealed class GpuFactAttribute : FactAttribute
+{
+    public GpuFactAttribute()
+    {
+        var status = CudaProbe.Probe();
+        if (!status.Available) Skip = $"no usable CUDA device here ({status.Reason}); build/gpu-check.sh runs the full parity check on a GPU machine.";
+    }
+}
+
+/// <summary>A few CPU-vs-GPU checks for developers with a GPU (the complete set is samples/GpuCheck).</summary>
+public class GpuTests
+{
+    [GpuFact]
+    public void GemmThroughTheSpanSeamMatchesTheCpu()
+    {
+        using var gpu = CudaBackend.Create(new CudaOptions { UseDiskCache = false });
+        int m = 33, n = 17, k = 29;
+        var a = new float[m * k]; var b = new float[n * k]; var cpu = new float[m * n]; var dev = new float[m * n];
+        Philox.FillGaussian(1, 1, 0, a); Philox.FillGaussian(1, 2, 0, b);
+        new CpuBackend(1).Gemm(Transpose.None, Transpose.Transposed, m, n, k, 1f, a, k, b, k, 0f, cpu, n);
+        ((IComputeBackend)gpu).Gemm(Transpose.None, Transpose.Transposed, m, n, k, 1f, a, k, b, k, 0f, dev, n);
+        for (int i = 0; i < cpu.Length; i++) Assert.True(Math.Abs(cpu[i] - dev[i]) <= 1e-4f * Math.Max(1f, Math.Abs(cpu[i])), $"C[{i}]: {dev[i]} vs {cpu[i]}");
+    }
+
+    [GpuFact]
+    public void BernoulliOnTheDeviceDrawsTheCpuNumbers()
+    {
+        using var gpu = CudaBackend.Create(new CudaOptions { UseDiskCache = false });
+        int n = 4099;
+        var p = new float[n];
+        Philox.FillUniform(3, 3, 0, p);
+        var cpu = new float[n];
+        Sampling.Bernoulli(p, cpu, 11, 12, 13);
+        using var dp = gpu.Upload(p);
+        using var dout = gpu.Allocate(n);
+        gpu.Kernels.Bernoulli(dp, dout, n, 11, 12, 13);
+        Assert.Equal(cpu, dout.ToArray());
+    }
+}

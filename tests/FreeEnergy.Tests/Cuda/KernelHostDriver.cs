@@ -1,0 +1,132 @@
+namespace FreeEnergy.Tests.Cuda;
+
+/// <summary>
+/// A C++ driver that includes the kernel sources (Kernels/*.cu) and runs them on the host, one emulated
+/// thread per block, so <see cref="KernelHostTests"/> can check the kernels' arithmetic without a GPU.
+/// </summary>
+internal static class KernelHostDriver
+{
+    public const string Source = """
+// Runs the CUDA kernel sources on the host, one emulated thread per block (blockDim = 1), so their
+// arithmetic can be checked against the C# CPU engine without a GPU. Protocol on stdin/stdout: a kernel
+// name, then its integer/float/u64 arguments and input arrays (floats as uint32 bit patterns, arrays
+// prefixed by nothing: sizes follow from the arguments); the output arrays are printed as bit patterns.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+using std::isinf;
+
+struct fe_dim3 { unsigned int x, y, z; };
+static fe_dim3 threadIdx = {0, 0, 0}, blockIdx = {0, 0, 0}, blockDim = {1, 1, 1}, gridDim = {1, 1, 1};
+#define __global__
+#define __device__
+#define __forceinline__ inline
+#define __shared__ static
+#define __syncthreads() ((void)0)
+static inline float __int_as_float(unsigned int bits) { float f; std::memcpy(&f, &bits, 4); return f; }
+
+#include "activations.cu"
+#include "sampling.cu"
+#include "reductions.cu"
+#include "optimizers.cu"
+#include "ais.cu"
+
+static long long I() { long long v; if (std::scanf("%lld", &v) != 1) std::exit(3); return v; }
+static unsigned long long U() { unsigned long long v; if (std::scanf("%llu", &v) != 1) std::exit(3); return v; }
+static float F() { unsigned int b; if (std::scanf("%u", &b) != 1) std::exit(3); float f; std::memcpy(&f, &b, 4); return f; }
+static std::vector<float> A(long long n) { std::vector<float> a((size_t)n); for (auto& x : a) x = F(); return a; }
+static void P(const std::vector<float>& a, long long n)
+{
+    for (long long i = 0; i < n; i++) { unsigned int b; std::memcpy(&b, &a[(size_t)i], 4); std::printf("%u\n", b); }
+}
+int main()
+{
+    char name[64];
+    while (std::scanf("%63s", name) == 1)
+    {
+        std::string k = name;
+        blockIdx.x = 0;
+        if (k == "fe_sigmoid" || k == "fe_softplus")
+        {
+            int n = (int)I(); auto x = A(n); std::vector<float> y((size_t)n);
+            if (k == "fe_sigmoid") fe_sigmoid(x.data(), y.data(), n); else fe_softplus(x.data(), y.data(), n);
+            P(y, n);
+        }
+        else if (k == "fe_add_row_bias")
+        {
+            int r = (int)I(), c = (int)I(); auto m = A((long long)r * c); auto b = A(c);
+            fe_add_row_bias(m.data(), b.data(), r, c); P(m, (long long)r * c);
+        }
+        else if (k == "fe_bias_sigmoid" || k == "fe_bias_softplus")
+        {
+            int r = (int)I(), c = (int)I(); auto x = A((long long)r * c); auto b = A(c); std::vector<float> y(x.size());
+            if (k == "fe_bias_sigmoid") fe_bias_sigmoid(x.data(), b.data(), y.data(), r, c); else fe_bias_softplus(x.data(), b.data(), y.data(), r, c);
+            P(y, (long long)r * c);
+        }
+        else if (k == "fe_scale")
+        {
+            int n = (int)I(); float a = F(); auto x = A(n); fe_scale(x.data(), a, n); P(x, n);
+        }
+        else if (k == "fe_uniform" || k == "fe_bernoulli" || k == "fe_gaussian")
+        {
+            int n = (int)I(); float sd = F(); unsigned long long seed = U(), stream = U(), start = U();
+            auto in = A(n); std::vector<float> out((size_t)n);
+            if (k == "fe_uniform") fe_uniform(out.data(), n, seed, stream, start);
+            else if (k == "fe_bernoulli") fe_bernoulli(in.data(), out.data(), n, seed, stream, start);
+            else fe_gaussian(in.data(), sd, out.data(), n, seed, stream, start);
+            P(out, n);
+        }
+        else if (k == "fe_row_sums" || k == "fe_logsumexp_rows")
+        {
+            int r = (int)I(), c = (int)I(); auto m = A((long long)r * c); std::vector<float> out((size_t)r);
+            for (int i = 0; i < r; i++) { blockIdx.x = i; if (k == "fe_row_sums") fe_row_sums(m.data(), out.data(), r, c); else fe_logsumexp_rows(m.data(), out.data(), r, c); }
+            P(out, r);
+        }
+        else if (k == "fe_rbm_free_energy_rows")
+        {
+            int r = (int)I(), d = (int)I(), h = (int)I();
+            auto v = A((long long)r * d); auto b = A(d); auto pre = A((long long)r * h); auto c = A(h); std::vector<float> out((size_t)r);
+            for (int i = 0; i < r; i++) { blockIdx.x = i; fe_rbm_free_energy_rows(v.data(), b.data(), pre.data(), c.data(), out.data(), r, d, h); }
+            P(out, r);
+        }
+        else if (k == "fe_column_sums")
+        {
+            int r = (int)I(), c = (int)I(); float s = F(); auto m = A((long long)r * c); std::vector<float> out((size_t)c);
+            for (int j = 0; j < c; j++) { blockIdx.x = j; fe_column_sums(m.data(), out.data(), r, c, s); }
+            P(out, c);
+        }
+        else if (k == "fe_adam")
+        {
+            int n = (int)I(); float lr = F(), b1 = F(), b2 = F(), eps = F(), c1 = F(), c2 = F(), wd = F();
+            auto p = A(n); auto g = A(n); auto m = A(n); auto v = A(n);
+            fe_adam(p.data(), g.data(), m.data(), v.data(), n, lr, b1, b2, eps, c1, c2, wd);
+            P(p, n); P(m, n); P(v, n);
+        }
+        else if (k == "fe_momentum")
+        {
+            int n = (int)I(); float lr = F(), mu = F(), wd = F(); auto p = A(n); auto g = A(n); auto vel = A(n);
+            fe_momentum(p.data(), g.data(), vel.data(), n, lr, mu, wd); P(p, n); P(vel, n);
+        }
+        else if (k == "fe_ais_accumulate")
+        {
+            int n = (int)I(); float beta = F(); auto w = A(n); auto e = A(n); fe_ais_accumulate(w.data(), e.data(), n, beta); P(w, n);
+        }
+        else if (k == "fe_log_weight_difference")
+        {
+            int n = (int)I(); auto w = A(n); auto a = A(n); auto b = A(n); fe_log_weight_difference(w.data(), a.data(), b.data(), n); P(w, n);
+        }
+        else if (k == "fe_temper_rows")
+        {
+            int r = (int)I(), c = (int)I(); float beta = F(); auto x = A((long long)r * c); auto b = A(c); std::vector<float> y(x.size());
+            fe_temper_rows(x.data(), b.data(), y.data(), r, c, beta); P(y, (long long)r * c);
+        }
+        else { std::fprintf(stderr, "unknown kernel %s\n", name); return 2; }
+        std::fflush(stdout);
+    }
+    return 0;
+}
+""";
+}

@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using FreeEnergy.Compute;
+using FreeEnergy.Compute.Cpu;
+using FreeEnergy.Compute.Cuda;
+using FreeEnergy.Compute.Random;
+
+namespace FreeEnergy.Tests.Cuda;
+
+/// <summary>Builds <see cref="KernelHostDriver"/> once with g++ against the embedded kernel sources.</summary>
+public sealed class KernelHostFixture : IDisposable
+{
+    public KernelHostFixture()
+    {
+        Directory = Path.Combine(Path.GetTempPath(), "fe-kernel-host-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(Directory);
+        var compiler = CxxCompilerFactAttribute.FindCompiler();
+        if (compiler is null) return;
+        foreach (var file in CudaKernelSources.Modules.Concat(CudaKernelSources.Headers))
+            File.WriteAllText(Path.Combine(Directory, file), CudaKernelSources.Read(file));
+        File.WriteAllText(Path.Combine(Directory, "kernel_host.cpp"), KernelHostDriver.Source);
+        Executable = Path.Combine(Directory, "kernel_host");
+        var (code, _, err) = KernelHostTests.Execute(compiler, $"-std=c++17 -O1 -o {Executable} {Path.Combine(Directory, "kernel_host.cpp")}", "");
+        BuildError = code == 0 ? null : err;
+    }
+
+    public string Directory { get; }
+    public string? Executable { get; }
+    public string? BuildError { get; }
+
+    public void Dispose()
+    {
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>A fact skipped, with the reason, where no C++ compiler is on PATH.</summary>
+public sealed class CxxCompilerFactAttribute : FactAttribute
+{
+    public CxxCompilerFactAttribute()
+    {
+        if (FindCompiler() is null) Skip = "no C++ compiler (g++, c++ or clang++) on PATH to run the kernel sources on the host.";
+    }
+
+    internal static string? FindCompiler()
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+            foreach (var name in new[] { "g++", "c++", "clang++" })
+                if (File.Exists(Path.Combine(dir, name))) return Path.Combine(dir, name);
+        return null;
+    }
+}
+
+/// <summary>
+/// The CUDA kernels' own source, compiled for the host (one thread per block), against the C# CPU engine
+/// or a scalar double reference: catches wrong formulas, index mix-ups and reduction bugs without a GPU.
+/// (What it cannot catch: launch geometry and argument marshalling, which build/gpu-check.sh checks on a GPU.)
+/// </summary>
+public class KernelHostTests(KernelHostFixture host) : IClassFixture<KernelHostFixture>
+{
+    private static float[] Data(int n, ulong stream, float scale)
+    {
+        var x = new float[n];
+        Philox.FillUniform(77, stream, 0, x);
+        for (int i = 0; i < n; i++) x[i] = (x[i] * 2f - 1f) * scale;
+        return x;
+    }
+
+    private float[] Run(string kernel, string scalars, params float[][] arrays)
+    {
+        Assert.True(host.Executable is not null && host.BuildError is null, $"kernel host build failed: {host.BuildError}");
+        var input = new StringBuilder(kernel).Append(' ').Append(scalars).Append('\n');
+        foreach (var a in arrays) foreach (var v in a) input.Append(BitConverter.SingleToUInt32Bits(v).ToString(CultureInfo.InvariantCulture)).Append('\n');
+        var (code, output, err) = Execute(host.Executable!, "", input.ToString());
+        Assert.True(code == 0, $"{kernel}: exit {code}: {err}");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(s => BitConverter.UInt32BitsToSingle(uint.Parse(s, CultureInfo.InvariantCulture))).ToArray();
+    }
+
+    private static string Bits(float f) => BitConverter.SingleToUInt32Bits(f).ToString(CultureInfo.InvariantCulture);
+
+    private static void Close(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double tolerance, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = Math.Abs((double)actual[i] - expected[i]) / Math.Max(1.0, Math.Abs(expected[i]));
+            Assert.True(e <= tolerance, $"{what}[{i}]: kernel {actual[i]} vs reference {expected[i]}");
+        }
+    }
+
+    [CxxCompilerFact]
+    public void ActivationsMatchTheCpuEngine()
+    {
+        int rows = 7, cols = 13, n = rows * cols;
+        var x = Data(n, 1, 30f); x[0] = 0f; x[1] = -88f; x[2] = 88f;
+        var bias = Data(cols, 2, 2f);
+        var sig = new float[n]; var sp = new float[n]; var bs = new float[n]; var bsp = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            sig[i] = Activations.Sigmoid(x[i]); sp[i] = Activations.Softplus(x[i]);
+            bs[i] = Activations.Sigmoid(x[i] + bias[i % cols]); bsp[i] = Activations.Softplus(x[i] + bias[i % cols]);
+        }
+        Close(sig, Run("fe_sigmoid", $"{n}", x), 1e-6, "sigmoid");
+        Close(sp, Run("fe_softplus", $"{n}", x), 1e-6, "softplus");
+        Close(bs, Run("fe_bias_sigmoid", $"{rows} {cols}", x, bias), 1e-6, "biasSigmoid");
+        Close(bsp, Run("fe_bias_softplus", $"{rows} {cols}", x, bias), 1e-6, "biasSoftplus");
+        var added = (float[])x.Clone();
+        Activations.AddRowBias(added, bias);
+        Close(added, Run("fe_add_row_bias", $"{rows} {cols}", x, bias), 0, "addRowBias");
+        Close(x.Select(v => v * -0.25f).ToArray(), Run("fe_scale", $"{n} {Bits(-0.25f)}", x), 0, "scale");
+    }
+
+    [CxxCompilerFact]
+    public void SamplersDrawTheCpuSamplersNumbers()
+    {
+        int n = 203;
+        ulong seed = 0xABCDEF0123UL, stream = Philox.Stream(1, 2, 3), start = 0xFFFFFFFEUL;
+        var none = new float[n];
+        var u = new float[n];
+        Philox.FillUniform(seed, stream, start, u);
+        Close(u, Run("fe_uniform", $"{n} 0 {seed} {stream} {start}", none), 0, "uniform");
+
+        var p = Data(n, 3, 1f).Select(Math.Abs).ToArray();
+        var bern = new float[n];
+        Sampling.Bernoulli(p, bern, seed, stream, start);
+        Close(bern, Run("fe_bernoulli", $"{n} 0 {seed} {stream} {start}", p), 0, "bernoulli");
+
+        var mean = Data(n, 4, 3f);
+        var gauss = new float[n];
+        Sampling.Gaussian(mean, 0.5f, gauss, seed, stream, start + 1);
+        Close(gauss, Run("fe_gaussian", $"{n} {Bits(0.5f)} {seed} {stream} {start + 1}", mean), 1e-6, "gaussian");
+    }
+
+    [CxxCompilerFact]
+    public void ReductionsMatchScalarReferences()
+    {
+        int rows = 9, cols = 41;
+        var m = Data(rows * cols, 5, 20f);
+        m[cols * 3 + 5] = float.NegativeInfinity;
+        var rowSums = new float[rows]; var colSums = new float[cols];
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) { if (!float.IsInfinity(m[r * cols + c])) rowSums[r] += m[r * cols + c]; }
+        var finite = m.Select(v => float.IsInfinity(v) ? 0f : v).ToArray();
+        for (int r = 0; r < rows; r++) { double s = 0; for (int c = 0; c < cols; c++) s += finite[r * cols + c]; rowSums[r] = (float)s; }
+        for (int c = 0; c < cols; c++) { double s = 0; for (int r = 0; r < rows; r++) s += finite[r * cols + c]; colSums[c] = (float)(s * 0.5); }
+        Close(rowSums, Run("fe_row_sums", $"{rows} {cols}", finite), 1e-6, "rowSums");
+        Close(colSums, Run("fe_column_sums", $"{rows} {cols} {Bits(0.5f)}", finite), 1e-6, "columnSums");
+
+        var lse = new float[rows];
+        Activations.LogSumExpRows(m, cols, lse);
+        Close(lse, Run("fe_logsumexp_rows", $"{rows} {cols}", m), 1e-6, "logSumExpRows");
+        var allNegInf = Enumerable.Repeat(float.NegativeInfinity, 2 * 3).ToArray();
+        Assert.All(Run("fe_logsumexp_rows", "2 3", allNegInf), v => Assert.Equal(float.NegativeInfinity, v));
+    }
+
+    [CxxCompilerFact]
+    public void RbmFreeEnergyMatchesTheDefinition()
+    {
+        int batch = 5, d = 11, h = 7;
+        var v = Data(batch * d, 6, 1f).Select(x => x > 0 ? 1f : 0f).ToArray();
+        var w = Data(d * h, 7, 0.5f); var b = Data(d, 8, 1f); var c = Data(h, 9, 1f);
+        var pre = new float[batch * h];
+        new CpuBackend(1).Gemm(Transpose.None, Transpose.None, batch, h, d, 1f, v, d, w, h, 0f, pre, h);
+        var expected = new float[batch];
+        for (int r = 0; r < batch; r++)
+        {
+            // Independent form: F(v) = -log sum_h exp(-E(v, h)) by enumerating all 2^h hidden states.
+            double[] terms = new double[1 << h];
+            for (int mask = 0; mask < 1 << h; mask++)
+            {
+                double negE = 0;
+                for (int i = 0; i < d; i++) negE += v[r * d + i] * b[i];
+                for (int j = 0; j < h; j++) if ((mask >> j & 1) == 1) negE += pre[r * h + j] + c[j];
+                terms[mask] = negE;
+            }
+            double max = terms.Max();
+            expected[r] = (float)-(max + Math.Log(terms.Sum(t => Math.Exp(t - max))));
+        }
+        Close(expected, Run("fe_rbm_free_energy_rows", $"{batch} {d} {h}", v, b, pre, c), 1e-5, "rbmFreeEnergy");
+    }
+
+    [CxxCompilerFact]
+    public void OptimizersFollowTheirDocumentedUpdates()
+    {
+        int n = 50;
+        var p = Data(n, 10, 1f); var g = Data(n, 11, 1f); var m = Data(n, 12, 0.1f); var v = Data(n, 13, 0.01f).Select(Math.Abs).ToArray();
+        float lr = 0.01f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, wd = 0.001f; int step = 2;
+        double c1 = 1 - Math.Pow(b1, step), c2 = 1 - Math.Pow(b2, step);
+        var ep = new float[n]; var em = new float[n]; var ev = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            double gi = g[i] + (double)wd * p[i];
+            em[i] = (float)(b1 * (double)m[i] + (1 - (double)b1) * gi);
+            ev[i] = (float)(b2 * (double)v[i] + (1 - (double)b2) * gi * gi);
+            ep[i] = (float)(p[i] - lr * (em[i] / c1) / (Math.Sqrt(ev[i] / c2) + eps));
+        }
+        var outAdam = Run("fe_adam", $"{n} {Bits(lr)} {Bits(b1)} {Bits(b2)} {Bits(eps)} {Bits((float)c1)} {Bits((float)c2)} {Bits(wd)}", p, g, m, v);
+        Close(ep, outAdam.AsSpan(0, n), 1e-5, "adam.p");
+        Close(em, outAdam.AsSpan(n, n), 1e-5, "adam.m");
+        Close(ev, outAdam.AsSpan(2 * n, n), 1e-5, "adam.v");
+
+        var vel = Data(n, 14, 0.1f);
+        var qp = new float[n]; var qv = new float[n];
+        for (int i = 0; i < n; i++) { qv[i] = (float)(0.9 * vel[i] - 0.05 * (g[i] + 0.001 * p[i])); qp[i] = p[i] + qv[i]; }
+        var outMomentum = Run("fe_momentum", $"{n} {Bits(0.05f)} {Bits(0.9f)} {Bits(0.001f)}", p, g, vel);
+        Close(qp, outMomentum.AsSpan(0, n), 1e-5, "momentum.p");
+        Close(qv, outMomentum.AsSpan(n, n), 1e-5, "momentum.velocity");
+    }
+
+    [CxxCompilerFact]
+    public void AisPiecesAccumulateLogWeights()
+    {
+        int n = 31, rows = 3, cols = 10;
+        var w = Data(n, 15, 5f); var e = Data(n, 16, 50f); var prev = Data(n, 17, 50f);
+        Close(w.Select((x, i) => x + 0.125f * e[i]).ToArray(), Run("fe_ais_accumulate", $"{n} {Bits(0.125f)}", w, e), 1e-6, "aisAccumulate");
+        Close(w.Select((x, i) => x + (e[i] - prev[i])).ToArray(), Run("fe_log_weight_difference", $"{n}", w, e, prev), 1e-6, "logWeightDifference");
+        var x = Data(rows * cols, 18, 3f); var bb = Data(cols, 19, 1f);
+        Close(x.Select((v, i) => 0.25f * v + 0.75f * bb[i % cols]).ToArray(), Run("fe_temper_rows", $"{rows} {cols} {Bits(0.25f)}", x, bb), 1e-6, "temperRows");
+    }
+
+    internal static (int Code, string Out, string Err) Execute(string file, string arguments, string input)
+    {
+        var info = new ProcessStartInfo(file, arguments) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardInput.Write(input);
+        process.StandardInput.Close();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
