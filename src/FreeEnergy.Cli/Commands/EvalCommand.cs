@@ -16,21 +16,34 @@ internal static class EvalCommand
         var labels = RbmCli.Labels();
         var @class = RbmCli.Class();
         var maxRows = RbmCli.MaxRows();
-        var estimator = new Option<string>("--estimator") { Description = "How log Z is estimated: ais (default), tap, exact or stored.", DefaultValueFactory = _ => "ais" }
+        var estimator = new Option<string>("--estimator") { Description = "RBM: how log Z is estimated: ais (default), tap, exact or stored. VAE: ignored (every estimate is reported).", DefaultValueFactory = _ => "ais" }
             .AcceptOnlyFromAmong("ais", "tap", "exact", "stored", "elbo", "iwae", "cumulant");
         var baseData = new Option<string?>("--base-data") { Description = "AIS: data for the base-rate model (default: the evaluated data)." };
+        var samples = new Option<int>("--samples") { Description = "VAE: importance samples per row (default 100).", DefaultValueFactory = _ => 0 };
         var runs = RbmCli.AisRuns();
         var betas = RbmCli.AisBetas();
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
         var command = new Command("eval", "Mean free energy and mean log-likelihood (with log Z from AIS, TAP or enumeration) of a data set, with spreads.");
-        foreach (var o in new Option[] { model, data, labels, @class, maxRows, estimator, baseData, runs, betas, seed, threads, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, data, labels, @class, maxRows, estimator, baseData, samples, runs, betas, seed, threads, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var backend = RbmCli.Backend(parse, threads);
-            var rbm = RbmCli.LoadModel(parse.GetValue(model)!, backend);
+            var loaded = RbmCli.LoadAny(parse.GetValue(model)!, backend);
             string est = parse.GetValue(estimator)!;
+            if (loaded is Models.Vae vae)
+            {
+                var vaeSet = RbmCli.ReadData(parse, data, labels, @class, maxRows);
+                RbmCli.CheckData(vae, vaeSet);
+                int k = parse.GetValue(samples);
+                var summary = Vae.VaeVerbs.Eval(vae, vaeSet.Features, k == 0 ? 100 : k, parse.GetValue(seed));
+                var output = parse.InvocationConfiguration.Output;
+                if (parse.GetValue(json)) JsonOutput.Write(output, summary);
+                else foreach (var (key, value) in summary) output.WriteLine($"{key,-16} {value?.ToJsonString()}");
+                return ExitCodes.Success;
+            }
+            var rbm = (Models.RbmBase)loaded;
             if (est is "elbo" or "iwae" or "cumulant") throw new CliException($"--estimator {est} applies to VAEs; this is a {rbm.Kind} model.");
             var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
             RbmCli.CheckData(rbm, set);

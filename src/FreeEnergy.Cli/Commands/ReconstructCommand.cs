@@ -20,7 +20,7 @@ internal static class ReconstructCommand
         foreach (var o in new Option[] { model, data, maxRows, threads, output, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
-            var rbm = RbmCli.LoadModel(parse.GetValue(model)!, RbmCli.Backend(parse, threads));
+            var rbm = RbmCli.LoadAny(parse.GetValue(model)!, RbmCli.Backend(parse, threads));
             var set = RbmCli.ReadData(parse, data, maxRows: maxRows);
             RbmCli.CheckData(rbm, set);
             var recon = rbm.Reconstruct(set.Features.View);

@@ -33,8 +33,10 @@ internal static class ScoreCommand
         command.SetAction(parse =>
         {
             var backend = RbmCli.Backend(parse, threads);
-            var rbm = RbmCli.LoadModel(parse.GetValue(model)!, backend);
+            var loaded = RbmCli.LoadAny(parse.GetValue(model)!, backend);
             string est = parse.GetValue(estimator)!;
+            if (loaded is Models.Vae vae) return ScoreVae(parse, vae, est, data, labels, @class, maxRows, samples, seed, output, json);
+            var rbm = (Models.RbmBase)loaded;
             if (est is "elbo" or "iwae" or "cumulant") throw new CliException($"--estimator {est} applies to VAEs; this is a {rbm.Kind} model (use free-energy, exact, ais, tap or stored).");
             var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
             RbmCli.CheckData(rbm, set);
@@ -67,5 +69,32 @@ internal static class ScoreCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static int ScoreVae(ParseResult parse, Models.Vae vae, string estimator, Option<string> data, Option<string?> labels, Option<int?> @class,
+        Option<int?> maxRows, Option<int> samples, Option<ulong> seed, Option<string> output, Option<bool> json)
+    {
+        if (estimator is "stored" or "exact" or "ais" or "tap")
+            throw new CliException($"--estimator {estimator} applies to RBMs; this is a VAE (use free-energy, elbo, iwae or cumulant).");
+        var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
+        RbmCli.CheckData(vae, set);
+        int k = parse.GetValue(samples);
+        if (k < 0) throw new CliException("--samples must be zero (default) or positive.");
+        var scores = Vae.VaeVerbs.Score(vae, set.Features, estimator == "free-energy" ? "elbo" : estimator, k == 0 ? null : k, parse.GetValue(seed));
+        string column = estimator switch { "iwae" => "iwae", "cumulant" => "cumulant", _ => "free_energy" };
+        var outPath = parse.GetValue(output)!;
+        RbmCli.WriteCsv(outPath, [column], scores.Length, (r, _) => scores[r]);
+        double mean = 0;
+        foreach (var x in scores) mean += x;
+        mean /= Math.Max(1, scores.Length);
+        var stdout = parse.InvocationConfiguration.Output;
+        if (parse.GetValue(json))
+            JsonOutput.Write(stdout, new JsonObject
+            {
+                ["model"] = vae.Kind, ["rows"] = scores.Length, ["estimator"] = estimator, ["score"] = column,
+                ["mean"] = JsonOutput.Number(mean), ["out"] = Path.GetFullPath(outPath),
+            });
+        else stdout.WriteLine($"scored {scores.Length} rows ({column}, mean {mean:F4}); wrote {outPath}");
+        return ExitCodes.Success;
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using FreeEnergy.Cli.Commands.Rbm;
 using FreeEnergy.Cli.Infrastructure;
+using FreeEnergy.Compute;
 using FreeEnergy.Data;
 using FreeEnergy.Data.Preprocessing;
 using FreeEnergy.Estimation;
@@ -52,7 +53,7 @@ internal static class TrainCommand
         command.SetAction((parse, cancellationToken) =>
         {
             string model = parse.GetValue(kind)!;
-            if (model == "vae") throw new CliException(RbmCli.VaeUnavailable);
+            if (model == "vae") return Task.FromResult(TrainVae(parse, data, labels, @class, maxRows, validation, epochs, batch, lr, patience, latent, layers, beta, seed, threads, device, output, json, cancellationToken));
             if (parse.GetValue(latent) is not null || parse.GetValue(layers) is not null || parse.GetValue(beta) is not null)
                 throw new CliException("--latent, --layers and --beta apply to --model vae only.");
             var backend = RbmCli.Backend(parse, threads, device, out var backendReason);
@@ -151,12 +152,74 @@ internal static class TrainCommand
         return command;
     }
 
+    private static int TrainVae(ParseResult parse, Option<string> data, Option<string?> labels, Option<int?> @class, Option<int?> maxRows,
+        Option<string?> validation, Option<int> epochs, Option<int> batch, Option<float?> lr, Option<int> patience, Option<int?> latent,
+        Option<string?> layers, Option<float?> beta, Option<ulong> seed, Option<int> threads, Option<string> device, Option<string> output,
+        Option<bool> json, CancellationToken cancellationToken)
+    {
+        ComputeBackends.TryParse(parse.GetValue(device), out var choice);
+        var backend = ComputeBackends.Create(choice, CommonOptions.Range("--threads", parse.GetValue(threads), 0, 1024), out var backendReason);
+        var outPath = parse.GetValue(output)!;
+        var outFolder = Path.GetDirectoryName(Path.GetFullPath(outPath));
+        if (outFolder is not null && !Directory.Exists(outFolder)) throw new CliException($"output folder does not exist: {outFolder}");
+        var options = new VaeTrainingOptions
+        {
+            LatentDimension = CommonOptions.Range("--latent", parse.GetValue(latent) ?? 20, 1, 100_000),
+            EncoderLayers = Vae.VaeVerbs.ParseLayers(parse.GetValue(layers) ?? "400"),
+            Beta = parse.GetValue(beta) ?? 1f,
+            LearningRate = parse.GetValue(lr) ?? 1e-3f,
+            BatchSize = CommonOptions.Range("--batch", parse.GetValue(batch), 1, 1_000_000),
+            Epochs = CommonOptions.Range("--epochs", parse.GetValue(epochs), 1, 1_000_000),
+            EarlyStoppingPatience = CommonOptions.Range("--patience", parse.GetValue(patience), 0, 1_000_000),
+            Seed = parse.GetValue(seed),
+        };
+        if (!(options.Beta > 0) || !float.IsFinite(options.Beta)) throw new CliException($"--beta must be positive (got {options.Beta}).");
+        if (!(options.LearningRate > 0) || !float.IsFinite(options.LearningRate)) throw new CliException($"--lr must be positive (got {options.LearningRate}).");
+        var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
+        DataSet? valid = null;
+        if (parse.GetValue(validation) is { } validPath)
+        {
+            if (!File.Exists(validPath)) throw new CliException($"validation file not found: {validPath}");
+            valid = DataReader.Read(validPath);
+        }
+        bool asJson = parse.GetValue(json);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TrainingProgress? last = null;
+        var lines = asJson ? null : new ProgressLines(parse.InvocationConfiguration.Error);
+        var progress = new Relay(p => { last = p; lines?.Report(p); });
+        var vae = Vae.VaeVerbs.Train(set, valid, options, backend, progress, cancellationToken);
+        ModelFile.Save(outPath, vae.ToDocument());
+        var stdout = parse.InvocationConfiguration.Output;
+        if (asJson)
+            JsonOutput.Write(stdout, new JsonObject
+            {
+                ["model"] = vae.Kind,
+                ["out"] = Path.GetFullPath(outPath),
+                ["rows"] = set.Features.Rows,
+                ["input"] = vae.InputDimension,
+                ["latent"] = vae.EncodedDimension,
+                ["epochs"] = last?.Epoch ?? 0,
+                ["seconds"] = clock.Elapsed.TotalSeconds,
+                ["trainingLoss"] = JsonOutput.Number(last?.TrainingLoss ?? double.NaN),
+                ["validationLoss"] = JsonOutput.Number(last?.ValidationLoss ?? double.NaN),
+                ["backend"] = backend.Name,
+                ["backendReason"] = backendReason,
+            });
+        else stdout.WriteLine($"trained vae {vae.InputDimension}->{vae.EncodedDimension} for {last?.Epoch ?? 0} epochs in {clock.Elapsed.TotalSeconds:F1} s on {backend.Name}; saved {outPath}");
+        return ExitCodes.Success;
+    }
+
+    private sealed class Relay(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+
     private sealed class ProgressLines(TextWriter stderr) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress p)
         {
             var inv = CultureInfo.InvariantCulture;
-            var line = $"epoch {p.Epoch}/{p.Epochs}  reconstruction {p.TrainingLoss.ToString("F5", inv)}";
+            var line = $"epoch {p.Epoch}/{p.Epochs}  training loss {p.TrainingLoss.ToString("F5", inv)}";
             if (double.IsFinite(p.ValidationLoss)) line += $"  validation {p.ValidationLoss.ToString("F5", inv)}";
             if (double.IsFinite(p.FreeEnergyGap)) line += $"  free-energy gap {p.FreeEnergyGap.ToString("F3", inv)}";
             stderr.WriteLine(line + $"  {p.Seconds.ToString("F1", inv)} s");

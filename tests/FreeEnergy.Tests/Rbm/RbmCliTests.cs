@@ -65,6 +65,26 @@ public sealed class RbmCliTests : IDisposable
     }
 
     [Fact]
+    public void VaeModelsGoThroughTheSameVerbs()
+    {
+        var data = BinaryData();
+        var model = Path.Combine(_dir, "v.fem");
+        var (code, stdout, stderr) = CliSmokeTests.Run("train", "--model", "vae", "--data", data, "--latent", "3", "--layers", "8", "--epochs", "2", "--batch", "20", "--out", model, "--json");
+        Assert.True(code == 0, stderr);
+        using (var doc = JsonDocument.Parse(stdout)) Assert.Equal("vae", doc.RootElement.GetProperty("model").GetString());
+        var scores = Path.Combine(_dir, "vs.csv");
+        (code, _, stderr) = CliSmokeTests.Run("score", "--model", model, "--data", data, "--out", scores);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(121, File.ReadAllLines(scores).Length);
+        var enc = Path.Combine(_dir, "ve.csv");
+        Assert.Equal(0, CliSmokeTests.Run("encode", "--model", model, "--data", data, "--out", enc).Code);
+        Assert.Equal("z0,z1,z2", File.ReadAllLines(enc)[0]);
+        (code, _, stderr) = CliSmokeTests.Run("score", "--model", model, "--data", data, "--estimator", "ais", "--out", scores);
+        Assert.Equal(2, code);
+        Assert.Contains("applies to RBMs", stderr);
+    }
+
+    [Fact]
     public void BadInputExitsTwoWithOneLineAndNoOutputFile()
     {
         var bad = WriteCsv("bad.csv", [[0f, 1f, 0.5f], [1f, 3f, 0f]]);
@@ -77,9 +97,9 @@ public sealed class RbmCliTests : IDisposable
         Assert.False(File.Exists(model));
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
 
-        (code, _, stderr) = CliSmokeTests.Run("train", "--model", "vae", "--data", bad, "--out", model);
+        (code, _, stderr) = CliSmokeTests.Run("train", "--model", "rbm", "--data", BinaryData(), "--latent", "4", "--out", model);
         Assert.Equal(2, code);
-        Assert.Contains("not available", stderr);
+        Assert.Contains("vae only", stderr);
 
         (code, _, stderr) = CliSmokeTests.Run("train", "--model", "rbm", "--data", BinaryData(), "--cd", "1", "--tap", "2", "--out", model);
         Assert.Equal(2, code);

@@ -14,8 +14,6 @@ namespace FreeEnergy.Cli.Commands.Rbm;
 /// <summary>Shared pieces of the model verbs: options, loading data and models, log Z estimation, CSV output.</summary>
 internal static class RbmCli
 {
-    public const string VaeUnavailable = "the vae model is not available in this build (RBMs only: --model rbm or grbm).";
-
     public static Option<string> DataPath() => new("--data") { Description = "Data file: .csv, .idx, .idx.gz or MNIST's -ubyte(.gz) names.", Required = true };
     public static Option<string?> Labels() => new("--labels") { Description = "A label file (IDX or one-column CSV); default: the MNIST pair's label file when found." };
     public static Option<int?> Class() => new("--class") { Description = "Keep only rows with this label." };
@@ -58,13 +56,30 @@ internal static class RbmCli
     }
 
     public static RbmBase LoadModel(string path, IComputeBackend backend)
+        => LoadAny(path, backend) as RbmBase ?? throw new CliException("this verb is available for RBM models only in this build.");
+
+    /// <summary>Loads an RBM or a VAE model file onto <paramref name="backend"/>.</summary>
+    public static IFreeEnergyModel LoadAny(string path, IComputeBackend backend)
     {
         if (!File.Exists(path)) throw new CliException($"model file not found: {path}");
         var document = ModelFile.Load(path);
-        if (document.Kind == ModelKinds.Vae) throw new CliException(VaeUnavailable);
+        if (document.Kind == ModelKinds.Vae)
+        {
+            var vae = global::FreeEnergy.Models.Vae.FromDocument(document);
+            vae.Backend = backend;
+            return vae;
+        }
         var model = RbmBase.FromDocument(document);
         model.Backend = backend;
         return model;
+    }
+
+    /// <summary>Checks the width of the data against any model (RBMs also check their value range).</summary>
+    public static void CheckData(IFreeEnergyModel model, DataSet data)
+    {
+        if (model is RbmBase rbm) { CheckData(rbm, data); return; }
+        if (data.Features.Columns != model.InputDimension)
+            throw new CliException($"{data.Source}: rows have {data.Features.Columns} columns but the model takes {model.InputDimension}.");
     }
 
     public static void CheckData(RbmBase model, DataSet data)
