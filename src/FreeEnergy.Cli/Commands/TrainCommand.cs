@@ -110,6 +110,7 @@ internal static class TrainCommand
             var stderr = parse.InvocationConfiguration.Error;
             var progress = asJson ? null : new ProgressLines(stderr);
             RbmBase rbm = model == "grbm" ? RbmTrainer.CreateGaussian(features.View, options) : RbmTrainer.CreateBernoulli(features.View, options);
+            if (parse.GetValue(binarize)) rbm.Annotations[RbmCli.InputBinarization] = RbmCli.ThresholdRule;
             var result = RbmTrainer.Train(rbm, features.View, options, progress, cancellationToken);
 
             LogPartitionEstimate? logZ = null;
