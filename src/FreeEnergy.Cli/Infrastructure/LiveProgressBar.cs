@@ -1,0 +1,78 @@
+using FreeEnergy.Training;
+using Spectre.Console;
+
+namespace FreeEnergy.Cli.Infrastructure;
+
+/// <summary>
+/// A live Spectre.Console progress bar on a terminal: epochs done, the latest losses, elapsed and remaining time.
+/// Spectre's display loop runs on its own thread from construction until <see cref="Dispose"/>.
+/// </summary>
+internal sealed class LiveProgressBar : ITrainingProgressDisplay
+{
+    private readonly ManualResetEventSlim _finished = new();
+    private readonly ManualResetEventSlim _ready = new();
+    private readonly Thread _loop;
+    private ProgressTask? _task;
+    private Exception? _failure;
+    private bool _disposed;
+
+    public LiveProgressBar(TextWriter writer)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = AnsiSupport.Detect,
+            ColorSystem = ColorSystemSupport.Detect,
+            Interactive = InteractionSupport.Yes,
+        });
+        var progress = console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                new ElapsedTimeColumn(), new RemainingTimeColumn());
+        _loop = new Thread(() =>
+        {
+            try
+            {
+                progress.Start(context =>
+                {
+                    _task = context.AddTask("training", autoStart: true, maxValue: 1);
+                    _ready.Set();
+                    _finished.Wait();
+                    _task.StopTask();
+                    context.Refresh();
+                });
+            }
+            catch (Exception ex)
+            {
+                _failure = ex; // a display problem must never stop training
+            }
+            finally
+            {
+                _ready.Set();
+            }
+        })
+        { IsBackground = true, Name = "freeenergy progress" };
+        _loop.Start();
+        _ready.Wait();
+    }
+
+    public void Report(TrainingProgress value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var task = _task;
+        if (task is null || _failure is not null) return;
+        task.MaxValue = Math.Max(1, value.Epochs);
+        task.Value = Math.Clamp(value.Epoch, 0, task.MaxValue);
+        task.Description = Markup.Escape(ProgressText.Measures(value));
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _finished.Set();
+        _loop.Join(TimeSpan.FromSeconds(5));
+        _finished.Dispose();
+        _ready.Dispose();
+    }
+}
