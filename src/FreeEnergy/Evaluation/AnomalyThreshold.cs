@@ -43,6 +43,18 @@ public sealed class AnomalyThreshold
     /// <summary>Number of training scores the threshold was calibrated on (0 for <see cref="ThresholdMethod.Fixed"/>).</summary>
     public int CalibrationCount { get; }
 
+    /// <summary>Calibrates a threshold on training scores by <paramref name="method"/> (see <see cref="FromContamination"/> and <see cref="FromFalsePositiveRate"/>).</summary>
+    /// <param name="trainingScores">Anomaly scores of the training rows; at least one, none NaN.</param>
+    /// <param name="method"><see cref="ThresholdMethod.Contamination"/> or <see cref="ThresholdMethod.FalsePositiveRate"/>.</param>
+    /// <param name="rate">The contamination rate in [0, 1), or the target false positive rate in [0, 1].</param>
+    /// <exception cref="ArgumentException">Bad scores or rate, or <see cref="ThresholdMethod.Fixed"/> (nothing to calibrate).</exception>
+    public static AnomalyThreshold Fit(ReadOnlySpan<float> trainingScores, ThresholdMethod method, double rate) => method switch
+    {
+        ThresholdMethod.Contamination => FromContamination(trainingScores, rate),
+        ThresholdMethod.FalsePositiveRate => FromFalsePositiveRate(trainingScores, rate),
+        _ => throw new ArgumentException($"Threshold method {method} cannot be calibrated from scores; use Contamination or FalsePositiveRate.", nameof(method)),
+    };
+
     /// <summary>
     /// Calibrates for a known fraction of anomalies in the training data: the (1 - <paramref name="contamination"/>)
     /// quantile of <paramref name="trainingScores"/>, linearly interpolated (so about that fraction of the training

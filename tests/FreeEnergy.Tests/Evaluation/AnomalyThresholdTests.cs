@@ -63,6 +63,16 @@ public class AnomalyThresholdTests
     }
 
     [Fact]
+    public void FitDispatchesOnTheMethod()
+    {
+        var scores = RandomScores(10, 200, 0);
+        Assert.Equal(AnomalyThreshold.FromContamination(scores, 0.05).Value, AnomalyThreshold.Fit(scores, ThresholdMethod.Contamination, 0.05).Value);
+        Assert.Equal(AnomalyThreshold.FromFalsePositiveRate(scores, 0.05).Value, AnomalyThreshold.Fit(scores, ThresholdMethod.FalsePositiveRate, 0.05).Value);
+        Assert.Equal(ThresholdMethod.FalsePositiveRate, AnomalyThreshold.Fit(scores, ThresholdMethod.FalsePositiveRate, 0.05).Method);
+        Assert.Throws<ArgumentException>(() => AnomalyThreshold.Fit(scores, ThresholdMethod.Fixed, 0.05));
+    }
+
+    [Fact]
     public void PredictFlagsStrictlyAbove()
     {
         var threshold = new AnomalyThreshold(2.5);
