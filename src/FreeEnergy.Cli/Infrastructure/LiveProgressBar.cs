@@ -16,12 +16,14 @@ internal sealed class LiveProgressBar : ITrainingProgressDisplay
     private Exception? _failure;
     private bool _disposed;
 
-    public LiveProgressBar(TextWriter writer)
+    /// <param name="writer">The terminal's writer.</param>
+    /// <param name="ansi">Force ANSI escape sequences on or off (tests); null detects.</param>
+    public LiveProgressBar(TextWriter writer, bool? ansi = null)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(writer),
-            Ansi = AnsiSupport.Detect,
+            Ansi = ansi switch { true => AnsiSupport.Yes, false => AnsiSupport.No, null => AnsiSupport.Detect },
             ColorSystem = ColorSystemSupport.Detect,
             Interactive = InteractionSupport.Yes,
         });

@@ -15,9 +15,16 @@ internal static class RocChart
         {
             var (name, curve) = curves[k];
             var color = PlotColor.Series(k);
-            var points = new List<(double X, double Y)>(curve.FalsePositiveRates.Count);
-            for (int i = 0; i < curve.FalsePositiveRates.Count; i++)
-                points.Add((frame.X.Map(curve.FalsePositiveRates[i]), frame.Y.Map(curve.TruePositiveRates[i])));
+            var fpr = curve.FalsePositiveRates;
+            var tpr = curve.TruePositiveRates;
+            var points = new List<(double X, double Y)>();
+            for (int i = 0; i < fpr.Count; i++)
+            {
+                // Inside a vertical or horizontal run the middle points add nothing: keep the corners only.
+                bool inRun = i > 0 && i + 1 < fpr.Count
+                    && ((fpr[i - 1] == fpr[i] && fpr[i] == fpr[i + 1]) || (tpr[i - 1] == tpr[i] && tpr[i] == tpr[i + 1]));
+                if (!inRun) points.Add((frame.X.Map(fpr[i]), frame.Y.Map(tpr[i])));
+            }
             surface.Polyline(points, color, 2.5);
             string label = string.IsNullOrEmpty(name) ? "" : name + " ";
             legend.Add((string.Create(CultureInfo.InvariantCulture, $"{label}(AUC = {curve.Auc:F4})"), color, false));

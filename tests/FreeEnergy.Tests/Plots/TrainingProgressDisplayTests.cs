@@ -73,4 +73,19 @@ public class TrainingProgressDisplayTests
         }
         Assert.Contains("epoch 3/3", stderr.ToString());
     }
+
+    [Fact]
+    public void LiveBarOnAnAnsiTerminalRedrawsInPlace()
+    {
+        var stderr = new StringWriter();
+        using (var progress = new LiveProgressBar(stderr, ansi: true))
+        {
+            for (int e = 1; e <= 4; e++) progress.Report(At(e, 4, e, validation: 1.5));
+        }
+        string text = stderr.ToString();
+        if (Environment.GetEnvironmentVariable("FREEENERGY_SHOW_PROGRESS") == "1") Console.Error.WriteLine(text);
+        Assert.Contains("\u001b[", text, StringComparison.Ordinal);
+        Assert.Contains("epoch 4/4  loss 2.5000  validation 1.5000", text, StringComparison.Ordinal);
+        Assert.Contains("100%", text, StringComparison.Ordinal);
+    }
 }
