@@ -11,5 +11,6 @@ internal static class CommandCatalog
         yield return InfoCommand.Create();
         yield return BenchCommand.Create();
         yield return DeviceCommand.Create();
+        yield return ExportOnnxCommand.Create();
     }
 }

@@ -20,8 +20,8 @@ internal static class ModelDescription
         foreach (var tensor in document.Tensors)
         {
             var shape = new JsonArray();
-            foreach (int d in tensor.Shape) shape.Add(d);
-            tensors.Add(new JsonObject { ["name"] = tensor.Name, ["shape"] = shape });
+            foreach (int d in tensor.Shape) shape.Add((JsonNode?)JsonValue.Create(d));
+            tensors.Add((JsonNode?)new JsonObject { ["name"] = tensor.Name, ["shape"] = shape });
             parameters += tensor.Data.Length;
         }
         return new JsonObject

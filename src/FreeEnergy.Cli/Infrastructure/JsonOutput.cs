@@ -15,7 +15,7 @@ public static class JsonOutput
     public static JsonArray Numbers(IEnumerable<double> values)
     {
         var array = new JsonArray();
-        foreach (var v in values) array.Add(JsonValue.Create(double.IsFinite(v) ? v : (double?)null));
+        foreach (var v in values) array.Add((JsonNode?)(double.IsFinite(v) ? JsonValue.Create(v) : null));
         return array;
     }
 

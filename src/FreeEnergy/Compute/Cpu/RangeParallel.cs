@@ -10,6 +10,12 @@ public static class RangeParallel
         grain = Math.Max(1, grain);
         int parts = Math.Max(1, Math.Min(threads, (count + grain - 1) / grain));
         if (parts == 1) { body(0, count); return; }
+        Split(count, parts, body);
+    }
+
+    // Separate so that the closure below is only allocated when the work is really split.
+    private static void Split(int count, int parts, Action<int, int> body)
+    {
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
         {
             int start = (int)((long)count * p / parts);

@@ -1,0 +1,163 @@
+using FreeEnergy.Onnx.Proto;
+
+namespace FreeEnergy.Onnx.Graphs;
+
+/// <summary>
+/// Builds one ONNX graph (opset 17, IR version 8): float32 inputs and outputs whose first dimension is the
+/// dynamic batch "N", initializers, scalar constants (shared by value) and single-output nodes with
+/// generated unique names, appended in topological order by construction.
+/// </summary>
+internal sealed class GraphBuilder
+{
+    /// <summary>The default-domain operator set the graphs are written for.</summary>
+    public const long Opset = 17;
+
+    /// <summary>The IR version that goes with opset 17 (ONNX 1.12).</summary>
+    public const long IrVersion = 8;
+
+    /// <summary>The symbolic name of the dynamic batch dimension.</summary>
+    public const string BatchDimension = "N";
+
+    private readonly GraphProto _graph = new();
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _constants = new(StringComparer.Ordinal);
+    private int _counter;
+
+    public GraphBuilder(string name) => _graph.Name = name;
+
+    /// <summary>Adds a float32 graph input; a null dimension is the dynamic batch dimension.</summary>
+    public string Input(string name, params long?[] dims)
+    {
+        Claim(name);
+        _graph.Input.Add(new ValueInfoProto(name, FloatType(dims)));
+        return name;
+    }
+
+    /// <summary>Declares <paramref name="value"/> as the graph output <paramref name="name"/> (through an Identity node when renamed).</summary>
+    public void Output(string name, string value, params long?[] dims)
+    {
+        if (value != name)
+        {
+            Claim(name);
+            AddNode("Identity", new[] { value }, name, Array.Empty<AttributeProto>());
+        }
+        _graph.Output.Add(new ValueInfoProto(name, FloatType(dims)));
+    }
+
+    /// <summary>Adds a float32 initializer named <paramref name="name"/> (made unique if taken).</summary>
+    public string Initializer(string name, ReadOnlySpan<float> data, params long[] dims)
+    {
+        string unique = Unique(name);
+        _graph.Initializer.Add(TensorProto.Float(unique, dims, data));
+        return unique;
+    }
+
+    /// <summary>A float32 scalar constant (rank 0), shared between uses of the same value.</summary>
+    public string Scalar(float value)
+    {
+        string key = "f:" + BitConverter.SingleToInt32Bits(value).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (_constants.TryGetValue(key, out var existing)) return existing;
+        string name = Unique("const_f" + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _graph.Initializer.Add(TensorProto.Float(name, Array.Empty<long>(), new[] { value }));
+        _constants[key] = name;
+        return name;
+    }
+
+    /// <summary>A 1-D int64 constant (axes for ReduceSum and Unsqueeze), shared between uses.</summary>
+    public string Int64s(params long[] values)
+    {
+        string key = "i:" + string.Join(",", values);
+        if (_constants.TryGetValue(key, out var existing)) return existing;
+        string name = Unique("const_i" + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _graph.Initializer.Add(TensorProto.Int64(name, new long[] { values.Length }, values));
+        _constants[key] = name;
+        return name;
+    }
+
+    /// <summary>Appends a node with one output and returns that output's name.</summary>
+    public string Node(string opType, string[] inputs, params AttributeProto[] attributes)
+    {
+        string output = Unique(opType.ToLowerInvariant());
+        AddNode(opType, inputs, output, attributes);
+        return output;
+    }
+
+    public string Add(string a, string b) => Node("Add", new[] { a, b });
+    public string Sub(string a, string b) => Node("Sub", new[] { a, b });
+    public string Mul(string a, string b) => Node("Mul", new[] { a, b });
+    public string Div(string a, string b) => Node("Div", new[] { a, b });
+    public string MatMul(string a, string b) => Node("MatMul", new[] { a, b });
+    public string Neg(string x) => Node("Neg", new[] { x });
+    public string Exp(string x) => Node("Exp", new[] { x });
+    public string Log(string x) => Node("Log", new[] { x });
+    public string Abs(string x) => Node("Abs", new[] { x });
+    public string Relu(string x) => Node("Relu", new[] { x });
+    public string Tanh(string x) => Node("Tanh", new[] { x });
+    public string Sigmoid(string x) => Node("Sigmoid", new[] { x });
+
+    /// <summary>x W (+ c) on 2-D x, with W transposed when <paramref name="transposeB"/>; c broadcasts over rows.</summary>
+    public string Gemm(string x, string w, string? c = null, bool transposeB = false)
+    {
+        var inputs = c is null ? new[] { x, w } : new[] { x, w, c };
+        return transposeB ? Node("Gemm", inputs, AttributeProto.Int("transB", 1)) : Node("Gemm", inputs);
+    }
+
+    /// <summary>Sum over one axis (opset 13+: axes is an input).</summary>
+    public string ReduceSum(string x, long axis, bool keepDims = false)
+        => Node("ReduceSum", new[] { x, Int64s(axis) }, AttributeProto.Int("keepdims", keepDims ? 1 : 0));
+
+    /// <summary>Inserts a unit dimension at <paramref name="axis"/> (opset 13+: axes is an input).</summary>
+    public string Unsqueeze(string x, long axis) => Node("Unsqueeze", new[] { x, Int64s(axis) });
+
+    /// <summary>
+    /// softplus(x) = log(1 + e^x) in the overflow-free form max(x, 0) + log(1 + e^-|x|): the exponent is never
+    /// positive, so large |x| cannot overflow in float (ONNX Softplus is allowed to compute log(1 + e^x) as written).
+    /// </summary>
+    public string Softplus(string x) => Add(Relu(x), Log(Add(Scalar(1f), Exp(Neg(Abs(x))))));
+
+    /// <summary>The finished model: IR 8, opset 17 import, producer and metadata.</summary>
+    public ModelProto Build(string producerName, string producerVersion, string docString, IEnumerable<KeyValuePair<string, string>> metadata)
+    {
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = producerName,
+            ProducerVersion = producerVersion,
+            Domain = "ai.freeenergy",
+            ModelVersion = 1,
+            DocString = docString,
+            Graph = _graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach (var (key, value) in metadata) model.MetadataProps.Add(new StringStringEntryProto(key, value));
+        return model;
+    }
+
+    private void AddNode(string opType, string[] inputs, string output, AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = opType, Name = "node" + _graph.Node.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + "_" + opType };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
+        _graph.Node.Add(node);
+    }
+
+    private static TypeProto FloatType(long?[] dims)
+    {
+        var shape = new TensorShapeProto();
+        foreach (var d in dims) shape.Dim.Add(d is null ? DimensionProto.Symbolic(BatchDimension) : DimensionProto.Fixed(d.Value));
+        return new TypeProto(new TensorTypeProto(TensorProto.DataType.Float, shape));
+    }
+
+    private void Claim(string name)
+    {
+        if (!_names.Add(name)) throw new InvalidOperationException($"the graph already has a value named '{name}'.");
+    }
+
+    private string Unique(string stem)
+    {
+        string name = stem;
+        while (!_names.Add(name)) name = stem + "_" + (++_counter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return name;
+    }
+}

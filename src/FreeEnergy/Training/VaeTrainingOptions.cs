@@ -1,0 +1,99 @@
+using FreeEnergy.Models;
+
+namespace FreeEnergy.Training;
+
+/// <summary>Architecture and training settings of a <see cref="Vae"/>; every property has a documented default.</summary>
+public sealed class VaeTrainingOptions
+{
+    /// <summary>Latent dimension Z. Default: 20.</summary>
+    public int LatentDimension { get; set; } = 20;
+
+    /// <summary>Encoder hidden layer widths, input side first (may be empty). Default: [400].</summary>
+    public int[] EncoderLayers { get; set; } = [400];
+
+    /// <summary>Decoder hidden layer widths, latent side first; null (default) mirrors the encoder.</summary>
+    public int[]? DecoderLayers { get; set; }
+
+    /// <summary>Hidden-layer activation. Default: ReLU.</summary>
+    public VaeActivation Activation { get; set; } = VaeActivation.Relu;
+
+    /// <summary>Observation model. Default: Bernoulli (data in [0, 1]).</summary>
+    public VaeLikelihood Likelihood { get; set; } = VaeLikelihood.Bernoulli;
+
+    /// <summary>Gaussian likelihood: train the per-dimension log variance (true, default) or keep it at <see cref="InitialLogVariance"/>.</summary>
+    public bool LearnVariance { get; set; } = true;
+
+    /// <summary>Gaussian likelihood: the starting (or fixed) decoder log variance. Default: 0 (unit variance).</summary>
+    public float InitialLogVariance { get; set; }
+
+    /// <summary>Gaussian likelihood with a learned variance: the decoder log variance is kept at or above this value after
+    /// every step (a projection; the scoring formula is unchanged), so constant columns cannot drive it to -infinity.
+    /// Default: -9.2 (standard deviation about 0.01).</summary>
+    public float MinLogVariance { get; set; } = -9.2f;
+
+    /// <summary>Inverse temperature beta; the KL term is weighted 1/beta. Default: 1.</summary>
+    public float Beta { get; set; } = 1f;
+
+    /// <summary>Prior scale r, p(z) = N(0, r^2 I). Default: 1.</summary>
+    public float PriorScale { get; set; } = 1f;
+
+    /// <summary>K, the fixed draws stored with the model for deterministic scoring. Default: 4.</summary>
+    public int ScoringSamples { get; set; } = 4;
+
+    /// <summary>Adam learning rate. Default: 1e-3.</summary>
+    public float LearningRate { get; set; } = 1e-3f;
+
+    /// <summary>Adam first-moment decay. Default: 0.9.</summary>
+    public float AdamBeta1 { get; set; } = 0.9f;
+
+    /// <summary>Adam second-moment decay. Default: 0.999.</summary>
+    public float AdamBeta2 { get; set; } = 0.999f;
+
+    /// <summary>Adam epsilon. Default: 1e-8.</summary>
+    public float AdamEpsilon { get; set; } = 1e-8f;
+
+    /// <summary>L2 weight decay added to the gradient (as PyTorch's Adam does). Default: 0.</summary>
+    public float WeightDecay { get; set; }
+
+    /// <summary>Rows per mini-batch. Default: 128.</summary>
+    public int BatchSize { get; set; } = 128;
+
+    /// <summary>Passes over the training rows. Default: 10.</summary>
+    public int Epochs { get; set; } = 10;
+
+    /// <summary>KL warm-up: the KL weight rises linearly to 1/beta over this many epochs (epoch e uses min(1, e/N)). Default: 0 (off).</summary>
+    public int KlWarmupEpochs { get; set; }
+
+    /// <summary>Stop when the validation free energy has not improved for this many epochs and restore the best
+    /// parameters; 0 (default) never stops early. Needs validation rows.</summary>
+    public int EarlyStoppingPatience { get; set; }
+
+    /// <summary>Seed of every random choice (initialisation, shuffling, noise, scoring draws). Default: 0.</summary>
+    public ulong Seed { get; set; }
+
+    internal void Validate()
+    {
+        static void Positive(float v, string name)
+        {
+            if (!(v > 0) || !float.IsFinite(v)) throw new ArgumentOutOfRangeException(name, $"{name} must be positive and finite (got {v}).");
+        }
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(LatentDimension, nameof(LatentDimension));
+        ArgumentNullException.ThrowIfNull(EncoderLayers, nameof(EncoderLayers));
+        foreach (var h in EncoderLayers) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(h, nameof(EncoderLayers));
+        if (DecoderLayers is not null) foreach (var h in DecoderLayers) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(h, nameof(DecoderLayers));
+        Positive(Beta, nameof(Beta));
+        Positive(PriorScale, nameof(PriorScale));
+        Positive(LearningRate, nameof(LearningRate));
+        Positive(AdamEpsilon, nameof(AdamEpsilon));
+        if (!(AdamBeta1 >= 0 && AdamBeta1 < 1)) throw new ArgumentOutOfRangeException(nameof(AdamBeta1), "AdamBeta1 must be in [0, 1).");
+        if (!(AdamBeta2 >= 0 && AdamBeta2 < 1)) throw new ArgumentOutOfRangeException(nameof(AdamBeta2), "AdamBeta2 must be in [0, 1).");
+        if (!(WeightDecay >= 0) || !float.IsFinite(WeightDecay)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), "WeightDecay must be finite and non-negative.");
+        if (!float.IsFinite(InitialLogVariance)) throw new ArgumentOutOfRangeException(nameof(InitialLogVariance));
+        if (float.IsNaN(MinLogVariance) || float.IsPositiveInfinity(MinLogVariance)) throw new ArgumentOutOfRangeException(nameof(MinLogVariance));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ScoringSamples, nameof(ScoringSamples));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(Epochs, nameof(Epochs));
+        ArgumentOutOfRangeException.ThrowIfNegative(KlWarmupEpochs, nameof(KlWarmupEpochs));
+        ArgumentOutOfRangeException.ThrowIfNegative(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
+    }
+}
