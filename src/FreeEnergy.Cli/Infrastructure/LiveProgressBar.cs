@@ -4,7 +4,8 @@ using Spectre.Console;
 namespace FreeEnergy.Cli.Infrastructure;
 
 /// <summary>
-/// A live Spectre.Console progress bar on a terminal: epochs done, the latest losses, elapsed and remaining time.
+/// A live Spectre.Console progress bar on a terminal: epochs done, the latest losses, the estimated time left
+/// (from the reports' own clock) and the elapsed time.
 /// Spectre's display loop runs on its own thread from construction until <see cref="Dispose"/>.
 /// </summary>
 internal sealed class LiveProgressBar : ITrainingProgressDisplay
@@ -30,7 +31,7 @@ internal sealed class LiveProgressBar : ITrainingProgressDisplay
         var progress = console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                new ElapsedTimeColumn(), new RemainingTimeColumn());
+                new ElapsedTimeColumn());
         _loop = new Thread(() =>
         {
             try
@@ -65,7 +66,8 @@ internal sealed class LiveProgressBar : ITrainingProgressDisplay
         if (task is null || _failure is not null) return;
         task.MaxValue = Math.Max(1, value.Epochs);
         task.Value = Math.Clamp(value.Epoch, 0, task.MaxValue);
-        task.Description = Markup.Escape(ProgressText.Measures(value));
+        string? eta = ProgressText.Eta(value);
+        task.Description = Markup.Escape(eta is null ? ProgressText.Measures(value) : $"{ProgressText.Measures(value)}  {eta}");
     }
 
     public void Dispose()

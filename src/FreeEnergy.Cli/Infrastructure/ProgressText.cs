@@ -21,9 +21,15 @@ internal static class ProgressText
     public static string Timing(TrainingProgress p)
     {
         string elapsed = Duration(p.Seconds);
-        if (p.Epoch <= 0 || p.Epoch >= p.Epochs || !(p.Seconds > 0)) return elapsed;
-        double remaining = p.Seconds / p.Epoch * (p.Epochs - p.Epoch);
-        return $"{elapsed}  eta {Duration(remaining)}";
+        string? eta = Eta(p);
+        return eta is null ? elapsed : $"{elapsed}  {eta}";
+    }
+
+    /// <summary>"eta 40 s" from the mean epoch time so far, or null before the first epoch and after the last.</summary>
+    public static string? Eta(TrainingProgress p)
+    {
+        if (p.Epoch <= 0 || p.Epoch >= p.Epochs || !(p.Seconds > 0)) return null;
+        return "eta " + Duration(p.Seconds / p.Epoch * (p.Epochs - p.Epoch));
     }
 
     public static string Number(double value) =>
