@@ -160,6 +160,34 @@ public static class PlotFiles
         return surface.Encode();
     }
 
+    /// <summary>
+    /// The two anomaly-detection pictures of an evaluation in <paramref name="directory"/>: <c>scores.EXT</c> (histograms
+    /// of normal and anomalous scores with the threshold) and <c>roc.EXT</c> (the ROC curve with its AUC).
+    /// </summary>
+    /// <param name="directory">Created when missing.</param>
+    /// <param name="normal">Scores of the normal rows.</param>
+    /// <param name="anomalous">Scores of the anomalous rows.</param>
+    /// <param name="threshold">The calibrated threshold to mark, or null.</param>
+    /// <param name="scoreName">What the score is (e.g. "free energy (nats)").</param>
+    /// <param name="modelName">Legend name of the ROC curve (e.g. the model kind).</param>
+    /// <param name="format">Picture format.</param>
+    /// <returns>The paths written, histogram first.</returns>
+    public static IReadOnlyList<string> WriteAnomalyPlots(string directory, float[] normal, float[] anomalous, AnomalyThreshold? threshold,
+        string scoreName = "score", string modelName = "", PlotFormat format = PlotFormat.Png)
+    {
+        string extension = format == PlotFormat.Svg ? ".svg" : ".png";
+        string scores = Path.Combine(directory, "scores" + extension), roc = Path.Combine(directory, "roc" + extension);
+        var all = new float[normal.Length + anomalous.Length];
+        var labels = new bool[all.Length];
+        normal.CopyTo(all, 0);
+        anomalous.CopyTo(all, normal.Length);
+        labels.AsSpan(normal.Length).Fill(true);
+        var curve = RocCurve.Compute(all, labels);
+        AtomicFile.WriteAllBytes(scores, RenderScoreHistogram(format, normal, anomalous, threshold?.Value, title: "Anomaly scores", scoreName: scoreName));
+        AtomicFile.WriteAllBytes(roc, RenderRoc(format, [(modelName, curve)]));
+        return [scores, roc];
+    }
+
     private static IPlotSurface Surface(PlotFormat format, int width, int height) =>
         format == PlotFormat.Svg ? new SvgSurface(width, height) : new RasterSurface(width, height);
 

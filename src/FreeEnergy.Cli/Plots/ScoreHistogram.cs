@@ -8,10 +8,7 @@ internal static class ScoreHistogram
     public static void Draw(IPlotSurface surface, IReadOnlyList<(string Name, float[] Scores)> sets, int bins, double? threshold, string title, string xLabel)
     {
         if (bins < 1) throw new ArgumentException($"A histogram needs at least one bin (got {bins}).");
-        double min = double.PositiveInfinity, max = double.NegativeInfinity;
-        foreach (var (_, scores) in sets)
-            foreach (float s in scores)
-                if (float.IsFinite(s)) { min = Math.Min(min, s); max = Math.Max(max, s); }
+        var (min, max, clipped) = Range(sets);
         if (threshold is double t && double.IsFinite(t)) { min = Math.Min(min, t); max = Math.Max(max, t); }
         if (!(max >= min)) { min = 0; max = 1; }
         if (max == min) { min -= 0.5; max += 0.5; }
@@ -37,6 +34,7 @@ internal static class ScoreHistogram
             fractions[k] = counts;
         }
 
+        if (clipped) xLabel += " (outliers in the end bins)";
         var frame = new ChartFrame(surface, title, xLabel, "fraction of rows", min, max, 0, top > 0 ? top * 1.05 : 1);
         var legend = new List<(string, PlotColor, bool)>();
         for (int k = 0; k < sets.Count; k++)
@@ -58,5 +56,23 @@ internal static class ScoreHistogram
             legend.Add((string.Create(CultureInfo.InvariantCulture, $"threshold {value:G5}"), PlotColor.Black, false));
         }
         frame.Legend(legend);
+    }
+
+    /// <summary>
+    /// The binned range: all finite scores, unless a few far outliers would squeeze the rest into a handful of bins;
+    /// then the 0.5%..99.5% quantile range, with the outliers counted in the end bins.
+    /// </summary>
+    internal static (double Min, double Max, bool Clipped) Range(IReadOnlyList<(string Name, float[] Scores)> sets)
+    {
+        var finite = new List<float>();
+        foreach (var (_, scores) in sets)
+            foreach (float s in scores)
+                if (float.IsFinite(s)) finite.Add(s);
+        if (finite.Count == 0) return (double.NaN, double.NaN, false);
+        finite.Sort();
+        double min = finite[0], max = finite[^1];
+        double low = finite[(int)Math.Floor(0.005 * (finite.Count - 1))], high = finite[(int)Math.Ceiling(0.995 * (finite.Count - 1))];
+        if (high > low && max - min > 5 * (high - low)) return (low, high, true);
+        return (min, max, false);
     }
 }

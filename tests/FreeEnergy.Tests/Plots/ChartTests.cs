@@ -139,6 +139,43 @@ public class ChartTests
     }
 
     [Fact]
+    public void HistogramClipsFarOutliersIntoTheEndBins()
+    {
+        var (normal, anomalous) = Scores();
+        var (min, max, clipped) = ScoreHistogram.Range([("normal", normal), ("anomalous", anomalous)]);
+        Assert.False(clipped);
+        Assert.Equal(normal.Concat(anomalous).Min(), min);
+        var withOutlier = anomalous.Append(1e7f).ToArray();
+        (min, max, clipped) = ScoreHistogram.Range([("normal", normal), ("anomalous", withOutlier)]);
+        Assert.True(clipped);
+        Assert.InRange(max, 80, 200);
+        var texts = Texts(ParseSvg(PlotFiles.RenderScoreHistogram(PlotFormat.Svg, normal, withOutlier, scoreName: "free energy")));
+        Assert.Contains("free energy (outliers in the end bins)", texts);
+        Assert.Contains("anomalous (n=301)", texts);
+    }
+
+    [Fact]
+    public void AnomalyPlotsWriteHistogramAndRoc()
+    {
+        var (normal, anomalous) = Scores();
+        string dir = Path.Combine(Path.GetTempPath(), "freeenergy-plots-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var threshold = AnomalyThreshold.FromFalsePositiveRate(normal, 0.05);
+            var paths = PlotFiles.WriteAnomalyPlots(dir, normal, anomalous, threshold, "free energy", "rbm", PlotFormat.Svg);
+            Assert.Equal([Path.Combine(dir, "scores.svg"), Path.Combine(dir, "roc.svg")], paths);
+            var auc = RocCurve.AreaUnderCurve([.. normal, .. anomalous], [.. normal.Select(_ => false), .. anomalous.Select(_ => true)]);
+            var rocTexts = Texts(ParseSvg(File.ReadAllBytes(paths[1])));
+            Assert.Contains($"rbm (AUC = {auc.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)})", rocTexts);
+            Assert.Contains(Texts(ParseSvg(File.ReadAllBytes(paths[0]))), t => t.StartsWith("threshold ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ImageGridPlacesEveryImagePixel()
     {
         var digits = Digits(23);
