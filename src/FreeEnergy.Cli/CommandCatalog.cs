@@ -8,6 +8,12 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create()
     {
+        yield return TrainCommand.Create();
+        yield return ScoreCommand.Create();
+        yield return EvalCommand.Create();
+        yield return EncodeCommand.Create();
+        yield return ReconstructCommand.Create();
+        yield return SampleCommand.Create();
         yield return InfoCommand.Create();
         yield return BenchCommand.Create();
         yield return DeviceCommand.Create();

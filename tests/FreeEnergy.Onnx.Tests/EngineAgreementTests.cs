@@ -1,6 +1,3 @@
-// Compiled once the model classes (branches rbm and vae) are merged: remove this #if then (verified on a
-// scratch merge of onnx+rbm+vae: all 7 configurations agree, worst 0.23x the tolerance).
-#if FREEENERGY_MODEL_CLASSES
 using FreeEnergy.Models;
 using FreeEnergy.Onnx.Tests.Harness;
 using FreeEnergy.Onnx.Tests.Reference;
@@ -59,4 +56,3 @@ public sealed class EngineAgreementTests
         Directory.Delete(folder, true);
     }
 }
-#endif

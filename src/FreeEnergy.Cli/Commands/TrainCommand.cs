@@ -1,0 +1,228 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using FreeEnergy.Cli.Commands.Rbm;
+using FreeEnergy.Cli.Infrastructure;
+using FreeEnergy.Compute;
+using FreeEnergy.Data;
+using FreeEnergy.Data.Preprocessing;
+using FreeEnergy.Estimation;
+using FreeEnergy.Models;
+using FreeEnergy.Persistence;
+using FreeEnergy.Training;
+
+namespace FreeEnergy.Cli.Commands;
+
+/// <summary><c>freeenergy train --model rbm|grbm|vae --data PATH ... --out MODEL</c>.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var kind = new Option<string>("--model") { Description = "Model to train: rbm (Bernoulli), grbm (Gaussian-Bernoulli) or vae.", Required = true }.AcceptOnlyFromAmong("rbm", "grbm", "vae");
+        var data = RbmCli.DataPath();
+        var labels = RbmCli.Labels();
+        var @class = RbmCli.Class();
+        var maxRows = RbmCli.MaxRows();
+        var validation = new Option<string?>("--validation") { Description = "Validation data (same format) for monitoring and early stopping." };
+        var hidden = new Option<int>("--hidden") { Description = "Hidden units.", DefaultValueFactory = _ => 100 };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs.", DefaultValueFactory = _ => 10 };
+        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 100 };
+        var lr = new Option<float?>("--lr") { Description = "Learning rate (default 0.05 for rbm with CD/PCD, 0.005 for TAP and grbm)." };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant, linear or exponential.", DefaultValueFactory = _ => "constant" }.AcceptOnlyFromAmong("constant", "linear", "exponential");
+        var momentum = new Option<float>("--momentum") { Description = "Momentum.", DefaultValueFactory = _ => 0.5f };
+        var l2 = new Option<float>("--l2") { Description = "L2 weight decay.", DefaultValueFactory = _ => 0f };
+        var cd = new Option<int?>("--cd") { Description = "CD-k negative phase with k steps (default: --cd 1)." };
+        var pcd = new Option<int?>("--pcd") { Description = "PCD-k negative phase with k steps." };
+        var chains = new Option<int>("--chains") { Description = "PCD chains (0 = batch size).", DefaultValueFactory = _ => 0 };
+        var tap = new Option<int?>("--tap") { Description = "TAP (EMF) negative phase of order 2 or 3 (Bernoulli RBM)." };
+        var learnSigma = new Option<bool>("--learn-sigma") { Description = "grbm: learn the per-visible sigma (default: fixed at 1; standardise the data)." };
+        var patience = new Option<int>("--patience") { Description = "Early-stopping patience in epochs (needs --validation; 0 = off).", DefaultValueFactory = _ => 0 };
+        var binarize = new Option<bool>("--binarize") { Description = "rbm: threshold the data at 0.5 first." };
+        var estimate = new Option<string>("--estimate") { Description = "Estimate log Z after training and store it: none, exact, ais or tap.", DefaultValueFactory = _ => "none" }.AcceptOnlyFromAmong("none", "exact", "ais", "tap");
+        var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
+        var device = RbmCli.Device();
+        var latent = new Option<int?>("--latent") { Description = "vae: latent dimensions." };
+        var layers = new Option<string?>("--layers") { Description = "vae: hidden layer sizes, e.g. 400 or 512,256." };
+        var beta = new Option<float?>("--beta") { Description = "vae: KL weight." };
+        var output = RbmCli.Out("The model file to write.");
+        var json = CommonOptions.Json();
+        var command = new Command("train", "Train a model on a data file and save it.");
+        foreach (var o in new Option[] { kind, data, labels, @class, maxRows, validation, hidden, epochs, batch, lr, schedule, momentum, l2, cd, pcd, chains, tap, learnSigma, patience, binarize, estimate, seed, threads, device, latent, layers, beta, output, json })
+            command.Options.Add(o);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            string model = parse.GetValue(kind)!;
+            if (model == "vae") return Task.FromResult(TrainVae(parse, data, labels, @class, maxRows, validation, epochs, batch, lr, patience, latent, layers, beta, seed, threads, device, output, json, cancellationToken));
+            if (parse.GetValue(latent) is not null || parse.GetValue(layers) is not null || parse.GetValue(beta) is not null)
+                throw new CliException("--latent, --layers and --beta apply to --model vae only.");
+            var backend = RbmCli.Backend(parse, threads, device, out var backendReason);
+            int phases = (parse.GetValue(cd) is null ? 0 : 1) + (parse.GetValue(pcd) is null ? 0 : 1) + (parse.GetValue(tap) is null ? 0 : 1);
+            if (phases > 1) throw new CliException("choose one of --cd, --pcd and --tap.");
+            NegativePhase phase;
+            if (parse.GetValue(pcd) is { } pk) phase = NegativePhase.PersistentContrastiveDivergence(CommonOptions.Range("--pcd", pk, 1, 10000), CommonOptions.Range("--chains", parse.GetValue(chains), 0, 1_000_000));
+            else if (parse.GetValue(tap) is { } order)
+            {
+                if (order is not (2 or 3)) throw new CliException($"--tap must be 2 or 3 (got {order}).");
+                if (model == "grbm") throw new CliException("--tap trains Bernoulli RBMs only; use --cd or --pcd for grbm.");
+                phase = NegativePhase.Tap(order);
+            }
+            else phase = NegativePhase.ContrastiveDivergence(CommonOptions.Range("--cd", parse.GetValue(cd) ?? 1, 1, 10000));
+            float rate = parse.GetValue(lr) ?? (model == "grbm" || phase.Kind == NegativePhaseKind.Tap ? 0.005f : 0.05f);
+            if (!(rate > 0) || !float.IsFinite(rate)) throw new CliException($"--lr must be positive (got {rate}).");
+            float mom = parse.GetValue(momentum);
+            if (!(mom >= 0 && mom < 1)) throw new CliException($"--momentum must be in [0, 1) (got {mom}).");
+            float decay = parse.GetValue(l2);
+            if (!(decay >= 0) || !float.IsFinite(decay)) throw new CliException($"--l2 must be zero or positive (got {decay}).");
+            if (parse.GetValue(learnSigma) && model != "grbm") throw new CliException("--learn-sigma applies to --model grbm only.");
+            var outPath = parse.GetValue(output)!;
+            var outFolder = Path.GetDirectoryName(Path.GetFullPath(outPath));
+            if (outFolder is not null && !Directory.Exists(outFolder)) throw new CliException($"output folder does not exist: {outFolder}");
+
+            var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
+            var features = set.Features;
+            if (parse.GetValue(binarize)) new ThresholdBinarizer().TransformInPlace(features);
+            Tensors.Matrix? valid = null;
+            if (parse.GetValue(validation) is { } validPath)
+            {
+                if (!File.Exists(validPath)) throw new CliException($"validation file not found: {validPath}");
+                valid = DataReader.Read(validPath).Features;
+                if (parse.GetValue(binarize)) new ThresholdBinarizer().TransformInPlace(valid);
+                if (valid.Columns != features.Columns) throw new CliException($"validation rows have {valid.Columns} columns, training rows {features.Columns}.");
+            }
+            var options = new RbmTrainingOptions
+            {
+                HiddenUnits = CommonOptions.Range("--hidden", parse.GetValue(hidden), 1, 1_000_000),
+                Epochs = CommonOptions.Range("--epochs", parse.GetValue(epochs), 1, 1_000_000),
+                BatchSize = CommonOptions.Range("--batch", parse.GetValue(batch), 1, 1_000_000),
+                LearningRate = rate,
+                LearningRateSchedule = parse.GetValue(schedule) switch { "linear" => LearningRateSchedule.LinearDecay, "exponential" => LearningRateSchedule.Exponential, _ => LearningRateSchedule.Constant },
+                Momentum = mom,
+                L2WeightDecay = decay,
+                NegativePhase = phase,
+                LearnSigma = parse.GetValue(learnSigma),
+                Seed = parse.GetValue(seed),
+                ValidationData = valid,
+                EarlyStoppingPatience = CommonOptions.Range("--patience", parse.GetValue(patience), 0, 1_000_000),
+                Backend = backend,
+            };
+            bool asJson = parse.GetValue(json);
+            var stderr = parse.InvocationConfiguration.Error;
+            var progress = asJson ? null : new ProgressLines(stderr);
+            RbmBase rbm = model == "grbm" ? RbmTrainer.CreateGaussian(features.View, options) : RbmTrainer.CreateBernoulli(features.View, options);
+            var result = RbmTrainer.Train(rbm, features.View, options, progress, cancellationToken);
+
+            LogPartitionEstimate? logZ = null;
+            string est = parse.GetValue(estimate)!;
+            if (est != "none")
+            {
+                logZ = RbmCli.LogPartition(rbm, est, features.View, new AisOptions { Seed = options.Seed, Backend = backend });
+                rbm.LogPartition = logZ.LogPartition;
+                rbm.Annotations["log_partition_estimator"] = logZ.Method;
+            }
+            ModelFile.Save(outPath, rbm.ToDocument());
+
+            var last = result.LastProgress;
+            var summary = new JsonObject
+            {
+                ["model"] = rbm.Kind,
+                ["out"] = Path.GetFullPath(outPath),
+                ["rows"] = features.Rows,
+                ["visible"] = rbm.Visible,
+                ["hidden"] = rbm.Hidden,
+                ["negativePhase"] = phase.ToString(),
+                ["epochs"] = result.EpochsRun,
+                ["stoppedEarly"] = result.StoppedEarly,
+                ["bestEpoch"] = result.BestEpoch,
+                ["seconds"] = result.Seconds,
+                ["secondsPerEpoch"] = result.Seconds / Math.Max(1, result.EpochsRun),
+                ["reconstructionError"] = JsonOutput.Number(last?.TrainingLoss ?? double.NaN),
+                ["validationReconstructionError"] = JsonOutput.Number(last?.ValidationLoss ?? double.NaN),
+                ["freeEnergyGap"] = JsonOutput.Number(last?.FreeEnergyGap ?? double.NaN),
+                ["logPartition"] = logZ is null ? null : JsonOutput.Number(logZ.LogPartition),
+                ["backend"] = backend.Name,
+                ["backendReason"] = backendReason,
+            };
+            var stdout = parse.InvocationConfiguration.Output;
+            if (asJson) JsonOutput.Write(stdout, summary);
+            else stdout.WriteLine($"trained {rbm.Kind} {rbm.Visible}x{rbm.Hidden} ({phase}) for {result.EpochsRun} epochs in {result.Seconds:F1} s on {backend.Name}; saved {outPath}"
+                + (logZ is null ? "" : $"; log Z = {logZ.LogPartition.ToString("F3", CultureInfo.InvariantCulture)} ({logZ.Method})"));
+            return Task.FromResult(ExitCodes.Success);
+        });
+        return command;
+    }
+
+    private static int TrainVae(ParseResult parse, Option<string> data, Option<string?> labels, Option<int?> @class, Option<int?> maxRows,
+        Option<string?> validation, Option<int> epochs, Option<int> batch, Option<float?> lr, Option<int> patience, Option<int?> latent,
+        Option<string?> layers, Option<float?> beta, Option<ulong> seed, Option<int> threads, Option<string> device, Option<string> output,
+        Option<bool> json, CancellationToken cancellationToken)
+    {
+        ComputeBackends.TryParse(parse.GetValue(device), out var choice);
+        var backend = ComputeBackends.Create(choice, CommonOptions.Range("--threads", parse.GetValue(threads), 0, 1024), out var backendReason);
+        var outPath = parse.GetValue(output)!;
+        var outFolder = Path.GetDirectoryName(Path.GetFullPath(outPath));
+        if (outFolder is not null && !Directory.Exists(outFolder)) throw new CliException($"output folder does not exist: {outFolder}");
+        var options = new VaeTrainingOptions
+        {
+            LatentDimension = CommonOptions.Range("--latent", parse.GetValue(latent) ?? 20, 1, 100_000),
+            EncoderLayers = Vae.VaeVerbs.ParseLayers(parse.GetValue(layers) ?? "400"),
+            Beta = parse.GetValue(beta) ?? 1f,
+            LearningRate = parse.GetValue(lr) ?? 1e-3f,
+            BatchSize = CommonOptions.Range("--batch", parse.GetValue(batch), 1, 1_000_000),
+            Epochs = CommonOptions.Range("--epochs", parse.GetValue(epochs), 1, 1_000_000),
+            EarlyStoppingPatience = CommonOptions.Range("--patience", parse.GetValue(patience), 0, 1_000_000),
+            Seed = parse.GetValue(seed),
+        };
+        if (!(options.Beta > 0) || !float.IsFinite(options.Beta)) throw new CliException($"--beta must be positive (got {options.Beta}).");
+        if (!(options.LearningRate > 0) || !float.IsFinite(options.LearningRate)) throw new CliException($"--lr must be positive (got {options.LearningRate}).");
+        var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
+        DataSet? valid = null;
+        if (parse.GetValue(validation) is { } validPath)
+        {
+            if (!File.Exists(validPath)) throw new CliException($"validation file not found: {validPath}");
+            valid = DataReader.Read(validPath);
+        }
+        bool asJson = parse.GetValue(json);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TrainingProgress? last = null;
+        var lines = asJson ? null : new ProgressLines(parse.InvocationConfiguration.Error);
+        var progress = new Relay(p => { last = p; lines?.Report(p); });
+        var vae = Vae.VaeVerbs.Train(set, valid, options, backend, progress, cancellationToken);
+        ModelFile.Save(outPath, vae.ToDocument());
+        var stdout = parse.InvocationConfiguration.Output;
+        if (asJson)
+            JsonOutput.Write(stdout, new JsonObject
+            {
+                ["model"] = vae.Kind,
+                ["out"] = Path.GetFullPath(outPath),
+                ["rows"] = set.Features.Rows,
+                ["input"] = vae.InputDimension,
+                ["latent"] = vae.EncodedDimension,
+                ["epochs"] = last?.Epoch ?? 0,
+                ["seconds"] = clock.Elapsed.TotalSeconds,
+                ["trainingLoss"] = JsonOutput.Number(last?.TrainingLoss ?? double.NaN),
+                ["validationLoss"] = JsonOutput.Number(last?.ValidationLoss ?? double.NaN),
+                ["backend"] = backend.Name,
+                ["backendReason"] = backendReason,
+            });
+        else stdout.WriteLine($"trained vae {vae.InputDimension}->{vae.EncodedDimension} for {last?.Epoch ?? 0} epochs in {clock.Elapsed.TotalSeconds:F1} s on {backend.Name}; saved {outPath}");
+        return ExitCodes.Success;
+    }
+
+    private sealed class Relay(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+
+    private sealed class ProgressLines(TextWriter stderr) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress p)
+        {
+            var inv = CultureInfo.InvariantCulture;
+            var line = $"epoch {p.Epoch}/{p.Epochs}  training loss {p.TrainingLoss.ToString("F5", inv)}";
+            if (double.IsFinite(p.ValidationLoss)) line += $"  validation {p.ValidationLoss.ToString("F5", inv)}";
+            if (double.IsFinite(p.FreeEnergyGap)) line += $"  free-energy gap {p.FreeEnergyGap.ToString("F3", inv)}";
+            stderr.WriteLine(line + $"  {p.Seconds.ToString("F1", inv)} s");
+        }
+    }
+}

@@ -1,0 +1,470 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics.Tensors;
+using FreeEnergy.Compute;
+using FreeEnergy.Compute.Cpu;
+using FreeEnergy.Compute.Random;
+using FreeEnergy.Estimation;
+using FreeEnergy.Models;
+using FreeEnergy.Tensors;
+
+namespace FreeEnergy.Training;
+
+/// <summary>
+/// One training run: every buffer is allocated once here, so a batch allocates nothing. Layout per batch of
+/// <c>n</c> rows with <c>c</c> negative rows: X [(n + c) x D] holds the positive rows then the negative rows as the
+/// hidden layer sees them (v, or v / sigma); P [(n + c) x H] holds p(h|x), which is then scaled in place by 1/n
+/// (positive) and -1/c (negative) so that the whole weight gradient is one GEMM, X^T P, accumulated with
+/// alpha = learning rate and beta = momentum straight into the velocity.
+/// </summary>
+internal sealed class RbmTrainingSession
+{
+    private const ulong StreamShuffle = 0x5301, StreamSample = 0x5302, StreamChains = 0x5303;
+
+    private readonly RbmBase _model;
+    private readonly GaussianRbm? _gaussian;
+    private readonly MatrixView _data;
+    private readonly RbmTrainingOptions _o;
+    private readonly IComputeBackend _backend;
+    private readonly NegativePhase _phase;
+    private readonly int _d, _h, _batch, _chains;
+    private readonly float[] _x, _p, _hState, _vMean, _vRaw;
+    private readonly float[] _velW, _velA, _velB, _velS;
+    private readonly float[] _gradA, _gradB, _gradS, _scratchD, _scratchD2;
+    private readonly float[]? _gradW;
+    private readonly float[]? _magV, _magH;
+    private readonly TapSettings? _tap;
+    private readonly int[] _order;
+    private readonly Snapshot _lastGood, _best;
+    private bool _chainsReady;
+    private ulong _seed;
+
+    public RbmTrainingSession(RbmBase model, MatrixView data, RbmTrainingOptions options)
+    {
+        _model = model;
+        _gaussian = model as GaussianRbm;
+        _data = data;
+        _o = options;
+        _backend = model.Backend;
+        _phase = options.NegativePhase;
+        _seed = options.Seed;
+        _d = model.Visible;
+        _h = model.Hidden;
+        _batch = Math.Min(options.BatchSize, data.Rows);
+        _chains = _phase.Kind == NegativePhaseKind.ContrastiveDivergence || _phase.Chains == 0 ? _batch : _phase.Chains;
+        int rows = _batch + _chains;
+        _x = new float[rows * _d];
+        _p = new float[rows * _h];
+        _hState = new float[_chains * _h];
+        _vMean = new float[_chains * _d];
+        _vRaw = _gaussian is null ? [] : new float[_chains * _d];
+        _velW = new float[_d * _h];
+        _velA = new float[_d];
+        _velB = new float[_h];
+        _velS = new float[_d];
+        _gradA = new float[_d];
+        _gradB = new float[_h];
+        _gradS = new float[_d];
+        _scratchD = new float[_d];
+        _scratchD2 = new float[_d];
+        if (_phase.Kind == NegativePhaseKind.Tap || options.LearnSigma) _gradW = new float[_d * _h];
+        if (_phase.Kind == NegativePhaseKind.Tap)
+        {
+            _magV = new float[_chains * _d];
+            _magH = new float[_chains * _h];
+            _tap = new TapSettings { Order = _phase.Order, Iterations = _phase.Iterations, Damping = _phase.Damping };
+        }
+        _order = new int[data.Rows];
+        _lastGood = new Snapshot(model);
+        _best = new Snapshot(model);
+    }
+
+    public RbmTrainingResult Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        _lastGood.Capture(_model);
+        _best.Capture(_model);
+        double bestLoss = double.PositiveInfinity;
+        int bestEpoch = 0, epochsRun = 0;
+        bool stoppedEarly = false;
+        TrainingProgress? last = null;
+        bool early = _o.EarlyStoppingPatience > 0 && _o.ValidationData is not null;
+        for (int epoch = 0; epoch < _o.Epochs; epoch++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            float lr = _o.LearningRateAt(epoch);
+            Shuffle(epoch);
+            int batches = (_data.Rows + _batch - 1) / _batch;
+            for (int b = 0; b < batches; b++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int start = b * _batch;
+                int n = Math.Min(_batch, _data.Rows - start);
+                Step(epoch, b, start, n, lr);
+                if (!ParametersSane()) Diverged(epoch, lr);
+            }
+            epochsRun = epoch + 1;
+            _lastGood.Capture(_model);
+            last = Measure(epoch, clock.Elapsed.TotalSeconds);
+            if (!double.IsFinite(last.TrainingLoss)) Diverged(epoch, lr);
+            progress?.Report(last);
+            if (early)
+            {
+                if (last.ValidationLoss < bestLoss)
+                {
+                    bestLoss = last.ValidationLoss;
+                    bestEpoch = epochsRun;
+                    _best.Capture(_model);
+                }
+                else if (epochsRun - bestEpoch >= _o.EarlyStoppingPatience)
+                {
+                    _best.Restore(_model);
+                    stoppedEarly = true;
+                    break;
+                }
+            }
+        }
+        _model.Annotations["epochs_run"] = epochsRun.ToString(CultureInfo.InvariantCulture);
+        return new RbmTrainingResult(epochsRun, stoppedEarly, stoppedEarly ? bestEpoch : epochsRun, clock.Elapsed.TotalSeconds, last);
+    }
+
+    private void Diverged(int epoch, float lr)
+    {
+        _lastGood.Restore(_model);
+        throw new TrainingDivergedException(
+            $"training diverged in epoch {epoch + 1} (parameters became NaN, infinite or larger than {_o.DivergenceLimit:G3}) at learning rate {lr:G3}; " +
+            $"the parameters from the end of epoch {epoch} were kept. Try a lower learning rate (e.g. {lr / 10:G3}){(_gaussian is not null ? ", standardised data" : "")} or more weight decay.",
+            epoch + 1);
+    }
+
+    private bool ParametersSane()
+    {
+        float limit = _o.DivergenceLimit;
+        return RbmKernels.IsSane(_model.Weights, limit) && RbmKernels.IsSane(_model.VisibleBias, limit) && RbmKernels.IsSane(_model.HiddenBias, limit)
+            && (_gaussian is null || RbmKernels.IsSane(_gaussian.VisibleSigma, limit));
+    }
+
+    private void Shuffle(int epoch)
+    {
+        for (int i = 0; i < _order.Length; i++) _order[i] = i;
+        if (_o.Shuffle) new RandomStream(_seed, Philox.Stream(StreamShuffle, (ulong)epoch)).Shuffle(_order);
+    }
+
+    private void Step(int epoch, int batchIndex, int start, int n, float lr)
+    {
+        int d = _d, h = _h;
+        var model = _model;
+        var backend = _backend;
+        // Gather the positive rows (scaled for the Gaussian RBM).
+        var data = _data;
+        var order = _order;
+        var sigma = _gaussian?.VisibleSigma;
+        var x = _x;
+        backend.For(n, RbmKernels.Grain(d), (s, e) =>
+        {
+            for (int r = s; r < e; r++)
+            {
+                var src = data.Row(order[start + r]);
+                var dst = x.AsSpan(r * d, d);
+                if (sigma is null) src.CopyTo(dst);
+                else TensorPrimitives.Divide(src, sigma, dst);
+            }
+        });
+        // Positive hidden probabilities.
+        RbmKernels.VisibleToHidden(backend, x.AsSpan(0, n * d), n, model.Weights, d, h, _p);
+        ulong epochId = (ulong)epoch, batchId = (ulong)batchIndex;
+        if (_phase.Kind == NegativePhaseKind.ContrastiveDivergence)
+            RbmKernels.BiasSigmoidSample(backend, _p, 0, n, model.HiddenBias, 1f, _hState, 0, _seed, SampleStream(epochId, batchId, 0));
+        else
+            RbmKernels.BiasSigmoid(backend, _p, 0, n, model.HiddenBias, 1f);
+
+        if (_phase.Kind == NegativePhaseKind.Tap)
+        {
+            TapStep(n, lr);
+            return;
+        }
+
+        int c = _phase.Kind == NegativePhaseKind.ContrastiveDivergence ? n : _chains;
+        int negX = n * d, negP = n * h;
+        if (_phase.Kind != NegativePhaseKind.ContrastiveDivergence && !_chainsReady)
+        {
+            InitialiseChains();
+            _chainsReady = true;
+        }
+        int k = _phase.Steps;
+        for (int step = 1; step <= k; step++)
+        {
+            RbmKernels.HiddenToVisible(backend, _hState, c, model.Weights, d, h, _vMean);
+            ulong vStream = SampleStream(epochId, batchId, 2 * step - 1);
+            if (_gaussian is null) RbmKernels.BiasSigmoidSample(backend, _vMean, 0, c, model.VisibleBias, 1f, x, negX, _seed, vStream);
+            else
+            {
+                model.VisibleMean(backend, _vMean, 0, c, 1f);
+                model.SampleVisible(backend, _vMean, 0, _vRaw, 0, c, _seed, vStream, 1f);
+                model.ScaleVisible(backend, _vRaw, 0, x, negX, c);
+            }
+            RbmKernels.VisibleToHidden(backend, x.AsSpan(negX, c * d), c, model.Weights, d, h, _p.AsSpan(negP));
+            if (step < k || _phase.Kind == NegativePhaseKind.PersistentContrastiveDivergence)
+                RbmKernels.BiasSigmoidSample(backend, _p, negP, c, model.HiddenBias, 1f, _hState, 0, _seed, SampleStream(epochId, batchId, 2 * step));
+            else
+                RbmKernels.BiasSigmoid(backend, _p, negP, c, model.HiddenBias, 1f);
+        }
+
+        // Bias gradients (serial, fixed order: deterministic).
+        float invN = 1f / n, invC = 1f / c;
+        ColumnDifference(x, 0, n, negX, c, d, invN, invC, _gradA);
+        ColumnDifference(_p, 0, n, negP, c, h, invN, invC, _gradB);
+        if (_gaussian is not null)
+        {
+            var s = _gaussian.VisibleSigma;
+            if (_o.LearnSigma) QuadraticDifference(n, c);
+            TensorPrimitives.Divide(_gradA, s, _gradA); // d/da of (v - a)^2 / (2 sigma^2) over x = v / sigma
+        }
+        // Scale P rows so that X^T P is the weight gradient.
+        ScaleRows(_p, 0, n, h, invN);
+        ScaleRows(_p, negP, c, h, -invC);
+        int m = n + c;
+        if (_gradW is null)
+        {
+            backend.Gemm(Transpose.Transposed, Transpose.None, d, h, m, lr, x, d, _p, h, _o.Momentum, _velW, h);
+            UpdateWeights(lr, null);
+        }
+        else
+        {
+            backend.Gemm(Transpose.Transposed, Transpose.None, d, h, m, 1f, x, d, _p, h, 0f, _gradW, h);
+            if (_o.LearnSigma) SigmaGradientFromWeights();
+            UpdateWeights(lr, _gradW, gradientSign: 1f);
+        }
+        UpdateBiases(lr);
+    }
+
+    /// <summary>The Philox stream of one sampling phase of one batch: (epoch, batch, phase) mixed into one id.</summary>
+    private static ulong SampleStream(ulong epoch, ulong batch, int phase) => Philox.Stream(StreamSample + ((ulong)phase << 16), epoch, batch);
+
+    private void TapStep(int n, float lr)
+    {
+        int d = _d, h = _h, c = _chains;
+        var model = _model;
+        var mv = _magV!;
+        var mh = _magH!;
+        if (!_chainsReady)
+        {
+            // Start the magnetisations at data rows (clamped away from 0 and 1) and their hidden means.
+            for (int r = 0; r < c; r++)
+            {
+                var src = _data.Row(_order[r % _data.Rows]);
+                var dst = mv.AsSpan(r * d, d);
+                TensorPrimitives.Clamp(src, 1e-3f, 1f - 1e-3f, dst);
+            }
+            RbmKernels.VisibleToHidden(_backend, mv, c, model.Weights, d, h, mh);
+            RbmKernels.BiasSigmoid(_backend, mh, 0, c, model.HiddenBias, 1f);
+            _chainsReady = true;
+        }
+        TapExpansion.Iterate(model.Weights, model.VisibleBias, model.HiddenBias, d, h, mv, mh, c, _tap!, _backend);
+        TapExpansion.Gradient(model.Weights, model.VisibleBias, model.HiddenBias, d, h, mv, mh, c, _tap!.Order, _gradW, _gradA, _gradB, _backend);
+        // gradW/gradA/gradB hold the negative phase (TAP); the bias gradients become positive - negative.
+        float invN = 1f / n;
+        TensorPrimitives.Negate(_gradA, _gradA);
+        TensorPrimitives.Negate(_gradB, _gradB);
+        for (int r = 0; r < n; r++)
+        {
+            TensorPrimitives.MultiplyAdd(_x.AsSpan(r * d, d), invN, _gradA, _gradA);
+            TensorPrimitives.MultiplyAdd(_p.AsSpan(r * h, h), invN, _gradB, _gradB);
+        }
+        // velW = momentum * velW + (lr / n) X^T P (positive phase); the update pass subtracts lr * gradW.
+        _backend.Gemm(Transpose.Transposed, Transpose.None, d, h, n, lr * invN, _x, d, _p, h, _o.Momentum, _velW, h);
+        UpdateWeights(lr, _gradW, gradientSign: -1f);
+        UpdateBiases(lr);
+    }
+
+    private void InitialiseChains()
+    {
+        // PCD chains start from p(h|v) samples of data rows (row r % N of the first shuffled order).
+        int d = _d, c = _chains;
+        var tmpX = new float[c * d];
+        var tmpP = new float[c * _h];
+        for (int r = 0; r < c; r++)
+        {
+            var src = _data.Row(_order[r % _data.Rows]);
+            src.CopyTo(tmpX.AsSpan(r * d, d));
+        }
+        if (_gaussian is not null) _model.ScaleVisible(_backend, tmpX, 0, tmpX, 0, c);
+        RbmKernels.VisibleToHidden(_backend, tmpX, c, _model.Weights, d, _h, tmpP);
+        RbmKernels.BiasSigmoid(_backend, tmpP, 0, c, _model.HiddenBias, 1f);
+        RbmKernels.SampleBernoulli(_backend, tmpP, 0, _hState, 0, c, _h, _seed, Philox.Stream(StreamChains, 0));
+    }
+
+    private static void ColumnDifference(float[] matrix, int positiveOffset, int n, int negativeOffset, int c, int width, float invN, float invC, float[] result)
+    {
+        Array.Clear(result);
+        for (int r = 0; r < n; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(positiveOffset + r * width, width), invN, result, result);
+        for (int r = 0; r < c; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(negativeOffset + r * width, width), -invC, result, result);
+    }
+
+    private void ScaleRows(float[] matrix, int offset, int rows, int width, float scale)
+    {
+        _backend.For(rows, RbmKernels.Grain(width), (s, e) =>
+        {
+            var span = matrix.AsSpan(offset + s * width, (e - s) * width);
+            TensorPrimitives.Multiply(span, scale, span);
+        });
+    }
+
+    /// <summary>gradS (before the weight term) = mean_pos (x - a/sigma)^2 - mean_neg (x - a/sigma)^2.</summary>
+    private void QuadraticDifference(int n, int c)
+    {
+        int d = _d;
+        var g = _gaussian!;
+        var shift = _scratchD;
+        TensorPrimitives.Divide(g.VisibleBias, g.VisibleSigma, shift);
+        Array.Clear(_gradS);
+        var diff = _scratchD2.AsSpan();
+        for (int r = 0; r < n + c; r++)
+        {
+            TensorPrimitives.Subtract(_x.AsSpan(r * d, d), shift, diff);
+            TensorPrimitives.Multiply(diff, diff, diff);
+            TensorPrimitives.MultiplyAdd(diff, r < n ? 1f / n : -1f / c, _gradS, _gradS);
+        }
+    }
+
+    /// <summary>gradS_i -= sum_j W_ij G_ij, with G the weight gradient (the x_i (W h)_i term of d(-E)/d log sigma).</summary>
+    private void SigmaGradientFromWeights()
+    {
+        int h = _h;
+        var w = _model.Weights;
+        for (int i = 0; i < _d; i++)
+            _gradS[i] -= TensorPrimitives.Dot(w.AsSpan(i * h, h), _gradW.AsSpan(i * h, h));
+    }
+
+    /// <summary>
+    /// velW (already holding momentum * old + any GEMM term) += gradientSign * lr * gradient - lr * (l2 W + l1 sign W); W += velW.
+    /// With <paramref name="gradient"/> null the GEMM has put the whole gradient into velW.
+    /// </summary>
+    private void UpdateWeights(float lr, float[]? gradient, float gradientSign = 1f)
+    {
+        int h = _h;
+        var w = _model.Weights;
+        var vel = _velW;
+        float momentum = _o.Momentum;
+        float l2 = _o.L2WeightDecay * lr, l1 = _o.L1WeightDecay * lr;
+        bool velocityFromGemm = gradient is null || gradientSign < 0f;
+        float scale = gradientSign * lr;
+        _backend.For(_d, RbmKernels.Grain(h), (s, e) =>
+        {
+            var wr = w.AsSpan(s * h, (e - s) * h);
+            var vr = vel.AsSpan(s * h, (e - s) * h);
+            if (gradient is not null)
+            {
+                var gr = gradient.AsSpan(s * h, (e - s) * h);
+                if (velocityFromGemm) TensorPrimitives.MultiplyAdd(gr, scale, vr, vr);          // vel += sign * lr * g
+                else
+                {
+                    TensorPrimitives.Multiply(vr, momentum, vr);                                   // vel = m vel + lr g
+                    TensorPrimitives.MultiplyAdd(gr, scale, vr, vr);
+                }
+            }
+            if (l2 != 0f) TensorPrimitives.MultiplyAdd(wr, -l2, vr, vr);
+            if (l1 != 0f)
+                for (int i = 0; i < wr.Length; i++) vr[i] -= l1 * MathF.Sign(wr[i]);
+            TensorPrimitives.Add(wr, vr, wr);
+        });
+    }
+
+    private void UpdateBiases(float lr)
+    {
+        var m = _model;
+        float momentum = _o.Momentum;
+        Momentum(_velA, _gradA, momentum, lr);
+        TensorPrimitives.Add(m.VisibleBias, _velA, m.VisibleBias);
+        Momentum(_velB, _gradB, momentum, lr);
+        TensorPrimitives.Add(m.HiddenBias, _velB, m.HiddenBias);
+        if (_gaussian is not null && _o.LearnSigma)
+        {
+            Momentum(_velS, _gradS, momentum, lr);
+            var sigma = _gaussian.VisibleSigma;
+            for (int i = 0; i < sigma.Length; i++)
+            {
+                float z = MathF.Log(sigma[i]) + _velS[i];
+                if (float.IsNaN(z)) { sigma[i] = float.NaN; continue; }
+                sigma[i] = MathF.Exp(Math.Clamp(z, _o.MinLogSigma, _o.MaxLogSigma));
+            }
+        }
+    }
+
+    private static void Momentum(float[] velocity, float[] gradient, float momentum, float lr)
+    {
+        TensorPrimitives.Multiply(velocity, momentum, velocity);
+        TensorPrimitives.MultiplyAdd(gradient, lr, velocity, velocity);
+    }
+
+    private TrainingProgress Measure(int epoch, double seconds)
+    {
+        int rows = Math.Min(_o.MonitorRows, _data.Rows);
+        var train = _data.RowRange(0, rows);
+        double trainError = ReconstructionError(train);
+        double validError = double.NaN, gap = double.NaN;
+        if (_o.ValidationData is { } valid && valid.Rows > 0)
+        {
+            var v = valid.RowRange(0, Math.Min(_o.MonitorRows, valid.Rows));
+            validError = ReconstructionError(v);
+            gap = MeanFreeEnergy(v) - MeanFreeEnergy(train);
+        }
+        return new TrainingProgress(epoch + 1, _o.Epochs, trainError, validError, gap, seconds);
+    }
+
+    private double ReconstructionError(MatrixView data)
+    {
+        var recon = _model.Reconstruct(data);
+        double sum = 0;
+        for (int r = 0; r < data.Rows; r++)
+        {
+            var a = data.Row(r);
+            var b = recon.Row(r);
+            for (int i = 0; i < a.Length; i++)
+            {
+                double e = a[i] - b[i];
+                sum += e * e;
+            }
+        }
+        return sum / ((double)data.Rows * data.Columns);
+    }
+
+    private double MeanFreeEnergy(MatrixView data)
+    {
+        var f = new double[data.Rows];
+        _model.FreeEnergy(data, f);
+        double s = 0;
+        foreach (var x in f) s += x;
+        return s / Math.Max(1, f.Length);
+    }
+
+    /// <summary>A copy of the parameters, for divergence recovery and early stopping.</summary>
+    private sealed class Snapshot
+    {
+        private readonly float[] _w, _a, _b, _s;
+
+        public Snapshot(RbmBase model)
+        {
+            _w = new float[model.Weights.Length];
+            _a = new float[model.VisibleBias.Length];
+            _b = new float[model.HiddenBias.Length];
+            _s = model is GaussianRbm g ? new float[g.VisibleSigma.Length] : [];
+        }
+
+        public void Capture(RbmBase model)
+        {
+            model.Weights.CopyTo(_w, 0);
+            model.VisibleBias.CopyTo(_a, 0);
+            model.HiddenBias.CopyTo(_b, 0);
+            if (model is GaussianRbm g) g.VisibleSigma.CopyTo(_s, 0);
+        }
+
+        public void Restore(RbmBase model)
+        {
+            _w.CopyTo(model.Weights, 0);
+            _a.CopyTo(model.VisibleBias, 0);
+            _b.CopyTo(model.HiddenBias, 0);
+            if (model is GaussianRbm g) _s.CopyTo(g.VisibleSigma, 0);
+        }
+    }
+}
