@@ -32,7 +32,7 @@ public static class PlotFiles
 
     /// <summary>A line chart of several series with axes, ticks, labels and a legend.</summary>
     public static void WriteLineChart(string path, IReadOnlyList<PlotSeries> series, string title, string xLabel, string yLabel) =>
-        AtomicFile.WriteAllBytes(path, RenderLineChart(FormatOf(path), series, title, xLabel, yLabel));
+        Save(path, RenderLineChart(FormatOf(path), series, title, xLabel, yLabel));
 
     /// <inheritdoc cref="WriteLineChart"/>
     public static byte[] RenderLineChart(PlotFormat format, IReadOnlyList<PlotSeries> series, string title, string xLabel, string yLabel)
@@ -48,7 +48,7 @@ public static class PlotFiles
     /// <param name="lossName">What the loss measures, for the y axis (e.g. "reconstruction error" or "-ELBO (nats)").</param>
     /// <param name="title">Chart title.</param>
     public static void WriteTrainingCurves(string path, IReadOnlyList<TrainingProgress> history, string lossName = "loss", string title = "Training") =>
-        AtomicFile.WriteAllBytes(path, RenderTrainingCurves(FormatOf(path), history, lossName, title));
+        Save(path, RenderTrainingCurves(FormatOf(path), history, lossName, title));
 
     /// <inheritdoc cref="WriteTrainingCurves"/>
     public static byte[] RenderTrainingCurves(PlotFormat format, IReadOnlyList<TrainingProgress> history, string lossName = "loss", string title = "Training")
@@ -81,7 +81,7 @@ public static class PlotFiles
     /// <param name="maxImages">Most images shown (the first rows).</param>
     /// <param name="scale">Output pixels per image pixel.</param>
     public static void WriteImageGrid(string path, Matrix images, int imageWidth, int imageHeight, int columns = 10, int maxImages = 100, int scale = 2) =>
-        AtomicFile.WriteAllBytes(path, RenderImageGrid(FormatOf(path), images, imageWidth, imageHeight, columns, maxImages, scale));
+        Save(path, RenderImageGrid(FormatOf(path), images, imageWidth, imageHeight, columns, maxImages, scale));
 
     /// <inheritdoc cref="WriteImageGrid"/>
     public static byte[] RenderImageGrid(PlotFormat format, Matrix images, int imageWidth, int imageHeight, int columns = 10, int maxImages = 100, int scale = 2)
@@ -105,7 +105,7 @@ public static class PlotFiles
     /// <param name="maxImages">Most originals shown.</param>
     /// <param name="scale">Output pixels per image pixel.</param>
     public static void WriteReconstructionGrid(string path, Matrix originals, Matrix reconstructions, int imageWidth, int imageHeight, int columns = 10, int maxImages = 50, int scale = 2) =>
-        AtomicFile.WriteAllBytes(path, RenderReconstructionGrid(FormatOf(path), originals, reconstructions, imageWidth, imageHeight, columns, maxImages, scale));
+        Save(path, RenderReconstructionGrid(FormatOf(path), originals, reconstructions, imageWidth, imageHeight, columns, maxImages, scale));
 
     /// <inheritdoc cref="WriteReconstructionGrid"/>
     public static byte[] RenderReconstructionGrid(PlotFormat format, Matrix originals, Matrix reconstructions, int imageWidth, int imageHeight, int columns = 10, int maxImages = 50, int scale = 2)
@@ -138,7 +138,7 @@ public static class PlotFiles
     /// <param name="title">Chart title.</param>
     /// <param name="scoreName">What the score is, for the x axis.</param>
     public static void WriteScoreHistogram(string path, float[] normal, float[] anomalous, double? threshold = null, int bins = 40, string title = "Anomaly scores", string scoreName = "score") =>
-        AtomicFile.WriteAllBytes(path, RenderScoreHistogram(FormatOf(path), normal, anomalous, threshold, bins, title, scoreName));
+        Save(path, RenderScoreHistogram(FormatOf(path), normal, anomalous, threshold, bins, title, scoreName));
 
     /// <inheritdoc cref="WriteScoreHistogram"/>
     public static byte[] RenderScoreHistogram(PlotFormat format, float[] normal, float[] anomalous, double? threshold = null, int bins = 40, string title = "Anomaly scores", string scoreName = "score")
@@ -150,7 +150,7 @@ public static class PlotFiles
 
     /// <summary>ROC curves (one per named curve, AUC in the legend) with the chance diagonal.</summary>
     public static void WriteRoc(string path, IReadOnlyList<(string Name, RocCurve Curve)> curves, string title = "ROC") =>
-        AtomicFile.WriteAllBytes(path, RenderRoc(FormatOf(path), curves, title));
+        Save(path, RenderRoc(FormatOf(path), curves, title));
 
     /// <inheritdoc cref="WriteRoc"/>
     public static byte[] RenderRoc(PlotFormat format, IReadOnlyList<(string Name, RocCurve Curve)> curves, string title = "ROC")
@@ -183,9 +183,17 @@ public static class PlotFiles
         anomalous.CopyTo(all, normal.Length);
         labels.AsSpan(normal.Length).Fill(true);
         var curve = RocCurve.Compute(all, labels);
-        AtomicFile.WriteAllBytes(scores, RenderScoreHistogram(format, normal, anomalous, threshold?.Value, title: "Anomaly scores", scoreName: scoreName));
-        AtomicFile.WriteAllBytes(roc, RenderRoc(format, [(modelName, curve)]));
+        Save(scores, RenderScoreHistogram(format, normal, anomalous, threshold?.Value, title: "Anomaly scores", scoreName: scoreName));
+        Save(roc, RenderRoc(format, [(modelName, curve)]));
         return [scores, roc];
+    }
+
+    /// <summary>Creates the folder when missing, then writes through <see cref="AtomicFile"/> (temporary file and rename).</summary>
+    private static void Save(string path, byte[] bytes)
+    {
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
     private static IPlotSurface Surface(PlotFormat format, int width, int height) =>
