@@ -51,7 +51,9 @@ internal static class EvalCommand
             if (parse.GetValue(baseData) is { } basePath)
             {
                 if (!File.Exists(basePath)) throw new CliException($"base data file not found: {basePath}");
-                baseRows = Data.DataReader.Read(basePath).Features;
+                var baseSet = Data.DataReader.Read(basePath);
+                RbmCli.CheckData(rbm, baseSet); // same width check and the same recorded binarisation as the evaluated rows
+                baseRows = baseSet.Features;
             }
             var logZ = RbmCli.LogPartition(rbm, est, baseRows.View, RbmCli.Ais(parse, runs, betas, parse.GetValue(seed), backend));
             var f = new double[set.Features.Rows];
