@@ -38,6 +38,7 @@ internal static class ScoreCommand
             if (loaded is Models.Vae vae) return ScoreVae(parse, vae, est, data, labels, @class, maxRows, samples, seed, output, json);
             var rbm = (Models.RbmBase)loaded;
             if (est is "elbo" or "iwae" or "cumulant") throw new CliException($"--estimator {est} applies to VAEs; this is a {rbm.Kind} model (use free-energy, exact, ais, tap or stored).");
+            if (est is "free-energy" or "stored" or "exact") return ScoreRbmStreaming(parse, rbm, est, data, labels, @class, maxRows, output, json);
             var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
             RbmCli.CheckData(rbm, set);
             var ais = RbmCli.Ais(parse, runs, betas, parse.GetValue(seed), backend);
@@ -69,6 +70,73 @@ internal static class ScoreCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Rows per batch when scoring a file in streaming mode.</summary>
+    internal const int StreamingBatchRows = 4096;
+
+    /// <summary>
+    /// Scores an RBM batch by batch (estimators that need no pass over the data: free-energy, stored, exact): memory stays
+    /// at one batch whatever the file size, and each batch's scores are written before the next is read, into a temporary
+    /// file renamed over --out only on success.
+    /// </summary>
+    private static int ScoreRbmStreaming(ParseResult parse, Models.RbmBase rbm, string est, Option<string> data, Option<string?> labels,
+        Option<int?> @class, Option<int?> maxRows, Option<string> output, Option<bool> json)
+    {
+        var path = parse.GetValue(data)!;
+        if (!File.Exists(path)) throw new CliException($"data file not found: {path}");
+        var options = new Data.DataReadOptions { LabelsPath = parse.GetValue(labels), Class = parse.GetValue(@class), MaxRows = parse.GetValue(maxRows) };
+        if (options.MaxRows is <= 0) throw new CliException("--max-rows must be at least 1.");
+        LogPartitionEstimate? logZ = est == "free-energy" ? null : RbmCli.LogPartition(rbm, est, default, null!);
+        string column = logZ is null ? "free_energy" : "negative_log_likelihood";
+        double add = logZ?.LogPartition ?? 0;
+        var outPath = parse.GetValue(output)!;
+        long rows = 0;
+        double sum = 0;
+        AtomicFile.WriteText(outPath, writer =>
+        {
+            writer.WriteLine(column);
+            double[] f = [];
+            foreach (var batch in Data.DataReader.ReadLabeledBatches(path, StreamingBatchRows, options))
+            {
+                var x = batch.Features;
+                if (x.Columns != rbm.Visible)
+                    throw new CliException($"{path}: rows have {x.Columns} columns but the model has {rbm.Visible} visible units.");
+                try { rbm.ValidateData(x.View, path); }
+                catch (DataFormatException e) when (e.Row is { } r)
+                {
+                    throw new DataFormatException(e.Reason, path, r + rows, e.Column, e);
+                }
+                if (f.Length < x.Rows) f = new double[x.Rows];
+                var scores = f.AsSpan(0, x.Rows);
+                rbm.FreeEnergy(x.View, scores);
+                for (int i = 0; i < scores.Length; i++)
+                {
+                    double v = scores[i] + add;
+                    sum += v;
+                    writer.WriteLine(v.ToString("G9", System.Globalization.CultureInfo.InvariantCulture));
+                }
+                rows += x.Rows;
+            }
+            if (rows == 0) throw new CliException($"no rows to use in {path}{(options.Class is { } c ? $" with label {c}" : "")}.");
+        });
+        double mean = sum / rows;
+        var stdout = parse.InvocationConfiguration.Output;
+        if (parse.GetValue(json))
+            JsonOutput.Write(stdout, new JsonObject
+            {
+                ["model"] = rbm.Kind,
+                ["rows"] = rows,
+                ["estimator"] = est,
+                ["score"] = column,
+                ["mean"] = JsonOutput.Number(mean),
+                ["logPartition"] = logZ is null ? null : JsonOutput.Number(logZ.LogPartition),
+                ["logPartitionLower"] = logZ is null ? null : JsonOutput.Number(logZ.Lower),
+                ["logPartitionUpper"] = logZ is null ? null : JsonOutput.Number(logZ.Upper),
+                ["out"] = Path.GetFullPath(outPath),
+            });
+        else stdout.WriteLine($"scored {rows} rows ({column}, mean {mean:F4}{(logZ is null ? "" : $", log Z {logZ.LogPartition:F3} by {logZ.Method}")}); wrote {outPath}");
+        return ExitCodes.Success;
     }
 
     private static int ScoreVae(ParseResult parse, Models.Vae vae, string estimator, Option<string> data, Option<string?> labels, Option<int?> @class,
