@@ -22,7 +22,7 @@ public sealed class InterruptedSaveTests
         var assembly = typeof(TestProgram).Assembly.Location;
         var rng = new Random(5);
         int sawA = 0, sawB = 0;
-        for (int run = 0; run < 5; run++)
+        for (int run = 0; run < 4; run++)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
             foreach (var arg in new[] { "exec", assembly, "save-loop", path }) start.ArgumentList.Add(arg);
@@ -43,6 +43,6 @@ public sealed class InterruptedSaveTests
             else if (loaded.Weights.AsSpan().SequenceEqual(b.Weights)) sawB++;
             else Assert.Fail($"run {run}: the file holds neither model");
         }
-        Assert.Equal(5, sawA + sawB);
+        Assert.Equal(4, sawA + sawB);
     }
 }
