@@ -38,7 +38,7 @@ public sealed class BadInputCliTests
         "score-non-binary", "score-negative", "score-bad-row-after-first-batch", "score-vae-wrong-width", "score-grbm-huge",
         "train-rbm-nan", "train-rbm-non-binary", "train-grbm-huge", "train-grbm-inf", "train-ragged", "train-empty",
         "train-labels-mismatch", "score-labels-mismatch", "encode-wrong-width", "reconstruct-nan", "score-corrupt-model",
-        "score-unknown-class",
+        "score-unknown-class", "score-vae-nan", "score-vae-iwae-nan", "score-vae-non-binary-second-batch",
     };
 
     [Theory]
@@ -80,6 +80,9 @@ public sealed class BadInputCliTests
             "reconstruct-nan" => (["reconstruct", "--model", rbm, "--data", Data(BinaryRows(10, 2, r => r == 1 ? nan : null)), "--out", outCsv], "row 2"),
             "score-corrupt-model" => (Score(Corrupt(rbm), Data(good)), "rbm.fem"),
             "score-unknown-class" => (Score(rbm, Data(good), "--labels", files.Text("labels.csv", string.Concat(Enumerable.Repeat("1\n", 40))), "--class", "7"), "7"),
+            "score-vae-nan" => (Score(vae, Data(BinaryRows(30, 2, r => r == 3 ? nan : null))), "data.csv, row 4, column 16"),
+            "score-vae-iwae-nan" => (Score(vae, Data(BinaryRows(30, 2, r => r == 3 ? nan : null)), "--estimator", "iwae", "--samples", "3"), "data.csv, row 4, column 16"),
+            "score-vae-non-binary-second-batch" => (Score(vae, Data(BinaryRows(5000, 2, r => r == 4500 ? Row([.. Enumerable.Repeat(0f, ReliabilityFiles.Width - 1), 7f]) : null))), "data.csv, row 4501, column 16"),
             _ => throw new ArgumentException(name),
         };
 
