@@ -16,6 +16,9 @@ fi
 if [ -x build/prepare-test-tools.sh ]; then build/prepare-test-tools.sh || { echo "error: build/prepare-test-tools.sh failed"; exit 1; }; fi
 
 tests=()
+if ! ls -d tests/Microsoft.ML.*/ >/dev/null 2>&1; then
+  echo "SKIPPED: the ML.NET layer (Microsoft.ML.FreeEnergy): no such project in this tree yet."
+fi
 for p in tests/*/; do
   name=$(basename "$p")
   [ -f "$p/$name.csproj" ] || continue

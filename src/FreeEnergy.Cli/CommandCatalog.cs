@@ -15,6 +15,7 @@ internal static class CommandCatalog
         yield return ReconstructCommand.Create();
         yield return SampleCommand.Create();
         yield return InfoCommand.Create();
+        yield return AnomalyEvalCommand.Create();
         yield return BenchCommand.Create();
         yield return DeviceCommand.Create();
         yield return ExportOnnxCommand.Create();

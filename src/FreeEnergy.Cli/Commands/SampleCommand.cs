@@ -69,7 +69,6 @@ internal static class SampleCommand
     {
         var (w, h) = TileShape(rows.Columns, width);
         int columns = (int)Math.Ceiling(Math.Sqrt(rows.Rows));
-        var (gw, gh, pixels) = PngImage.Grid(rows.Data, rows.Rows, w, h, columns);
-        AtomicFile.Write(path, stream => PngImage.WriteGray(stream, gw, gh, pixels));
+        Plots.PlotFiles.WriteImageGrid(path, rows, w, h, columns, maxImages: rows.Rows);
     }
 }

@@ -87,10 +87,10 @@ internal static class ScoreCommand
         string column = logZ is null ? "free_energy" : "negative_log_likelihood";
         double add = logZ?.LogPartition ?? 0;
         var (rows, mean, outPath) = StreamScores(parse, data, labels, @class, maxRows, output, column, rbm.Visible, $"the model has {rbm.Visible} visible units",
-            (x, path, scores) =>
+            (batch, scores) =>
             {
-                rbm.ValidateData(x, path);
-                rbm.FreeEnergy(x, scores);
+                RbmCli.CheckData(rbm, batch); // applies the model's recorded input binarisation, then validates
+                rbm.FreeEnergy(batch.Features.View, scores);
                 if (add != 0) for (int i = 0; i < scores.Length; i++) scores[i] += add;
             });
         var stdout = parse.InvocationConfiguration.Output;
@@ -117,7 +117,7 @@ internal static class ScoreCommand
     /// writes the scores to --out through a temporary file, renamed only when every row has been scored.
     /// </summary>
     private static (long Rows, double Mean, string OutPath) StreamScores(ParseResult parse, Option<string> data, Option<string?> labels, Option<int?> @class,
-        Option<int?> maxRows, Option<string> output, string column, int width, string widthText, Action<Tensors.MatrixView, string, Span<double>> score)
+        Option<int?> maxRows, Option<string> output, string column, int width, string widthText, Action<Data.DataSet, Span<double>> score)
     {
         var path = parse.GetValue(data)!;
         if (!File.Exists(path)) throw new CliException($"data file not found: {path}");
@@ -136,7 +136,7 @@ internal static class ScoreCommand
                 if (x.Columns != width) throw new CliException($"{path}: rows have {x.Columns} columns but {widthText}.");
                 if (f.Length < x.Rows) f = new double[x.Rows];
                 var scores = f.AsSpan(0, x.Rows);
-                try { score(x.View, path, scores); }
+                try { score(batch, scores); }
                 catch (DataFormatException e) when (e.Row is not null || e.File is null)
                 {
                     throw new DataFormatException(e.Reason, path, e.Row is { } r ? r + rows : null, e.Column, e);
@@ -159,9 +159,9 @@ internal static class ScoreCommand
     {
         const string column = "free_energy";
         var (rows, mean, outPath) = StreamScores(parse, data, labels, @class, maxRows, output, column, vae.InputDimension, $"the model takes {vae.InputDimension}",
-            (x, _, scores) =>
+            (batch, scores) =>
             {
-                var f = vae.FreeEnergy(x);
+                var f = vae.FreeEnergy(batch.Features.View);
                 for (int i = 0; i < f.Length; i++) scores[i] = f[i];
             });
         var stdout = parse.InvocationConfiguration.Output;

@@ -46,14 +46,15 @@ internal static class TrainCommand
         var layers = new Option<string?>("--layers") { Description = "vae: hidden layer sizes, e.g. 400 or 512,256." };
         var beta = new Option<float?>("--beta") { Description = "vae: KL weight." };
         var output = RbmCli.Out("The model file to write.");
+        var plots = new Option<string?>("--plots") { Description = "A folder to write pictures into: training curves (training.png/.svg) and, for 28x28 data, a reconstruction grid." };
         var json = CommonOptions.Json();
         var command = new Command("train", "Train a model on a data file and save it.");
-        foreach (var o in new Option[] { kind, data, labels, @class, maxRows, validation, hidden, epochs, batch, lr, schedule, momentum, l2, cd, pcd, chains, tap, learnSigma, patience, binarize, estimate, seed, threads, device, latent, layers, beta, output, json })
+        foreach (var o in new Option[] { kind, data, labels, @class, maxRows, validation, hidden, epochs, batch, lr, schedule, momentum, l2, cd, pcd, chains, tap, learnSigma, patience, binarize, estimate, seed, threads, device, latent, layers, beta, output, plots, json })
             command.Options.Add(o);
         command.SetAction((parse, cancellationToken) =>
         {
             string model = parse.GetValue(kind)!;
-            if (model == "vae") return Task.FromResult(TrainVae(parse, data, labels, @class, maxRows, validation, epochs, batch, lr, patience, latent, layers, beta, seed, threads, device, output, json, cancellationToken));
+            if (model == "vae") return Task.FromResult(TrainVae(parse, data, labels, @class, maxRows, validation, epochs, batch, lr, patience, latent, layers, beta, seed, threads, device, output, plots, json, cancellationToken));
             if (parse.GetValue(latent) is not null || parse.GetValue(layers) is not null || parse.GetValue(beta) is not null)
                 throw new CliException("--latent, --layers and --beta apply to --model vae only.");
             var backend = RbmCli.Backend(parse, threads, device, out var backendReason);
@@ -108,9 +109,17 @@ internal static class TrainCommand
             };
             bool asJson = parse.GetValue(json);
             var stderr = parse.InvocationConfiguration.Error;
-            var progress = asJson ? null : new ProgressLines(stderr);
-            RbmBase rbm = model == "grbm" ? RbmTrainer.CreateGaussian(features.View, options) : RbmTrainer.CreateBernoulli(features.View, options);
-            var result = RbmTrainer.Train(rbm, features.View, options, progress, cancellationToken);
+            var history = new List<TrainingProgress>();
+            RbmTrainingResult result;
+            RbmBase rbm;
+            using (var display = TrainingProgressDisplay.Create(asJson, stderr))
+            {
+                var progress = new Relay(p => { history.Add(p); display.Report(p); });
+                rbm = model == "grbm" ? RbmTrainer.CreateGaussian(features.View, options) : RbmTrainer.CreateBernoulli(features.View, options);
+                if (parse.GetValue(binarize)) rbm.Annotations[RbmCli.InputBinarization] = RbmCli.ThresholdRule;
+                result = RbmTrainer.Train(rbm, features.View, options, progress, cancellationToken);
+            }
+            TrainingPictures.Write(parse.GetValue(plots), history, "reconstruction error", rbm, features);
 
             LogPartitionEstimate? logZ = null;
             string est = parse.GetValue(estimate)!;
@@ -154,7 +163,7 @@ internal static class TrainCommand
 
     private static int TrainVae(ParseResult parse, Option<string> data, Option<string?> labels, Option<int?> @class, Option<int?> maxRows,
         Option<string?> validation, Option<int> epochs, Option<int> batch, Option<float?> lr, Option<int> patience, Option<int?> latent,
-        Option<string?> layers, Option<float?> beta, Option<ulong> seed, Option<int> threads, Option<string> device, Option<string> output,
+        Option<string?> layers, Option<float?> beta, Option<ulong> seed, Option<int> threads, Option<string> device, Option<string> output, Option<string?> plots,
         Option<bool> json, CancellationToken cancellationToken)
     {
         ComputeBackends.TryParse(parse.GetValue(device), out var choice);
@@ -185,9 +194,14 @@ internal static class TrainCommand
         bool asJson = parse.GetValue(json);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         TrainingProgress? last = null;
-        var lines = asJson ? null : new ProgressLines(parse.InvocationConfiguration.Error);
-        var progress = new Relay(p => { last = p; lines?.Report(p); });
-        var vae = Vae.VaeVerbs.Train(set, valid, options, backend, progress, cancellationToken);
+        var history = new List<TrainingProgress>();
+        Models.Vae vae;
+        using (var display = TrainingProgressDisplay.Create(asJson, parse.InvocationConfiguration.Error))
+        {
+            var progress = new Relay(p => { last = p; history.Add(p); display.Report(p); });
+            vae = Vae.VaeVerbs.Train(set, valid, options, backend, progress, cancellationToken);
+        }
+        TrainingPictures.Write(parse.GetValue(plots), history, "-ELBO (nats)", vae, set.Features);
         ModelFile.Save(outPath, vae.ToDocument());
         var stdout = parse.InvocationConfiguration.Output;
         if (asJson)
@@ -212,17 +226,5 @@ internal static class TrainCommand
     private sealed class Relay(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => report(value);
-    }
-
-    private sealed class ProgressLines(TextWriter stderr) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress p)
-        {
-            var inv = CultureInfo.InvariantCulture;
-            var line = $"epoch {p.Epoch}/{p.Epochs}  training loss {p.TrainingLoss.ToString("F5", inv)}";
-            if (double.IsFinite(p.ValidationLoss)) line += $"  validation {p.ValidationLoss.ToString("F5", inv)}";
-            if (double.IsFinite(p.FreeEnergyGap)) line += $"  free-energy gap {p.FreeEnergyGap.ToString("F3", inv)}";
-            stderr.WriteLine(line + $"  {p.Seconds.ToString("F1", inv)} s");
-        }
     }
 }

@@ -4,6 +4,7 @@ using FreeEnergy.Cli.Infrastructure;
 using FreeEnergy.Compute;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Data;
+using FreeEnergy.Data.Preprocessing;
 using FreeEnergy.Estimation;
 using FreeEnergy.Models;
 using FreeEnergy.Persistence;
@@ -82,12 +83,27 @@ internal static class RbmCli
             throw new CliException($"{data.Source}: rows have {data.Features.Columns} columns but the model takes {model.InputDimension}.");
     }
 
+    /// <summary>
+    /// Checks the width of the data, applies the input binarisation recorded in the model at training time
+    /// (<c>train --binarize</c>), then validates the value range.
+    /// </summary>
     public static void CheckData(RbmBase model, DataSet data)
     {
         if (data.Features.Columns != model.Visible)
             throw new CliException($"{data.Source}: rows have {data.Features.Columns} columns but the model has {model.Visible} visible units.");
+        if (model.Annotations.TryGetValue(InputBinarization, out var rule))
+        {
+            if (rule != ThresholdRule) throw new CliException($"the model asks for input binarisation '{rule}', which this version does not know.");
+            new ThresholdBinarizer().TransformInPlace(data.Features);
+        }
         model.ValidateData(data.Features.View, data.Source);
     }
+
+    /// <summary>The model annotation recording how training data were binarised.</summary>
+    public const string InputBinarization = "input_binarization";
+
+    /// <summary>The value of <see cref="InputBinarization"/> for <c>--binarize</c> (x &gt; 0.5 becomes 1).</summary>
+    public const string ThresholdRule = "threshold-0.5";
 
     /// <summary>Estimates log Z by name; "stored" uses the model file's value.</summary>
     public static LogPartitionEstimate LogPartition(RbmBase model, string estimator, MatrixView data, AisOptions ais)

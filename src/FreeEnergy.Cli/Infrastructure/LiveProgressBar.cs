@@ -1,0 +1,82 @@
+using FreeEnergy.Training;
+using Spectre.Console;
+
+namespace FreeEnergy.Cli.Infrastructure;
+
+/// <summary>
+/// A live Spectre.Console progress bar on a terminal: epochs done, the latest losses, the estimated time left
+/// (from the reports' own clock) and the elapsed time.
+/// Spectre's display loop runs on its own thread from construction until <see cref="Dispose"/>.
+/// </summary>
+internal sealed class LiveProgressBar : ITrainingProgressDisplay
+{
+    private readonly ManualResetEventSlim _finished = new();
+    private readonly ManualResetEventSlim _ready = new();
+    private readonly Thread _loop;
+    private ProgressTask? _task;
+    private Exception? _failure;
+    private bool _disposed;
+
+    /// <param name="writer">The terminal's writer.</param>
+    /// <param name="ansi">Force ANSI escape sequences on or off (tests); null detects.</param>
+    public LiveProgressBar(TextWriter writer, bool? ansi = null)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = ansi switch { true => AnsiSupport.Yes, false => AnsiSupport.No, null => AnsiSupport.Detect },
+            ColorSystem = ColorSystemSupport.Detect,
+            Interactive = InteractionSupport.Yes,
+        });
+        var progress = console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                new ElapsedTimeColumn());
+        _loop = new Thread(() =>
+        {
+            try
+            {
+                progress.Start(context =>
+                {
+                    _task = context.AddTask("training", autoStart: true, maxValue: 1);
+                    _ready.Set();
+                    _finished.Wait();
+                    _task.StopTask();
+                    context.Refresh();
+                });
+            }
+            catch (Exception ex)
+            {
+                _failure = ex; // a display problem must never stop training
+            }
+            finally
+            {
+                _ready.Set();
+            }
+        })
+        { IsBackground = true, Name = "freeenergy progress" };
+        _loop.Start();
+        _ready.Wait();
+    }
+
+    public void Report(TrainingProgress value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var task = _task;
+        if (task is null || _failure is not null) return;
+        task.MaxValue = Math.Max(1, value.Epochs);
+        task.Value = Math.Clamp(value.Epoch, 0, task.MaxValue);
+        string? eta = ProgressText.Eta(value);
+        task.Description = Markup.Escape(eta is null ? ProgressText.Measures(value) : $"{ProgressText.Measures(value)}  {eta}");
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _finished.Set();
+        _loop.Join(TimeSpan.FromSeconds(5));
+        _finished.Dispose();
+        _ready.Dispose();
+    }
+}
