@@ -38,6 +38,7 @@ internal static class ScoreCommand
             if (loaded is Models.Vae vae) return ScoreVae(parse, vae, est, data, labels, @class, maxRows, samples, seed, output, json);
             var rbm = (Models.RbmBase)loaded;
             if (est is "elbo" or "iwae" or "cumulant") throw new CliException($"--estimator {est} applies to VAEs; this is a {rbm.Kind} model (use free-energy, exact, ais, tap or stored).");
+            if (est is "free-energy" or "stored" or "exact") return ScoreRbmStreaming(parse, rbm, est, data, labels, @class, maxRows, output, json);
             var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
             RbmCli.CheckData(rbm, set);
             var ais = RbmCli.Ais(parse, runs, betas, parse.GetValue(seed), backend);
@@ -71,16 +72,122 @@ internal static class ScoreCommand
         return command;
     }
 
+    /// <summary>Rows per batch when scoring a file in streaming mode.</summary>
+    internal const int StreamingBatchRows = 4096;
+
+    /// <summary>
+    /// Scores an RBM batch by batch (estimators that need no pass over the data: free-energy, stored, exact): memory stays
+    /// at one batch whatever the file size, and each batch's scores are written before the next is read, into a temporary
+    /// file renamed over --out only on success.
+    /// </summary>
+    private static int ScoreRbmStreaming(ParseResult parse, Models.RbmBase rbm, string est, Option<string> data, Option<string?> labels,
+        Option<int?> @class, Option<int?> maxRows, Option<string> output, Option<bool> json)
+    {
+        LogPartitionEstimate? logZ = est == "free-energy" ? null : RbmCli.LogPartition(rbm, est, default, null!);
+        string column = logZ is null ? "free_energy" : "negative_log_likelihood";
+        double add = logZ?.LogPartition ?? 0;
+        var (rows, mean, outPath) = StreamScores(parse, data, labels, @class, maxRows, output, column, rbm.Visible, $"the model has {rbm.Visible} visible units",
+            (batch, scores) =>
+            {
+                RbmCli.CheckData(rbm, batch); // applies the model's recorded input binarisation, then validates
+                rbm.FreeEnergy(batch.Features.View, scores);
+                if (add != 0) for (int i = 0; i < scores.Length; i++) scores[i] += add;
+            });
+        var stdout = parse.InvocationConfiguration.Output;
+        if (parse.GetValue(json))
+            JsonOutput.Write(stdout, new JsonObject
+            {
+                ["model"] = rbm.Kind,
+                ["rows"] = rows,
+                ["estimator"] = est,
+                ["score"] = column,
+                ["mean"] = JsonOutput.Number(mean),
+                ["logPartition"] = logZ is null ? null : JsonOutput.Number(logZ.LogPartition),
+                ["logPartitionLower"] = logZ is null ? null : JsonOutput.Number(logZ.Lower),
+                ["logPartitionUpper"] = logZ is null ? null : JsonOutput.Number(logZ.Upper),
+                ["out"] = Path.GetFullPath(outPath),
+            });
+        else stdout.WriteLine($"scored {rows} rows ({column}, mean {mean:F4}{(logZ is null ? "" : $", log Z {logZ.LogPartition:F3} by {logZ.Method}")}); wrote {outPath}");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Reads --data in batches of <see cref="StreamingBatchRows"/>, scores each batch with <paramref name="score"/> (which also
+    /// validates it; a <see cref="DataFormatException"/> is re-thrown naming the file and the row in the whole file) and
+    /// writes the scores to --out through a temporary file, renamed only when every row has been scored.
+    /// </summary>
+    private static (long Rows, double Mean, string OutPath) StreamScores(ParseResult parse, Option<string> data, Option<string?> labels, Option<int?> @class,
+        Option<int?> maxRows, Option<string> output, string column, int width, string widthText, Action<Data.DataSet, Span<double>> score)
+    {
+        var path = parse.GetValue(data)!;
+        if (!File.Exists(path)) throw new CliException($"data file not found: {path}");
+        var options = new Data.DataReadOptions { LabelsPath = parse.GetValue(labels), Class = parse.GetValue(@class), MaxRows = parse.GetValue(maxRows) };
+        if (options.MaxRows is <= 0) throw new CliException("--max-rows must be at least 1.");
+        var outPath = parse.GetValue(output)!;
+        long rows = 0;
+        double sum = 0;
+        AtomicFile.WriteText(outPath, writer =>
+        {
+            writer.WriteLine(column);
+            double[] f = [];
+            foreach (var batch in Data.DataReader.ReadLabeledBatches(path, StreamingBatchRows, options))
+            {
+                var x = batch.Features;
+                if (x.Columns != width) throw new CliException($"{path}: rows have {x.Columns} columns but {widthText}.");
+                if (f.Length < x.Rows) f = new double[x.Rows];
+                var scores = f.AsSpan(0, x.Rows);
+                try { score(batch, scores); }
+                catch (DataFormatException e) when (e.Row is not null || e.File is null)
+                {
+                    throw new DataFormatException(e.Reason, path, e.Row is { } r ? r + rows : null, e.Column, e);
+                }
+                for (int i = 0; i < scores.Length; i++)
+                {
+                    sum += scores[i];
+                    writer.WriteLine(scores[i].ToString("G9", System.Globalization.CultureInfo.InvariantCulture));
+                }
+                rows += x.Rows;
+            }
+            if (rows == 0) throw new CliException($"no rows to use in {path}{(options.Class is { } c ? $" with label {c}" : "")}.");
+        });
+        return (rows, sum / rows, outPath);
+    }
+
+    /// <summary>The default VAE score (the deterministic free energy, row by row independent), streamed like the RBM scores.</summary>
+    private static int ScoreVaeStreaming(ParseResult parse, Models.Vae vae, string estimator, Option<string> data, Option<string?> labels,
+        Option<int?> @class, Option<int?> maxRows, Option<string> output, Option<bool> json)
+    {
+        const string column = "free_energy";
+        var (rows, mean, outPath) = StreamScores(parse, data, labels, @class, maxRows, output, column, vae.InputDimension, $"the model takes {vae.InputDimension}",
+            (batch, scores) =>
+            {
+                var f = vae.FreeEnergy(batch.Features.View);
+                for (int i = 0; i < f.Length; i++) scores[i] = f[i];
+            });
+        var stdout = parse.InvocationConfiguration.Output;
+        if (parse.GetValue(json))
+            JsonOutput.Write(stdout, new JsonObject
+            {
+                ["model"] = vae.Kind, ["rows"] = rows, ["estimator"] = estimator, ["score"] = column,
+                ["mean"] = JsonOutput.Number(mean), ["out"] = Path.GetFullPath(outPath),
+            });
+        else stdout.WriteLine($"scored {rows} rows ({column}, mean {mean:F4}); wrote {outPath}");
+        return ExitCodes.Success;
+    }
+
     private static int ScoreVae(ParseResult parse, Models.Vae vae, string estimator, Option<string> data, Option<string?> labels, Option<int?> @class,
         Option<int?> maxRows, Option<int> samples, Option<ulong> seed, Option<string> output, Option<bool> json)
     {
         if (estimator is "stored" or "exact" or "ais" or "tap")
             throw new CliException($"--estimator {estimator} applies to RBMs; this is a VAE (use free-energy, elbo, iwae or cumulant).");
-        var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
-        RbmCli.CheckData(vae, set);
         int k = parse.GetValue(samples);
         if (k < 0) throw new CliException("--samples must be zero (default) or positive.");
-        var scores = Vae.VaeVerbs.Score(vae, set.Features, estimator == "free-energy" ? "elbo" : estimator, k == 0 ? null : k, parse.GetValue(seed));
+        if (k == 0 && estimator is ("free-energy" or "elbo")) return ScoreVaeStreaming(parse, vae, estimator, data, labels, @class, maxRows, output, json);
+        var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
+        RbmCli.CheckData(vae, set);
+        float[] scores;
+        try { scores = Vae.VaeVerbs.Score(vae, set.Features, estimator == "free-energy" ? "elbo" : estimator, k == 0 ? null : k, parse.GetValue(seed)); }
+        catch (DataFormatException e) when (e.File is null) { throw new DataFormatException(e.Reason, set.Source, e.Row, e.Column, e); }
         string column = estimator switch { "iwae" => "iwae", "cumulant" => "cumulant", _ => "free_energy" };
         var outPath = parse.GetValue(output)!;
         RbmCli.WriteCsv(outPath, [column], scores.Length, (r, _) => scores[r]);

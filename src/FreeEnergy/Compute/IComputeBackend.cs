@@ -4,6 +4,8 @@ namespace FreeEnergy.Compute;
 /// The seam between models and the hardware they run on. Models express their heavy work
 /// (matrix products, activations, sampling, reductions) through this interface so that a CPU or a
 /// GPU backend can serve them. All matrices are row-major; leading dimensions are row strides.
+/// Thread safety: <see cref="Cpu.CpuBackend"/> is safe to share between threads; the CUDA backend only for its span
+/// GEMM (see docs/threading.md).
 /// </summary>
 public interface IComputeBackend
 {

@@ -7,10 +7,14 @@ public sealed class DataFormatException : FreeEnergyException
     public DataFormatException(string message, string? file = null, long? row = null, int? column = null, Exception? innerException = null)
         : base(Compose(message, file, row, column), innerException ?? new InvalidDataException(message))
     {
+        Reason = message;
         File = file;
         Row = row;
         Column = column;
     }
+
+    /// <summary>The message without the file, row and column prefix.</summary>
+    public string Reason { get; }
 
     /// <summary>The file the problem is in, when known.</summary>
     public string? File { get; }

@@ -13,6 +13,7 @@ namespace FreeEnergy.Estimation;
 /// log p*_beta(v) = (1 - beta) log p*_A(v) + beta (model visible term) + sum_j softplus(beta (b_j + (x^T W)_j)),
 /// one Gibbs transition per beta; all runs move together as a [runs x D] batch with GEMMs.
 /// log Z = log Z_A + log mean_runs exp(log w); the spread is log(mean w +- 3 std(w) / sqrt(runs)).
+/// Thread-safe: only reads the model; concurrent calls with the same options give identical results.
 /// </summary>
 public static class AnnealedImportanceSampling
 {

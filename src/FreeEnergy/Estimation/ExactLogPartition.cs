@@ -11,6 +11,7 @@ namespace FreeEnergy.Estimation;
 /// enumerated: logsumexp_v [-F(v)]; Gaussian RBM (hidden enumerated, v integrated in closed form):
 /// log Z = logsumexp_h [b.h + 1/2 |W h + a/sigma|^2] - 1/2 |a/sigma|^2 + sum_i log(sqrt(2 pi) sigma_i).
 /// States are visited in Gray-code order in chunks run in parallel; the log-sum-exp is taken in double.
+/// Thread-safe: only reads the model.
 /// </summary>
 public static class ExactLogPartition
 {

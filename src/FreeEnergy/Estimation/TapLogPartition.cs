@@ -4,7 +4,7 @@ using FreeEnergy.Tensors;
 
 namespace FreeEnergy.Estimation;
 
-/// <summary>The TAP (EMF) estimate of log Z of a Bernoulli RBM: -beta G at the best fixed point (cheap, biased; compare with AIS).</summary>
+/// <summary>The TAP (EMF) estimate of log Z of a Bernoulli RBM: -beta G at the best fixed point (cheap, biased; compare with AIS). Thread-safe: only reads the model.</summary>
 public static class TapLogPartition
 {
     /// <summary>Most data rows used as starting magnetisations.</summary>

@@ -50,8 +50,16 @@ public sealed class GaussianRbm : RbmBase
     }
 
     /// <summary>
-    /// Accepts any finite values (NaN and infinities are a <see cref="DataFormatException"/> naming row and column).
-    /// Standardise the data first: the model assumes unit-scale columns. Constant columns are allowed.
+    /// The largest magnitude <see cref="ValidateData"/> accepts (1e6, the same as the training divergence limit
+    /// <see cref="Training.RbmTrainingOptions.DivergenceLimit"/>'s default): values beyond it mean unstandardised
+    /// or corrupt data, which would only diverge in training and give meaningless free energies.
+    /// </summary>
+    public const float MaxMagnitude = 1e6f;
+
+    /// <summary>
+    /// Accepts finite values up to <see cref="MaxMagnitude"/> in magnitude; NaN, infinities and larger values are a
+    /// <see cref="DataFormatException"/> naming row and column. Standardise the data first: the model assumes unit-scale
+    /// columns. Constant columns are allowed.
     /// </summary>
     public override void ValidateData(MatrixView data, string? source = null)
     {
@@ -60,8 +68,13 @@ public sealed class GaussianRbm : RbmBase
         {
             var row = data.Row(r);
             for (int c = 0; c < row.Length; c++)
-                if (!float.IsFinite(row[c]))
-                    throw new DataFormatException($"value {row[c]} is not finite.", source, r + 1, c + 1);
+            {
+                float x = row[c];
+                if (!float.IsFinite(x))
+                    throw new DataFormatException($"value {x} is not finite.", source, r + 1, c + 1);
+                if (MathF.Abs(x) > MaxMagnitude)
+                    throw new DataFormatException($"value {x:G6} is larger in magnitude than {MaxMagnitude:G3}; a Gaussian RBM needs standardised data (zero mean, unit variance per column).", source, r + 1, c + 1);
+            }
         }
     }
 

@@ -11,6 +11,8 @@ namespace FreeEnergy.Training;
 /// (see <see cref="RbmTrainingOptions"/>). Batched: matrix products go through the backend, elementwise work is
 /// parallel over rows, random numbers are drawn by (seed, stream, index), so the same seed and thread count give
 /// bit-identical models (and, with a GEMM whose results do not depend on the thread count, any thread count).
+/// Thread safety: the static methods may run concurrently on different models; the model being trained must not be
+/// used by anything else meanwhile (see docs/threading.md and docs/determinism.md).
 /// </summary>
 public static class RbmTrainer
 {

@@ -3,7 +3,13 @@ using FreeEnergy.Tensors;
 
 namespace FreeEnergy.Training;
 
-/// <summary>Settings for training a Bernoulli or Gaussian RBM, with defaults that work for MNIST-sized binary data.</summary>
+/// <summary>
+/// Settings for training a Bernoulli or Gaussian RBM, with defaults that work for MNIST-sized binary data.
+/// Input policy (checked before training, a <see cref="DataFormatException"/> naming row and column otherwise):
+/// a Bernoulli RBM takes values in [0, 1] -- binary data or probabilities, e.g. grey levels scaled to [0, 1] --
+/// and rejects everything else (negative, above 1, NaN, infinities); a Gaussian RBM takes finite values up to
+/// <see cref="Models.GaussianRbm.MaxMagnitude"/> in magnitude (standardise the columns; constant columns are fine).
+/// </summary>
 public sealed class RbmTrainingOptions
 {
     /// <summary>Number of hidden units (used when a new model is created). Default: 100.</summary>

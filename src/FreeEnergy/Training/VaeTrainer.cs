@@ -12,6 +12,8 @@ namespace FreeEnergy.Training;
 /// reparameterisation trick (one draw per row) and Adam. Mini-batch order comes from a Philox stream of
 /// (seed, epoch) and the noise of batch b in epoch e from Philox (seed, stream(e, b), index row * Z + j), so a
 /// seed gives bit-identical weights run to run.
+/// Thread safety: the static methods may run concurrently on different models; the model being trained must not be
+/// used by anything else meanwhile (see docs/threading.md).
 /// </summary>
 public static class VaeTrainer
 {

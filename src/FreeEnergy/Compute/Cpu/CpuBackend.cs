@@ -1,6 +1,10 @@
 namespace FreeEnergy.Compute.Cpu;
 
-/// <summary>The CPU backend: SIMD SGEMM and a deterministic range-parallel loop.</summary>
+/// <summary>
+/// The CPU backend: SIMD SGEMM and a deterministic range-parallel loop. Thread-safe: one instance (e.g.
+/// <see cref="Default"/>) may serve any number of threads and models at once; results do not depend on how many
+/// callers share it.
+/// </summary>
 public sealed class CpuBackend : IComputeBackend
 {
     /// <summary>Creates a CPU backend.</summary>

@@ -3,7 +3,8 @@ namespace FreeEnergy.Compute.Cuda;
 /// <summary>
 /// A float array in GPU memory owned by a <see cref="CudaBackend"/>. Uploads and kernels are queued on the
 /// backend's stream in order; <see cref="Download"/> waits for everything queued before it. Dispose it
-/// (or the backend) to free the memory; a buffer must not outlive its backend.
+/// (or the backend) to free the memory; a buffer must not outlive its backend. Not thread-safe: use a buffer from
+/// one thread at a time.
 /// </summary>
 public sealed unsafe class CudaBuffer : IDisposable
 {
