@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using FreeEnergy.Cli.Infrastructure;
 using FreeEnergy.Compute.Cpu;
+using FreeEnergy.Cli.Commands.Rbm;
 using FreeEnergy.Data;
 
 namespace FreeEnergy.Cli.Commands;
