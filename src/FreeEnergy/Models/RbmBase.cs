@@ -118,11 +118,12 @@ public abstract class RbmBase : IFreeEnergyModel
         var values = new double[rows];
         Backend.For(rows, RbmKernels.Grain(Hidden + Visible), (start, end) =>
         {
+            var scratch = new float[Hidden];
             for (int r = start; r < end; r++)
             {
                 var row = pre.AsSpan(r * Hidden, Hidden);
                 TensorPrimitives.Add(row, HiddenBias, row);
-                values[r] = VisibleEnergy(data.Row(r)) - RbmKernels.SoftplusSum(row);
+                values[r] = VisibleEnergy(data.Row(r)) - RbmKernels.SoftplusSumFast(row, scratch);
             }
         });
         values.AsSpan().CopyTo(result);
