@@ -9,6 +9,7 @@ internal static class BenchCommand
     {
         var command = new Command("bench", "Benchmarks: gemm (and, as models land, rbm, vae, score).");
         command.Subcommands.Add(BenchGemmCommand.Create());
+        command.Subcommands.Add(BenchVaeCommand.Create());
         return command;
     }
 }

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Classic MNIST VAE (784-400-20 ReLU, Bernoulli decoder, Adam 1e-3, batch 128, 60,000 rows): FreeEnergyML
+# (freeenergy bench vae) against PyTorch CPU (build/peers/vae_torch.py), run alternately (ours, peer, ours, ...) with
+# the same thread count so both see the same machine load. Prints a markdown table and a JSON document with the
+# median seconds per epoch of each, ours/PyTorch, and the test -ELBO after the same number of epochs.
+#   ROUNDS (default 3) alternations; EPOCHS (default 1) epochs per run (every epoch's time counts);
+#   THREADS (default 2); DATA (default /work/shared/data/mnist); MAX_ROWS (default 0 = all; smoke runs);
+#   PYTHON (default /usr/bin/python3, which has PyTorch CPU).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds=${ROUNDS:-3}
+epochs=${EPOCHS:-1}
+threads=${THREADS:-2}
+data=${DATA:-/work/shared/data/mnist}
+max_rows=${MAX_ROWS:-0}
+python=${PYTHON:-/usr/bin/python3}
+
+echo "building the CLI (Release) once..." >&2
+dotnet build src/FreeEnergy.Cli/FreeEnergy.Cli.csproj -c Release -nologo -v q >&2
+cli=$(ls src/FreeEnergy.Cli/bin/Release/net*/FreeEnergy.Cli.dll | sort -V | tail -1)
+
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+for r in $(seq 1 "$rounds"); do
+  echo "  round $r/$rounds, load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  ours=$(DOTNET_gcServer=0 dotnet "$cli" bench vae --data "$data" --epochs "$epochs" --threads "$threads" --max-rows "$max_rows" --json | tr -d "\n")
+  peer=$(OMP_NUM_THREADS=$threads "$python" build/peers/vae_torch.py --epochs "$epochs" --threads "$threads" --data-dir "$data" --max-rows "$max_rows" 2>/dev/null)
+  echo "{\"tool\":\"ours\",\"round\":$r,\"load\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"result\":$ours}" >> "$results"
+  echo "{\"tool\":\"pytorch\",\"round\":$r,\"load\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"result\":$peer}" >> "$results"
+done
+
+"$python" - "$results" "$threads" "$epochs" <<'PY'
+import json, statistics, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+threads, epochs = int(sys.argv[2]), int(sys.argv[3])
+ours = [r["result"] for r in rows if r["tool"] == "ours"]
+peer = [r["result"] for r in rows if r["tool"] == "pytorch"]
+o_sec = [s for r in ours for s in r["secondsPerEpoch"]]
+p_sec = [s for r in peer for s in r["seconds_per_epoch"]]
+o_cpu = [e["cpuSeconds"] for r in ours for e in r["epochs"]]
+o_med, p_med = statistics.median(o_sec), statistics.median(p_sec)
+o_elbo = statistics.median([r["testNegElbo"] for r in ours])
+p_elbo = statistics.median([r["test_neg_elbo"] for r in peer])
+loads = [r["load"] for r in rows]
+print()
+print(f"Classic VAE (784-400-20 ReLU, Bernoulli, Adam 1e-3, batch 128, {ours[0]['trainRows']} rows), {threads} threads, "
+      f"{epochs} epoch(s) per run, median over {len(rows)//2} alternating rounds; load averages seen: {', '.join(loads)}")
+print()
+print("| | s/epoch (median) | runs | test -ELBO after %d epoch(s) |" % epochs)
+print("|---|---|---|---|")
+print(f"| FreeEnergyML ({ours[0]['backend']}) | {o_med:.2f} | {', '.join(f'{s:.2f}' for s in o_sec)} | {o_elbo:.2f} |")
+print(f"| {peer[0]['framework']} | {p_med:.2f} | {', '.join(f'{s:.2f}' for s in p_sec)} | {p_elbo:.2f} |")
+print(f"| ratio ours/PyTorch | {o_med / p_med:.2f} | | |")
+print()
+print(f"(ours: process CPU seconds per epoch, all threads: {', '.join(f'{s:.2f}' for s in o_cpu)}; "
+      "test -ELBO is F_q on t10k: ours the mean over the model's fixed scoring draws, PyTorch one fixed draw per row)")
+print()
+print(json.dumps({"benchmark": "vae", "threads": threads, "epochsPerRun": epochs, "loads": loads,
+                  "oursSecondsPerEpoch": o_med, "pytorchSecondsPerEpoch": p_med, "ratio": o_med / p_med,
+                  "oursTestNegElbo": o_elbo, "pytorchTestNegElbo": p_elbo, "oursRuns": o_sec, "pytorchRuns": p_sec,
+                  "oursCpuSecondsPerEpoch": o_cpu, "ours": ours, "pytorch": peer}, indent=1))
+PY
