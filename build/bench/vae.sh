@@ -23,10 +23,12 @@ results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 for r in $(seq 1 "$rounds"); do
   echo "  round $r/$rounds, load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  load_ours=$(cut -d' ' -f1-3 /proc/loadavg)
   ours=$(DOTNET_gcServer=0 dotnet "$cli" bench vae --data "$data" --epochs "$epochs" --threads "$threads" --max-rows "$max_rows" --json | tr -d "\n")
+  load_peer=$(cut -d' ' -f1-3 /proc/loadavg)
   peer=$(OMP_NUM_THREADS=$threads "$python" build/peers/vae_torch.py --epochs "$epochs" --threads "$threads" --data-dir "$data" --max-rows "$max_rows" 2>/dev/null)
-  echo "{\"tool\":\"ours\",\"round\":$r,\"load\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"result\":$ours}" >> "$results"
-  echo "{\"tool\":\"pytorch\",\"round\":$r,\"load\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"result\":$peer}" >> "$results"
+  echo "{\"tool\":\"ours\",\"round\":$r,\"load\":\"$load_ours\",\"result\":$ours}" >> "$results"
+  echo "{\"tool\":\"pytorch\",\"round\":$r,\"load\":\"$load_peer\",\"result\":$peer}" >> "$results"
 done
 
 "$python" - "$results" "$threads" "$epochs" <<'PY'
@@ -44,7 +46,7 @@ p_elbo = statistics.median([r["test_neg_elbo"] for r in peer])
 loads = [r["load"] for r in rows]
 print()
 print(f"Classic VAE (784-400-20 ReLU, Bernoulli, Adam 1e-3, batch 128, {ours[0]['trainRows']} rows), {threads} threads, "
-      f"{epochs} epoch(s) per run, median over {len(rows)//2} alternating rounds; load averages seen: {', '.join(loads)}")
+      f"{epochs} epoch(s) per run, median over {len(rows)//2} alternating rounds; load averages (1/5/15 min) before each run: {'; '.join(loads)}")
 print()
 print("| | s/epoch (median) | runs | test -ELBO after %d epoch(s) |" % epochs)
 print("|---|---|---|---|")
