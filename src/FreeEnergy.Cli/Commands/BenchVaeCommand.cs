@@ -44,9 +44,13 @@ internal static class BenchVaeCommand
                 LearningRate = 1e-3f, BatchSize = 128, Epochs = e, Seed = parse.GetValue(seed),
             };
             var log = new EpochLog();
+            int gc0 = GC.CollectionCount(0);
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
             var clock = Stopwatch.StartNew();
             var model = VaeVerbs.Train(train, null, options, backend, log);
             double trainSeconds = clock.Elapsed.TotalSeconds;
+            allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+            gc0 = GC.CollectionCount(0) - gc0;
             double testNegElbo = double.NaN, scoreSeconds = 0;
             if (test is not null)
             {
@@ -83,6 +87,8 @@ internal static class BenchVaeCommand
                 ["testRows"] = test?.Features.Rows ?? 0,
                 ["loadSeconds"] = loadSeconds,
                 ["trainSeconds"] = trainSeconds,
+                ["trainAllocatedBytes"] = allocated,
+                ["trainGen0Collections"] = gc0,
                 ["epochs"] = epochsJson,
                 ["secondsPerEpoch"] = perEpoch,
                 ["trainNegElbo"] = JsonOutput.Number(last?.TrainingLoss ?? double.NaN),
