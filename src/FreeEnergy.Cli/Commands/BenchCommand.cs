@@ -10,6 +10,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Benchmarks with --json output: gemm, rbm, vae, score.");
         command.Subcommands.Add(BenchGemmCommand.Create());
         command.Subcommands.Add(BenchScoreCommand.Create());
+        command.Subcommands.Add(BenchVaeCommand.Create());
         return command;
     }
 }

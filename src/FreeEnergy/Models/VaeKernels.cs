@@ -102,19 +102,20 @@ internal static class VaeKernels
             var xs = x.Slice(start, n);
             var u = buffer[..n];
             var s = buffer.Slice(Block, n);
-            TensorPrimitives.Abs(l, u);
-            TensorPrimitives.Negate(u, u);
+            int i = 0;
+            for (; i <= n - w; i += w) (-Vector.Abs(new Vector<float>(l[i..]))).CopyTo(u[i..]);
+            for (; i < n; i++) u[i] = -MathF.Abs(l[i]);
             TensorPrimitives.Exp(u, u);          // u = e^-|l|
-            TensorPrimitives.Add(u, 1f, s);      // s = 1 + u
             var vs = new Vector<float>(scale);
             var sum = Vector<float>.Zero;
-            int i = 0;
+            i = 0;
             for (; i <= n - w; i += w)
             {
                 var lv = new Vector<float>(l[i..]);
                 var xv = new Vector<float>(xs[i..]);
                 var uv = new Vector<float>(u[i..]);
-                var sv = new Vector<float>(s[i..]);
+                var sv = Vector<float>.One + uv;    // s = 1 + u
+                sv.CopyTo(s[i..]);
                 var sig = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(lv, Vector<float>.Zero), Vector<float>.One, uv) / sv;
                 sum += Vector.Max(lv, Vector<float>.Zero) - xv * lv;
                 (vs * (sig - xv)).CopyTo(l[i..]);
@@ -122,6 +123,7 @@ internal static class VaeKernels
             float tail = 0f;
             for (; i < n; i++)
             {
+                s[i] = 1f + u[i];
                 float lv = l[i], sig = (lv >= 0f ? 1f : u[i]) / s[i];
                 tail += MathF.Max(lv, 0f) - xs[i] * lv;
                 l[i] = scale * (sig - xs[i]);

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using FreeEnergy.Compute;
+using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Random;
 
 namespace FreeEnergy.Models;
@@ -112,6 +113,12 @@ internal sealed class VaeWorkspace
             input = Encoder[i].AsSpan(0, rows * _layout.Encoder[i].Out);
         }
         var head = _layout.Head;
+        if (backend is CpuBackend cpu)
+        {
+            cpu.GemmBias(Transpose.None, Transpose.None, rows, head.Out, head.In, input, head.In,
+                theta.AsSpan(head.WeightOffset, head.WeightCount), head.Out, theta.AsSpan(head.BiasOffset, head.Out), Activation.None, Head, head.Out);
+            return;
+        }
         backend.Gemm(Transpose.None, Transpose.None, rows, head.Out, head.In, 1f, input, head.In,
             theta.AsSpan(head.WeightOffset, head.WeightCount), head.Out, 0f, Head, head.Out);
         backend.For(rows, Grain(2 * _layout.Latent), _headBiasBody);
@@ -138,6 +145,12 @@ internal sealed class VaeWorkspace
             input = Decoder[i].AsSpan(0, rows * _layout.Decoder[i].Out);
         }
         var output = _layout.Output;
+        if (addOutputBias && backend is CpuBackend cpu)
+        {
+            cpu.GemmBias(Transpose.None, Transpose.None, rows, output.Out, output.In, input, output.In,
+                theta.AsSpan(output.WeightOffset, output.WeightCount), output.Out, theta.AsSpan(output.BiasOffset, output.Out), Activation.None, Out, output.Out);
+            return;
+        }
         backend.Gemm(Transpose.None, Transpose.None, rows, output.Out, output.In, 1f, input, output.In,
             theta.AsSpan(output.WeightOffset, output.WeightCount), output.Out, 0f, Out, output.Out);
         if (addOutputBias) backend.For(rows, Grain(_layout.Input), _outputBiasBody);
@@ -154,9 +167,9 @@ internal sealed class VaeWorkspace
         PrepareLikelihood(theta);
         Encode(backend, theta, X, 0, rows);
         Reparameterize(backend, rows);
-        Decode(backend, theta, rows, addOutputBias: false);
+        Decode(backend, theta, rows, addOutputBias: true);
         _x = X; _xOffset = 0; _scale = 1f / rows; _klWeight = klWeight;
-        backend.For(rows, Grain(_layout.Input), _lossBody);   // output bias + likelihood + its gradient in one pass; KL per row
+        backend.For(rows, Grain(_layout.Input), _lossBody);   // likelihood + its gradient in one pass; KL per row
 
         if (layout.Likelihood == VaeLikelihood.Gaussian)
         {
@@ -198,12 +211,27 @@ internal sealed class VaeWorkspace
 
     private void Dense(DenseLayer layer, ReadOnlySpan<float> input, int rows, float[] output, bool activated)
     {
+        if (activated && _backend is CpuBackend cpu)
+        {
+            // One pass: the bias and activation are applied to each block of the product while it is in cache.
+            cpu.GemmBias(Transpose.None, Transpose.None, rows, layer.Out, layer.In, input, layer.In,
+                _theta.AsSpan(layer.WeightOffset, layer.WeightCount), layer.Out, _theta.AsSpan(layer.BiasOffset, layer.Out),
+                Epilogue(_layout.Activation), output, layer.Out);
+            return;
+        }
         _backend.Gemm(Transpose.None, Transpose.None, rows, layer.Out, layer.In, 1f, input, layer.In,
             _theta.AsSpan(layer.WeightOffset, layer.WeightCount), layer.Out, 0f, output, layer.Out);
         if (!activated) return;
         _buffer = output; _layer = layer;
         _backend.For(rows, Grain(layer.Out), _biasActivationBody);
     }
+
+    private static Activation Epilogue(VaeActivation activation) => activation switch
+    {
+        VaeActivation.Relu => Activation.Relu,
+        VaeActivation.Tanh => Activation.Tanh,
+        _ => Activation.Softplus,
+    };
 
     /// <summary>dW = A^T dY, db = column sums of dY, dA = dY W^T (skipped when <paramref name="inputGrad"/> is null).</summary>
     private void DenseBackward(DenseLayer layer, float[] input, float[] outputGrad, int rows, float[] grad, float[]? inputGrad)
@@ -300,11 +328,9 @@ internal sealed class VaeWorkspace
     private void LossRows(int start, int end)
     {
         int d = _layout.Input, z = _layout.Latent;
-        var bias = _theta.AsSpan(_layout.Output.BiasOffset, d);
         for (int r = start; r < end; r++)
         {
             var row = Out.AsSpan(r * d, d);
-            TensorPrimitives.Add(row, bias, row);
             var x = _x.AsSpan(_xOffset + r * d, d);
             Reconstruction[r] = _layout.Likelihood == VaeLikelihood.Bernoulli
                 ? VaeKernels.BernoulliRow(x, row, _scale)

@@ -16,7 +16,10 @@ public static class RangeParallel
     // Separate so that the closure below is only allocated when the work is really split.
     private static void Split(int count, int parts, Action<int, int> body)
     {
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, p =>
+        // The GEMM's persistent spinning workers: a fork/join costs a few microseconds instead of Parallel.For's
+        // thread-pool wake-ups (tens of microseconds, far more on a busy machine), which dominated the many small
+        // elementwise passes of a training step. The ranges depend only on (count, parts), never on which thread runs them.
+        GemmWorkers.Run(parts, parts, p =>
         {
             int start = (int)((long)count * p / parts);
             int end = (int)((long)count * (p + 1) / parts);
