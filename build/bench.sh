@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, side by side with peers where there is one: build/bench.sh <what> [args...]
-# Each <what> is a script build/bench/<what>.sh (gemm today; rbm, vae, score can be added the same way).
+# Each <what> is a script build/bench/<what>.sh (gemm, rbm; vae, score can be added the same way).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 what=${1:-}

@@ -7,8 +7,9 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Benchmarks: gemm (and, as models land, rbm, vae, score).");
+        var command = new Command("bench", "Benchmarks: gemm, rbm (and, as they land, vae, score).");
         command.Subcommands.Add(BenchGemmCommand.Create());
+        command.Subcommands.Add(BenchRbmCommand.Create());
         return command;
     }
 }
