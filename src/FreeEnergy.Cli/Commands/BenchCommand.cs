@@ -11,6 +11,7 @@ internal static class BenchCommand
         command.Subcommands.Add(BenchGemmCommand.Create());
         command.Subcommands.Add(BenchScoreCommand.Create());
         command.Subcommands.Add(BenchVaeCommand.Create());
+        command.Subcommands.Add(BenchRbmCommand.Create());
         return command;
     }
 }

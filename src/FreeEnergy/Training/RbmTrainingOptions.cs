@@ -80,6 +80,9 @@ public sealed class RbmTrainingOptions
     /// <summary>The compute backend; null (default) uses <see cref="Compute.Cpu.CpuBackend.Default"/>.</summary>
     public IComputeBackend? Backend { get; set; }
 
+    /// <summary>Tests: compute every product as a dense GEMM (the binary-row path gives the same bits as the AVX2 GEMM).</summary>
+    internal bool DenseProducts { get; set; }
+
     internal void Validate()
     {
         static void Positive(string name, double value)

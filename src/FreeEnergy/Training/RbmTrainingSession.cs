@@ -15,7 +15,9 @@ namespace FreeEnergy.Training;
 /// <c>n</c> rows with <c>c</c> negative rows: X [(n + c) x D] holds the positive rows then the negative rows as the
 /// hidden layer sees them (v, or v / sigma); P [(n + c) x H] holds p(h|x), which is then scaled in place by 1/n
 /// (positive) and -1/c (negative) so that the whole weight gradient is one GEMM, X^T P, accumulated with
-/// alpha = learning rate and beta = momentum straight into the velocity.
+/// alpha = learning rate and beta = momentum straight into the velocity. For a Bernoulli RBM (CD/PCD) whose rows are
+/// 0/1 (binary data; visible samples always are), the products x W and X^T P run as sums of selected rows
+/// (<see cref="BinaryRows"/>, bit-identical to the AVX2 GEMM) and the weight update is folded into that pass.
 /// </summary>
 internal sealed class RbmTrainingSession
 {
@@ -34,6 +36,7 @@ internal sealed class RbmTrainingSession
     private readonly float[]? _gradW;
     private readonly float[]? _magV, _magH;
     private readonly TapSettings? _tap;
+    private readonly BinaryRows? _binary;
     private readonly int[] _order;
     private readonly Snapshot _lastGood, _best;
     private bool _chainsReady;
@@ -74,6 +77,8 @@ internal sealed class RbmTrainingSession
             _magH = new float[_chains * _h];
             _tap = new TapSettings { Order = _phase.Order, Iterations = _phase.Iterations, Damping = _phase.Damping };
         }
+        // Bernoulli CD/PCD: products with 0/1 rows (binary data, every visible sample) as sums of selected rows.
+        if (_gaussian is null && _phase.Kind != NegativePhaseKind.Tap && _gradW is null && !options.DenseProducts) _binary = new BinaryRows(rows, _d);
         _order = new int[data.Rows];
         _lastGood = new Snapshot(model);
         _best = new Snapshot(model);
@@ -171,7 +176,9 @@ internal sealed class RbmTrainingSession
             }
         });
         // Positive hidden probabilities.
-        RbmKernels.VisibleToHidden(backend, x.AsSpan(0, n * d), n, model.Weights, d, h, _p);
+        bool positiveBinary = _binary is not null && _binary.Collect(backend, x, 0, n);
+        if (positiveBinary) _binary!.Multiply(backend, 0, n, model.Weights, h, _p);
+        else RbmKernels.VisibleToHidden(backend, x.AsSpan(0, n * d), n, model.Weights, d, h, _p);
         ulong epochId = (ulong)epoch, batchId = (ulong)batchIndex;
         if (_phase.Kind == NegativePhaseKind.ContrastiveDivergence)
             RbmKernels.BiasSigmoidSample(backend, _p, 0, n, model.HiddenBias, 1f, _hState, 0, _seed, SampleStream(epochId, batchId, 0));
@@ -192,6 +199,7 @@ internal sealed class RbmTrainingSession
             _chainsReady = true;
         }
         int k = _phase.Steps;
+        bool negativeBinary = false;
         for (int step = 1; step <= k; step++)
         {
             RbmKernels.HiddenToVisible(backend, _hState, c, model.Weights, d, h, _vMean);
@@ -203,7 +211,9 @@ internal sealed class RbmTrainingSession
                 model.SampleVisible(backend, _vMean, 0, _vRaw, 0, c, _seed, vStream, 1f);
                 model.ScaleVisible(backend, _vRaw, 0, x, negX, c);
             }
-            RbmKernels.VisibleToHidden(backend, x.AsSpan(negX, c * d), c, model.Weights, d, h, _p.AsSpan(negP));
+            negativeBinary = _binary is not null && _gaussian is null && _binary.Collect(backend, x, n, c);
+            if (negativeBinary) _binary!.Multiply(backend, n, c, model.Weights, h, _p.AsSpan(negP));
+            else RbmKernels.VisibleToHidden(backend, x.AsSpan(negX, c * d), c, model.Weights, d, h, _p.AsSpan(negP));
             if (step < k || _phase.Kind == NegativePhaseKind.PersistentContrastiveDivergence)
                 RbmKernels.BiasSigmoidSample(backend, _p, negP, c, model.HiddenBias, 1f, _hState, 0, _seed, SampleStream(epochId, batchId, 2 * step));
             else
@@ -226,8 +236,18 @@ internal sealed class RbmTrainingSession
         int m = n + c;
         if (_gradW is null)
         {
-            backend.Gemm(Transpose.Transposed, Transpose.None, d, h, m, lr, x, d, _p, h, _o.Momentum, _velW, h);
-            UpdateWeights(lr, null);
+            if (positiveBinary && negativeBinary)
+            {
+                // velW = momentum velW + lr X^T P, and W += velW in the same pass unless weight decay needs its own.
+                bool decay = _o.L2WeightDecay != 0f || _o.L1WeightDecay != 0f;
+                _binary!.WeightStep(backend, m, _p, h, lr, _o.Momentum, _velW, decay ? null : model.Weights);
+                if (decay) UpdateWeights(lr, null);
+            }
+            else
+            {
+                backend.Gemm(Transpose.Transposed, Transpose.None, d, h, m, lr, x, d, _p, h, _o.Momentum, _velW, h);
+                UpdateWeights(lr, null);
+            }
         }
         else
         {
