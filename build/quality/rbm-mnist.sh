@@ -2,7 +2,8 @@
 # RBM quality on binarised MNIST (threshold 0.5): trains a 784x500 Bernoulli RBM with each negative phase
 # and reports the AIS estimate of the mean test log-likelihood (nats) with its spread.
 # Usage: build/quality/rbm-mnist.sh [DATA_DIR] ; env: EPOCHS (30), HIDDEN (500), PHASES ("cd:1 pcd:1 tap:2 tap:3"),
-#        THREADS (0 = all), AIS_RUNS (100), AIS_BETAS (14500), OUT (artifacts/quality/rbm)
+#        THREADS (0 = all), AIS_RUNS (100), AIS_BETAS (14500), OUT (artifacts/quality/rbm),
+#        TRAIN_ARGS (extra train options, e.g. "--schedule linear --l2 0.0002")
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=${1:-}
@@ -18,7 +19,7 @@ for spec in ${PHASES:-cd:1 pcd:1 tap:2 tap:3}; do
   kind=${spec%%:*}; k=${spec##*:}
   model="$out/rbm-$kind$k.fem"
   "${cli[@]}" train --model rbm --data "$data/train-images-idx3-ubyte.gz" --binarize --hidden "$hidden" --epochs "$epochs" \
-    --batch 100 "--$kind" "$k" --threads "$threads" --out "$model" --json > "$out/train-$kind$k.json"
+    --batch 100 "--$kind" "$k" --threads "$threads" ${TRAIN_ARGS:-} --out "$model" --json > "$out/train-$kind$k.json"
   "${cli[@]}" eval --model "$model" --data "$data/t10k-images-idx3-ubyte.gz" --base-data "$data/train-images-idx3-ubyte.gz" \
     --estimator ais --ais-runs "${AIS_RUNS:-100}" --ais-betas "${AIS_BETAS:-14500}" --threads "$threads" --json > "$out/eval-$kind$k.json"
   /usr/bin/env python3 - "$out/train-$kind$k.json" "$out/eval-$kind$k.json" "$kind-$k" <<'PY'
