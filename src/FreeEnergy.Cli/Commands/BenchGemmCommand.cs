@@ -39,20 +39,7 @@ internal static class BenchGemmCommand
             int lda = transA == Transpose.None ? kk : mm;
             int ldb = transB == Transpose.None ? nn : kk;
             double flops = 2.0 * mm * nn * kk;
-            var sw = new Stopwatch();
-            // Warm-up: at least one call and at least ~0.2 s.
-            sw.Start();
-            do backend.Gemm(transA, transB, mm, nn, kk, 1f, a, lda, b, ldb, 0f, c, nn);
-            while (sw.Elapsed.TotalSeconds < 0.2);
-            var times = new double[reps];
-            for (int r = 0; r < reps; r++)
-            {
-                sw.Restart();
-                backend.Gemm(transA, transB, mm, nn, kk, 1f, a, lda, b, ldb, 0f, c, nn);
-                times[r] = sw.Elapsed.TotalSeconds;
-            }
-            Array.Sort(times);
-            double median = times[reps / 2];
+            double median = MedianTimer.MedianSeconds(() => backend.Gemm(transA, transB, mm, nn, kk, 1f, a, lda, b, ldb, 0f, c, nn), reps, warmupSeconds: 0.2);
             var result = new JsonObject
             {
                 ["benchmark"] = "gemm",

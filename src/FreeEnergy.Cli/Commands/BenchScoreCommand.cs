@@ -38,17 +38,7 @@ internal static class BenchScoreCommand
             {
                 for (int start = 0; start < x.Rows; start += b) m.FreeEnergy(x.RowRange(start, Math.Min(b, x.Rows - start)));
             }
-            var sw = Stopwatch.StartNew();
-            do ScoreAll(); while (sw.Elapsed.TotalSeconds < 0.5);
-            var times = new double[reps];
-            for (int r = 0; r < reps; r++)
-            {
-                sw.Restart();
-                ScoreAll();
-                times[r] = sw.Elapsed.TotalSeconds;
-            }
-            Array.Sort(times);
-            double median = times[reps / 2];
+            double median = MedianTimer.MedianSeconds(ScoreAll, reps, warmupSeconds: 0.5);
             var result = new JsonObject
             {
                 ["benchmark"] = "score",
