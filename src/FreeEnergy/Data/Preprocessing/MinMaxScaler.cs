@@ -6,7 +6,7 @@ namespace FreeEnergy.Data.Preprocessing;
 /// Per-column min-max scaling to [0, 1]: x' = (x - min) / (max - min), with min and max fitted on training
 /// data and applied unchanged to other data. A constant column (max == min) maps to 0.
 /// </summary>
-public sealed class MinMaxScaler
+public sealed class MinMaxScaler : MatrixTransform
 {
     private MinMaxScaler(float[] minimum, float[] maximum)
     {
@@ -54,17 +54,9 @@ public sealed class MinMaxScaler
         return new MinMaxScaler((float[])minimum.Clone(), (float[])maximum.Clone());
     }
 
-    /// <summary>Returns a scaled copy of <paramref name="data"/>.</summary>
-    public Matrix Transform(Matrix data)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        var copy = data.Clone();
-        TransformInPlace(copy);
-        return copy;
-    }
 
     /// <summary>Scales <paramref name="data"/> in place.</summary>
-    public void TransformInPlace(Matrix data)
+    public override void TransformInPlace(Matrix data)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.Columns != Minimum.Count)

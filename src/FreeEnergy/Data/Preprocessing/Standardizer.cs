@@ -11,7 +11,7 @@ namespace FreeEnergy.Data.Preprocessing;
 /// scaled (its std is taken as 1), so it becomes 0 on the training data rather than NaN; such columns are
 /// listed in <see cref="ConstantColumns"/>.
 /// </remarks>
-public sealed class Standardizer
+public sealed class Standardizer : MatrixTransform
 {
     /// <summary>The relative standard deviation below which a column counts as constant.</summary>
     public const double ConstantThreshold = 1e-6;
@@ -73,17 +73,9 @@ public sealed class Standardizer
         return new Standardizer(meanF, std, constant.ToArray());
     }
 
-    /// <summary>Returns a standardised copy of <paramref name="data"/>.</summary>
-    public Matrix Transform(Matrix data)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        var copy = data.Clone();
-        TransformInPlace(copy);
-        return copy;
-    }
 
     /// <summary>Standardises <paramref name="data"/> in place.</summary>
-    public void TransformInPlace(Matrix data)
+    public override void TransformInPlace(Matrix data)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.Columns != Mean.Count)

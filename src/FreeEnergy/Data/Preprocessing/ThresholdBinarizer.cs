@@ -3,22 +3,14 @@ using FreeEnergy.Tensors;
 namespace FreeEnergy.Data.Preprocessing;
 
 /// <summary>Deterministic binarisation: x' = 1 when x &gt; <see cref="Threshold"/>, otherwise 0.</summary>
-public sealed class ThresholdBinarizer
+public sealed class ThresholdBinarizer : MatrixTransform
 {
     /// <summary>The threshold. Default: 0.5 (for data scaled to [0, 1]).</summary>
     public float Threshold { get; init; } = 0.5f;
 
-    /// <summary>Returns a binarised copy of <paramref name="data"/>.</summary>
-    public Matrix Transform(Matrix data)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        var copy = data.Clone();
-        TransformInPlace(copy);
-        return copy;
-    }
 
     /// <summary>Binarises <paramref name="data"/> in place.</summary>
-    public void TransformInPlace(Matrix data)
+    public override void TransformInPlace(Matrix data)
     {
         ArgumentNullException.ThrowIfNull(data);
         var values = data.AsSpan();
