@@ -30,3 +30,14 @@ public sealed class MnistOnnxRuntimeTheoryAttribute : TheoryAttribute
         else if (MnistRows.ImagesPath is null) Skip = "MNIST not found (set FREEENERGY_MNIST, or run build/fetch-mnist.sh to fill data/mnist).";
     }
 }
+
+/// <summary>A fact that needs ONNX Runtime and the MNIST training images; skipped with the reason when either is missing.</summary>
+public sealed class MnistOnnxRuntimeFactAttribute : FactAttribute
+{
+    /// <summary>Sets <see cref="FactAttribute.Skip"/> when either is missing.</summary>
+    public MnistOnnxRuntimeFactAttribute()
+    {
+        if (!OnnxRuntimeHarness.Available) Skip = OnnxRuntimeHarness.Reason;
+        else if (MnistRows.ImagesPath is null) Skip = "MNIST not found (set FREEENERGY_MNIST, or run build/fetch-mnist.sh to fill data/mnist).";
+    }
+}

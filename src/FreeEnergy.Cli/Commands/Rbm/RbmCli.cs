@@ -100,10 +100,10 @@ internal static class RbmCli
     }
 
     /// <summary>The model annotation recording how training data were binarised.</summary>
-    public const string InputBinarization = "input_binarization";
+    public const string InputBinarization = ThresholdBinarizer.ModelAnnotation;
 
     /// <summary>The value of <see cref="InputBinarization"/> for <c>--binarize</c> (x &gt; 0.5 becomes 1).</summary>
-    public const string ThresholdRule = "threshold-0.5";
+    public const string ThresholdRule = ThresholdBinarizer.DefaultRule;
 
     /// <summary>Estimates log Z by name; "stored" uses the model file's value.</summary>
     public static LogPartitionEstimate LogPartition(RbmBase model, string estimator, MatrixView data, AisOptions ais)

@@ -5,6 +5,12 @@ namespace FreeEnergy.Data.Preprocessing;
 /// <summary>Deterministic binarisation: x' = 1 when x &gt; <see cref="Threshold"/>, otherwise 0.</summary>
 public sealed class ThresholdBinarizer : MatrixTransform
 {
+    /// <summary>The model annotation (hyperparameter) that records how a model's training data were binarised.</summary>
+    public const string ModelAnnotation = "input_binarization";
+
+    /// <summary>The value of <see cref="ModelAnnotation"/> for this binariser at its default threshold (x &gt; 0.5 becomes 1).</summary>
+    public const string DefaultRule = "threshold-0.5";
+
     /// <summary>The threshold. Default: 0.5 (for data scaled to [0, 1]).</summary>
     public float Threshold { get; init; } = 0.5f;
 
