@@ -52,10 +52,22 @@ internal static class ScoreCommand
             double mean = 0;
             foreach (var x in f) mean += x;
             mean /= f.Length;
-            var result = new JsonObject
+            ReportRbm(parse, json, rbm, est, column, f.Length, mean, logZ, outPath);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>The summary an RBM score run prints: one JSON object with --json, else one line.</summary>
+    private static void ReportRbm(ParseResult parse, Option<bool> json, Models.RbmBase rbm, string est, string column, long rows, double mean,
+        LogPartitionEstimate? logZ, string outPath)
+    {
+        var stdout = parse.InvocationConfiguration.Output;
+        if (parse.GetValue(json))
+            JsonOutput.Write(stdout, new JsonObject
             {
                 ["model"] = rbm.Kind,
-                ["rows"] = f.Length,
+                ["rows"] = rows,
                 ["estimator"] = est,
                 ["score"] = column,
                 ["mean"] = JsonOutput.Number(mean),
@@ -63,13 +75,8 @@ internal static class ScoreCommand
                 ["logPartitionLower"] = logZ is null ? null : JsonOutput.Number(logZ.Lower),
                 ["logPartitionUpper"] = logZ is null ? null : JsonOutput.Number(logZ.Upper),
                 ["out"] = Path.GetFullPath(outPath),
-            };
-            var stdout = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) JsonOutput.Write(stdout, result);
-            else stdout.WriteLine($"scored {f.Length} rows ({column}, mean {mean:F4}{(logZ is null ? "" : $", log Z {logZ.LogPartition:F3} by {logZ.Method}")}); wrote {outPath}");
-            return ExitCodes.Success;
-        });
-        return command;
+            });
+        else stdout.WriteLine($"scored {rows} rows ({column}, mean {mean:F4}{(logZ is null ? "" : $", log Z {logZ.LogPartition:F3} by {logZ.Method}")}); wrote {outPath}");
     }
 
     /// <summary>Rows per batch when scoring a file in streaming mode.</summary>
@@ -93,21 +100,7 @@ internal static class ScoreCommand
                 rbm.FreeEnergy(batch.Features.View, scores);
                 if (add != 0) for (int i = 0; i < scores.Length; i++) scores[i] += add;
             });
-        var stdout = parse.InvocationConfiguration.Output;
-        if (parse.GetValue(json))
-            JsonOutput.Write(stdout, new JsonObject
-            {
-                ["model"] = rbm.Kind,
-                ["rows"] = rows,
-                ["estimator"] = est,
-                ["score"] = column,
-                ["mean"] = JsonOutput.Number(mean),
-                ["logPartition"] = logZ is null ? null : JsonOutput.Number(logZ.LogPartition),
-                ["logPartitionLower"] = logZ is null ? null : JsonOutput.Number(logZ.Lower),
-                ["logPartitionUpper"] = logZ is null ? null : JsonOutput.Number(logZ.Upper),
-                ["out"] = Path.GetFullPath(outPath),
-            });
-        else stdout.WriteLine($"scored {rows} rows ({column}, mean {mean:F4}{(logZ is null ? "" : $", log Z {logZ.LogPartition:F3} by {logZ.Method}")}); wrote {outPath}");
+        ReportRbm(parse, json, rbm, est, column, rows, mean, logZ, outPath);
         return ExitCodes.Success;
     }
 

@@ -31,12 +31,16 @@ internal static class RbmKernels
         {
             for (int r = start; r < end; r++)
             {
-                var row = matrix.AsSpan(offset + r * width, width);
-                TensorPrimitives.Add(row, bias, row);
-                if (scale != 1f) TensorPrimitives.Multiply(row, scale, row);
-                Activations.Sigmoid(row, row);
+                BiasSigmoidRow(matrix.AsSpan(offset + r * width, width), bias, scale);
             }
         });
+    }
+
+    private static void BiasSigmoidRow(Span<float> row, float[] bias, float scale)
+    {
+        TensorPrimitives.Add(row, bias, row);
+        if (scale != 1f) TensorPrimitives.Multiply(row, scale, row);
+        Activations.Sigmoid(row, row);
     }
 
     /// <summary>
@@ -52,9 +56,7 @@ internal static class RbmKernels
             for (int r = start; r < end; r++)
             {
                 var row = matrix.AsSpan(offset + r * width, width);
-                TensorPrimitives.Add(row, bias, row);
-                if (scale != 1f) TensorPrimitives.Multiply(row, scale, row);
-                Activations.Sigmoid(row, row);
+                BiasSigmoidRow(row, bias, scale);
                 PhiloxBernoulli.Sample(row, samples.AsSpan(samplesOffset + r * width, width), seed, stream, (ulong)r * (ulong)width);
             }
         });

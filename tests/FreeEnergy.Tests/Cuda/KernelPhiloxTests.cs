@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using FreeEnergy.Compute.Cuda;
 using FreeEnergy.Compute.Random;
@@ -89,17 +88,7 @@ public class KernelPhiloxTests
         }
     }
 
-    private static (int Code, string Out, string Err) Run(string file, string arguments, string input)
-    {
-        var info = new ProcessStartInfo(file, arguments) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Write(input);
-        process.StandardInput.Close();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Out, string Err) Run(string file, string arguments, string input) => KernelHostTests.Execute(file, arguments, input);
 }
 
 /// <summary>A fact skipped, with the reason, where no C compiler is on PATH.</summary>
