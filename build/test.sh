@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and tests everything. The ML.NET layer (projects referencing Microsoft.ML or Microsoft.ML.FreeEnergy) is built and tested only
-# where its packages (Microsoft.ML, Microsoft.ML.OnnxTransformer) restore; elsewhere it is skipped with one
+# where its packages (Microsoft.ML, Microsoft.ML.OnnxTransformer, Microsoft.ML.OnnxRuntime) restore; elsewhere it is skipped with one
 # line saying so. Extra NuGet sources for it can be given in FREEENERGY_EXTRA_NUGET_SOURCE.
 # Ends with one summary line: "Tests: N passed, N failed, N skipped".
 set -uo pipefail
@@ -17,7 +17,7 @@ if [ -x build/prepare-test-tools.sh ]; then build/prepare-test-tools.sh || { ech
 
 # The ML.NET layer: every project that references Microsoft.ML packages or Microsoft.ML.FreeEnergy
 # (src/Microsoft.ML.FreeEnergy, tests/Microsoft.ML.FreeEnergy.Tests, samples/AnomalyDetection).
-needs_mlnet() { grep -qE 'Include="Microsoft\.ML(\.OnnxTransformer)?"|Microsoft\.ML\.FreeEnergy\.csproj' "$1"; }
+needs_mlnet() { grep -qE 'Include="Microsoft\.ML(\.OnnxTransformer|\.OnnxRuntime)?"|Microsoft\.ML\.FreeEnergy\.csproj' "$1"; }
 mlnet_projects=()
 for proj in src/*/*.csproj samples/*/*.csproj tests/*/*.csproj; do
   [ -f "$proj" ] && needs_mlnet "$proj" && mlnet_projects+=("$proj")
@@ -37,6 +37,7 @@ if [ ${#mlnet_projects[@]} -gt 0 ]; then
   <ItemGroup>
     <PackageReference Include="Microsoft.ML" Version="5.0.0" />
     <PackageReference Include="Microsoft.ML.OnnxTransformer" Version="5.0.0" />
+    <PackageReference Include="Microsoft.ML.OnnxRuntime" Version="1.23.2" />
   </ItemGroup>
 </Project>
 PROBE
@@ -47,7 +48,7 @@ PROBE
   fi
   rm -rf "$probe"
   if [ "$mlnet" -eq 0 ]; then
-    echo "SKIPPED: the ML.NET layer (${mlnet_projects[*]}): Microsoft.ML 5.0.0 / Microsoft.ML.OnnxTransformer 5.0.0 do not restore from the configured package sources (${mlnet_reason:-see /tmp/freeenergy-mlnet-restore.log}). Set FREEENERGY_EXTRA_NUGET_SOURCE to a feed that has them to include it (docs/mlnet.md)."
+    echo "SKIPPED: the ML.NET layer (${mlnet_projects[*]}): Microsoft.ML 5.0.0, Microsoft.ML.OnnxTransformer 5.0.0 and Microsoft.ML.OnnxRuntime 1.23.2 do not restore from the configured package sources (${mlnet_reason:-see /tmp/freeenergy-mlnet-restore.log}). Set FREEENERGY_EXTRA_NUGET_SOURCE to a feed that has them to include it (docs/mlnet.md)."
   fi
 else
   echo "SKIPPED: the ML.NET layer (Microsoft.ML.FreeEnergy): no such project in this tree yet."
