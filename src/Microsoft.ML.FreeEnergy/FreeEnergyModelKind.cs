@@ -1,0 +1,14 @@
+namespace Microsoft.ML.FreeEnergy;
+
+/// <summary>Which model an estimator trains on <c>Fit</c> when it is not given a trained one.</summary>
+public enum FreeEnergyModelKind
+{
+    /// <summary>A Bernoulli RBM (inputs in [0, 1]); trained with <see cref="FreeEnergyTransformOptions.Rbm"/>.</summary>
+    BernoulliRbm,
+
+    /// <summary>A Gaussian-Bernoulli RBM (real inputs, best standardised); trained with <see cref="FreeEnergyTransformOptions.Rbm"/>.</summary>
+    GaussianRbm,
+
+    /// <summary>A variational autoencoder; trained with <see cref="FreeEnergyTransformOptions.Vae"/>.</summary>
+    Vae,
+}

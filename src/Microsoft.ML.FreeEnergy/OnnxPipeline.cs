@@ -1,0 +1,54 @@
+using System.Globalization;
+using FreeEnergy.Models;
+using FreeEnergy.Onnx;
+
+namespace Microsoft.ML.FreeEnergy;
+
+/// <summary>
+/// The ML.NET pipeline that applies one exported graph: <c>ApplyOnnxModel</c> on the graph whose input and output are
+/// renamed to the columns, and for scores the step from the one-slot vector to a Single column (and, for anomaly
+/// detection, <c>PredictedLabel</c> = Score &gt; threshold). Every step is a built-in saveable ML.NET transform.
+/// </summary>
+internal static class OnnxPipeline
+{
+    public static IEstimator<ITransformer> Build(TransformsCatalog transforms, IFreeEnergyModel model, OnnxGraphKind graph,
+        string outputColumnName, string inputColumnName, FreeEnergyTransformOptions options, double? threshold = null, string? predictedLabelColumnName = null)
+    {
+        string graphOutput = graph switch
+        {
+            OnnxGraphKind.Encode => model.Kind == ModelKinds.Vae ? OnnxNames.LatentMean : OnnxNames.Hidden,
+            OnnxGraphKind.Reconstruct => OnnxNames.Reconstruction,
+            OnnxGraphKind.Score => OnnxNames.FreeEnergy,
+            _ => throw new ArgumentOutOfRangeException(nameof(graph), graph, "one of Encode, Reconstruct or Score."),
+        };
+        bool scalar = graph == OnnxGraphKind.Score;
+        foreach (var reserved in new[] { ScalarScoreMapping.VectorColumn, ScalarScoreMapping.ScalarColumn })
+            if (outputColumnName == reserved || inputColumnName == reserved) throw new ArgumentException($"Column name '{reserved}' is reserved for the FreeEnergy pipeline.");
+        // OnnxTransformer binds columns to graph values by name, and a graph cannot use one name for input and output.
+        string onnxOutput = scalar ? ScalarScoreMapping.VectorColumn
+            : outputColumnName == inputColumnName ? "FreeEnergyML." + outputColumnName : outputColumnName;
+
+        var renames = new Dictionary<string, string>(StringComparer.Ordinal) { [OnnxNames.Features] = inputColumnName, [graphOutput] = onnxOutput };
+        byte[] onnx = OnnxNameRewriter.Rename(OnnxExporter.Export(model, graph), renames);
+        IEstimator<ITransformer> pipeline = transforms.ApplyOnnxModel(new[] { onnxOutput }, new[] { inputColumnName }, new MemoryStream(onnx, writable: false),
+            options.GpuDeviceId, options.FallbackToCpu);
+        if (scalar)
+        {
+            pipeline = pipeline
+                .Append(transforms.CustomMapping(new ScalarScoreMapping().GetMapping(), ScalarScoreMapping.ContractName))
+                .Append(transforms.CopyColumns(outputColumnName, ScalarScoreMapping.ScalarColumn))
+                .Append(transforms.DropColumns(ScalarScoreMapping.VectorColumn, ScalarScoreMapping.ScalarColumn));
+            if (threshold is double t)
+            {
+                // Same rule as AnomalyThreshold.IsAnomaly: anomalous unless score <= threshold (so NaN scores are flagged).
+                string expression = "s => !(s <= " + t.ToString("R", CultureInfo.InvariantCulture) + "d)";
+                pipeline = pipeline.Append(transforms.Expression(predictedLabelColumnName ?? "PredictedLabel", expression, outputColumnName));
+            }
+        }
+        else if (onnxOutput != outputColumnName)
+        {
+            pipeline = pipeline.Append(transforms.CopyColumns(outputColumnName, onnxOutput)).Append(transforms.DropColumns(onnxOutput));
+        }
+        return pipeline;
+    }
+}

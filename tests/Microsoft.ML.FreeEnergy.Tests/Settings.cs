@@ -1,0 +1,17 @@
+using FreeEnergy.Training;
+
+namespace Microsoft.ML.FreeEnergy.Tests;
+
+/// <summary>Small, fast training settings for each model kind.</summary>
+internal static class Settings
+{
+    public static FreeEnergyTransformOptions For(FreeEnergyModelKind kind) => new()
+    {
+        ModelKind = kind,
+        Rbm = new RbmTrainingOptions { HiddenUnits = 8, Epochs = 5, BatchSize = 20, LearningRate = 0.05f, Seed = 7 },
+        Vae = new VaeTrainingOptions { LatentDimension = 3, EncoderLayers = [16], Epochs = 5, BatchSize = 20, Seed = 7 },
+    };
+
+    public static FeatureRow[] DataFor(FreeEnergyModelKind kind)
+        => kind == FreeEnergyModelKind.GaussianRbm ? SyntheticRows.Real(80, 3) : SyntheticRows.Binary(80, 0, 3);
+}
