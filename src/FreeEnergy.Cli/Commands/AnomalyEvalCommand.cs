@@ -5,6 +5,7 @@ using FreeEnergy.Cli.Infrastructure;
 using FreeEnergy.Cli.Plots;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Data;
+using FreeEnergy.Data.Preprocessing;
 using FreeEnergy.Estimation;
 using FreeEnergy.Evaluation;
 using FreeEnergy.Tensors;
@@ -32,12 +33,17 @@ internal static class AnomalyEvalCommand
         var latent = new Option<int>("--latent") { Description = "vae: latent dimensions.", DefaultValueFactory = _ => 20 };
         var layers = new Option<string>("--layers") { Description = "vae: hidden layer sizes.", DefaultValueFactory = _ => "400" };
         var samples = new Option<int>("--samples") { Description = "vae: importance samples per row for the IWAE and cumulant scores.", DefaultValueFactory = _ => 100 };
+        var binarize = new Option<bool>("--binarize")
+        {
+            Description = "Threshold training and test images at 0.5 (default: true), so that every score is a code length of the same binary image as the complexity L(x).",
+            DefaultValueFactory = _ => true,
+        };
         var plots = new Option<string?>("--plots") { Description = "A folder for score histograms and ROC curves per class." };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
         var command = new Command("anomaly-eval", "One-class anomaly detection on MNIST: each digit in turn is normal; AUC per class and mean, beside Deep SVDD.");
-        foreach (var o in new Option[] { dataDir, models, classes, epochs, hidden, latent, layers, samples, plots, seed, threads, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { dataDir, models, classes, epochs, hidden, latent, layers, samples, binarize, plots, seed, threads, json }) command.Options.Add(o);
         command.SetAction((parse, cancellationToken) =>
         {
             string dir = FindMnist(parse.GetValue(dataDir));
@@ -53,6 +59,17 @@ internal static class AnomalyEvalCommand
             var train = DataReader.Read(Path.Combine(dir, "train-images-idx3-ubyte.gz"));
             var test = DataReader.Read(Path.Combine(dir, "t10k-images-idx3-ubyte.gz"));
             if (train.Labels is null || test.Labels is null) throw new CliException($"{dir}: the MNIST label files are missing.");
+            bool binary = parse.GetValue(binarize);
+            if (binary)
+            {
+                new ThresholdBinarizer().TransformInPlace(train.Features);
+                new ThresholdBinarizer().TransformInPlace(test.Features);
+            }
+            // The class-independent input complexity L(x) of every test image (Serrà et al. 2020): each score also
+            // appears corrected, score - L(x), which removes the preference of likelihoods for simple images.
+            int side = (int)Math.Round(Math.Sqrt(test.Features.Columns));
+            if (side * side != test.Features.Columns) throw new CliException($"{dir}: images of {test.Features.Columns} pixels are not square.");
+            float[] complexity = new InputComplexity(side, side).CodeLengths(test.Features.View);
 
             var rows = new JsonArray();
             var sums = new Dictionary<string, double>();
@@ -96,6 +113,8 @@ internal static class AnomalyEvalCommand
                     scores.Add(("vae_iwae", vae.Score(test.Features.View, VaeEstimator.Iwae, k, parse.GetValue(seed))));
                     scores.Add(("vae_cumulant", vae.Score(test.Features.View, VaeEstimator.Cumulant, k, parse.GetValue(seed))));
                 }
+                int modelScores = scores.Count;
+                for (int i = 0; i < modelScores; i++) scores.Add((scores[i].Name + "_corrected", InputComplexity.Correct(scores[i].Scores, complexity)));
                 var curves = new List<(string, RocCurve)>();
                 foreach (var (name, s) in scores)
                 {
@@ -122,6 +141,8 @@ internal static class AnomalyEvalCommand
             {
                 ["protocol"] = "one-class MNIST: train on one digit's training images, score all 10,000 test images, AUC for 'other digit'",
                 ["epochs"] = epochCount,
+                ["binarized"] = binary,
+                ["corrected"] = "score - L(x), L = code length in nats of the binarised image under an adaptive context model (Serrà et al. 2020)",
                 ["classes"] = rows,
                 ["mean"] = mean,
                 ["seconds"] = clock.Elapsed.TotalSeconds,
