@@ -16,7 +16,7 @@ public class InputComplexityTests
     // Independent reference: the sequential KT probabilities of one context multiply to the closed form
     // Gamma(n0 + 1/2) Gamma(n1 + 1/2) / (pi Gamma(n + 1)) whatever the order, so L is a sum over contexts of final
     // counts. The counts come from a plain 2-D walk with a zero border.
-    private static double ClosedFormCodeLength(float[] image, int width, int height)
+    internal static double ClosedFormCodeLength(float[] image, int width, int height)
     {
         var zeros = new int[16];
         var ones = new int[16];
