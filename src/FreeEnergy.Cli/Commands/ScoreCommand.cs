@@ -21,6 +21,11 @@ internal static class ScoreCommand
             Description = "free-energy: F(v) (default, unnormalised); exact|ais|tap|stored: -log p(v) = F(v) + log Z with log Z from that estimator (stored: the model file's). elbo|iwae|cumulant: VAE only.",
             DefaultValueFactory = _ => "free-energy",
         }.AcceptOnlyFromAmong("free-energy", "stored", "exact", "ais", "tap", "elbo", "iwae", "cumulant");
+        var subtract = new Option<bool>("--subtract-complexity")
+        {
+            Description = "Images: subtract each row's input complexity L(x), its code length in nats as a binarised square image under a generic "
+                + "adaptive context model (Serrà et al. 2020), from the score; the column gets the suffix _corrected.",
+        };
         var samples = new Option<int>("--samples") { Description = "VAE importance samples (not used by RBMs).", DefaultValueFactory = _ => 0 };
         var runs = RbmCli.AisRuns();
         var betas = RbmCli.AisBetas();
@@ -29,16 +34,18 @@ internal static class ScoreCommand
         var output = RbmCli.Out("CSV file for the scores (one row per data row).");
         var json = CommonOptions.Json();
         var command = new Command("score", "Score each row: free energy, or -log p(v) with an estimate of log Z (higher = more anomalous).");
-        foreach (var o in new Option[] { model, data, labels, @class, maxRows, estimator, samples, runs, betas, seed, threads, output, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, data, labels, @class, maxRows, estimator, subtract, samples, runs, betas, seed, threads, output, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var backend = RbmCli.Backend(parse, threads);
             var loaded = RbmCli.LoadAny(parse.GetValue(model)!, backend);
             string est = parse.GetValue(estimator)!;
-            if (loaded is Models.Vae vae) return ScoreVae(parse, vae, est, data, labels, @class, maxRows, samples, seed, output, json);
+            int columns = loaded is Models.Vae v ? v.InputDimension : ((Models.RbmBase)loaded).Visible;
+            var complexity = parse.GetValue(subtract) ? SquareImages(columns) : null;
+            if (loaded is Models.Vae vae) return ScoreVae(parse, vae, est, data, labels, @class, maxRows, samples, seed, output, json, complexity);
             var rbm = (Models.RbmBase)loaded;
             if (est is "elbo" or "iwae" or "cumulant") throw new CliException($"--estimator {est} applies to VAEs; this is a {rbm.Kind} model (use free-energy, exact, ais, tap or stored).");
-            if (est is "free-energy" or "stored" or "exact") return ScoreRbmStreaming(parse, rbm, est, data, labels, @class, maxRows, output, json);
+            if (est is "free-energy" or "stored" or "exact") return ScoreRbmStreaming(parse, rbm, est, data, labels, @class, maxRows, output, json, complexity);
             var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
             RbmCli.CheckData(rbm, set);
             var ais = RbmCli.Ais(parse, runs, betas, parse.GetValue(seed), backend);
@@ -46,7 +53,8 @@ internal static class ScoreCommand
             var f = new double[set.Features.Rows];
             rbm.FreeEnergy(set.Features.View, f);
             if (logZ is not null) for (int i = 0; i < f.Length; i++) f[i] += logZ.LogPartition;
-            string column = logZ is null ? "free_energy" : "negative_log_likelihood";
+            SubtractComplexity(complexity, set.Features.View, f);
+            string column = (logZ is null ? "free_energy" : "negative_log_likelihood") + Suffix(complexity);
             var outPath = parse.GetValue(output)!;
             RbmCli.WriteCsv(outPath, [column], f.Length, (r, _) => f[r]);
             double mean = 0;
@@ -88,10 +96,10 @@ internal static class ScoreCommand
     /// file renamed over --out only on success.
     /// </summary>
     private static int ScoreRbmStreaming(ParseResult parse, Models.RbmBase rbm, string est, Option<string> data, Option<string?> labels,
-        Option<int?> @class, Option<int?> maxRows, Option<string> output, Option<bool> json)
+        Option<int?> @class, Option<int?> maxRows, Option<string> output, Option<bool> json, InputComplexity? complexity)
     {
         LogPartitionEstimate? logZ = est == "free-energy" ? null : RbmCli.LogPartition(rbm, est, default, null!);
-        string column = logZ is null ? "free_energy" : "negative_log_likelihood";
+        string column = (logZ is null ? "free_energy" : "negative_log_likelihood") + Suffix(complexity);
         double add = logZ?.LogPartition ?? 0;
         var (rows, mean, outPath) = StreamScores(parse, data, labels, @class, maxRows, output, column, rbm.Visible, $"the model has {rbm.Visible} visible units",
             (batch, scores) =>
@@ -99,6 +107,7 @@ internal static class ScoreCommand
                 RbmCli.CheckData(rbm, batch); // applies the model's recorded input binarisation, then validates
                 rbm.FreeEnergy(batch.Features.View, scores);
                 if (add != 0) for (int i = 0; i < scores.Length; i++) scores[i] += add;
+                SubtractComplexity(complexity, batch.Features.View, scores);
             });
         ReportRbm(parse, json, rbm, est, column, rows, mean, logZ, outPath);
         return ExitCodes.Success;
@@ -148,14 +157,15 @@ internal static class ScoreCommand
 
     /// <summary>The default VAE score (the deterministic free energy, row by row independent), streamed like the RBM scores.</summary>
     private static int ScoreVaeStreaming(ParseResult parse, Models.Vae vae, string estimator, Option<string> data, Option<string?> labels,
-        Option<int?> @class, Option<int?> maxRows, Option<string> output, Option<bool> json)
+        Option<int?> @class, Option<int?> maxRows, Option<string> output, Option<bool> json, InputComplexity? complexity)
     {
-        const string column = "free_energy";
+        string column = "free_energy" + Suffix(complexity);
         var (rows, mean, outPath) = StreamScores(parse, data, labels, @class, maxRows, output, column, vae.InputDimension, $"the model takes {vae.InputDimension}",
             (batch, scores) =>
             {
                 var f = vae.FreeEnergy(batch.Features.View);
                 for (int i = 0; i < f.Length; i++) scores[i] = f[i];
+                SubtractComplexity(complexity, batch.Features.View, scores);
             });
         var stdout = parse.InvocationConfiguration.Output;
         if (parse.GetValue(json))
@@ -169,19 +179,20 @@ internal static class ScoreCommand
     }
 
     private static int ScoreVae(ParseResult parse, Models.Vae vae, string estimator, Option<string> data, Option<string?> labels, Option<int?> @class,
-        Option<int?> maxRows, Option<int> samples, Option<ulong> seed, Option<string> output, Option<bool> json)
+        Option<int?> maxRows, Option<int> samples, Option<ulong> seed, Option<string> output, Option<bool> json, InputComplexity? complexity)
     {
         if (estimator is "stored" or "exact" or "ais" or "tap")
             throw new CliException($"--estimator {estimator} applies to RBMs; this is a VAE (use free-energy, elbo, iwae or cumulant).");
         int k = parse.GetValue(samples);
         if (k < 0) throw new CliException("--samples must be zero (default) or positive.");
-        if (k == 0 && estimator is ("free-energy" or "elbo")) return ScoreVaeStreaming(parse, vae, estimator, data, labels, @class, maxRows, output, json);
+        if (k == 0 && estimator is ("free-energy" or "elbo")) return ScoreVaeStreaming(parse, vae, estimator, data, labels, @class, maxRows, output, json, complexity);
         var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
         RbmCli.CheckData(vae, set);
         float[] scores;
         try { scores = Vae.VaeVerbs.Score(vae, set.Features, estimator == "free-energy" ? "elbo" : estimator, k == 0 ? null : k, parse.GetValue(seed)); }
         catch (DataFormatException e) when (e.File is null) { throw new DataFormatException(e.Reason, set.Source, e.Row, e.Column, e); }
-        string column = estimator switch { "iwae" => "iwae", "cumulant" => "cumulant", _ => "free_energy" };
+        if (complexity is not null) scores = InputComplexity.Correct(scores, complexity.CodeLengths(set.Features.View));
+        string column = estimator switch { "iwae" => "iwae", "cumulant" => "cumulant", _ => "free_energy" } + Suffix(complexity);
         var outPath = parse.GetValue(output)!;
         RbmCli.WriteCsv(outPath, [column], scores.Length, (r, _) => scores[r]);
         double mean = 0;
@@ -196,5 +207,22 @@ internal static class ScoreCommand
             });
         else stdout.WriteLine($"scored {scores.Length} rows ({column}, mean {mean:F4}); wrote {outPath}");
         return ExitCodes.Success;
+    }
+
+    /// <summary>The complexity estimator for rows of <paramref name="columns"/> values read as square images (--subtract-complexity).</summary>
+    private static InputComplexity SquareImages(int columns)
+    {
+        int side = (int)Math.Round(Math.Sqrt(columns));
+        if (side * side != columns) throw new CliException($"--subtract-complexity reads rows as square images; the model's rows have {columns} values.");
+        return new InputComplexity(side, side);
+    }
+
+    private static string Suffix(InputComplexity? complexity) => complexity is null ? "" : "_corrected";
+
+    /// <summary>scores[i] -= L(row i) when --subtract-complexity is on.</summary>
+    private static void SubtractComplexity(InputComplexity? complexity, Tensors.MatrixView rows, Span<double> scores)
+    {
+        if (complexity is null) return;
+        for (int i = 0; i < scores.Length; i++) scores[i] -= complexity.CodeLength(rows.Row(i));
     }
 }

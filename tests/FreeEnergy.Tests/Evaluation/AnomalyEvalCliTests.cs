@@ -1,0 +1,76 @@
+using System.Text.Json;
+using FreeEnergy.Tests.Cli;
+using FreeEnergy.Tests.Data;
+
+namespace FreeEnergy.Tests.Evaluation;
+
+/// <summary><c>anomaly-eval</c> on a tiny MNIST-shaped set: every model score is reported raw and complexity-corrected.</summary>
+public sealed class AnomalyEvalCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("fe-anomaly-eval-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    // 8x8 images: class 0 a horizontal bar, class 1 a vertical bar, class 2 a filled square, each at a random place
+    // with a little pixel noise (grey values, so binarisation matters).
+    private void WriteSet(string prefix, int n, int seed)
+    {
+        var random = new Random(seed);
+        var pixels = new byte[n * 64];
+        var labels = new byte[n];
+        for (int i = 0; i < n; i++)
+        {
+            int label = i % 3, at = random.Next(2, 6);
+            labels[i] = (byte)label;
+            for (int y = 0; y < 8; y++)
+                for (int x = 0; x < 8; x++)
+                {
+                    bool ink = label switch { 0 => y == at, 1 => x == at, _ => Math.Abs(x - at) < 2 && Math.Abs(y - at) < 2 };
+                    if (random.NextDouble() < 0.05) ink = !ink;
+                    pixels[i * 64 + y * 8 + x] = (byte)(ink ? random.Next(160, 256) : random.Next(0, 100));
+                }
+        }
+        File.WriteAllBytes(Path.Combine(_dir, $"{prefix}-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.UnsignedBytes([n, 8, 8], pixels)));
+        File.WriteAllBytes(Path.Combine(_dir, $"{prefix}-labels-idx1-ubyte.gz"), IdxFiles.Gzip(IdxFiles.UnsignedBytes([n], labels)));
+    }
+
+    [Theory]
+    [InlineData("true")]
+    [InlineData("false")]
+    public void ReportsRawAndCorrectedScoresPerClass(string binarize)
+    {
+        WriteSet("train", 300, 1);
+        WriteSet("t10k", 150, 2);
+        var (code, stdout, stderr) = CliSmokeTests.Run("anomaly-eval", "--data-dir", _dir, "--classes", "0,2", "--epochs", "2", "--hidden", "4",
+            "--latent", "2", "--layers", "8", "--samples", "4", "--threads", "1", "--binarize", binarize, "--json");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        Assert.Equal(binarize == "true", root.GetProperty("binarized").GetBoolean());
+        string[] names = ["rbm_free_energy", "vae_free_energy", "vae_iwae", "vae_cumulant"];
+        var classes = root.GetProperty("classes").EnumerateArray().ToArray();
+        Assert.Equal([0, 2], classes.Select(c => c.GetProperty("class").GetInt32()));
+        foreach (var name in names.Concat(names.Select(n => n + "_corrected")))
+        {
+            foreach (var c in classes) Assert.InRange(c.GetProperty(name).GetDouble(), 0, 100);
+            double mean = classes.Average(c => c.GetProperty(name).GetDouble());
+            Assert.Equal(mean, root.GetProperty("mean").GetProperty(name).GetDouble(), 0.011);
+        }
+    }
+
+    [Fact]
+    public void NonSquareImagesAreRefused()
+    {
+        var pixels = new byte[30 * 12];
+        var labels = new byte[30];
+        for (int i = 0; i < 30; i++) labels[i] = (byte)(i % 2);
+        foreach (var prefix in new[] { "train", "t10k" })
+        {
+            File.WriteAllBytes(Path.Combine(_dir, $"{prefix}-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.UnsignedBytes([30, 3, 4], pixels)));
+            File.WriteAllBytes(Path.Combine(_dir, $"{prefix}-labels-idx1-ubyte.gz"), IdxFiles.Gzip(IdxFiles.UnsignedBytes([30], labels)));
+        }
+        var (code, _, stderr) = CliSmokeTests.Run("anomaly-eval", "--data-dir", _dir, "--classes", "0", "--epochs", "1", "--json");
+        Assert.Equal(2, code);
+        Assert.Contains("square", stderr);
+    }
+}
