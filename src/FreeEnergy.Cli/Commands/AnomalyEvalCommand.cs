@@ -93,6 +93,8 @@ internal static class AnomalyEvalCommand
                         Epochs = epochCount,
                         NegativePhase = NegativePhase.PersistentContrastiveDivergence(1),
                         LearningRate = 0.01f,
+                        LearningRateSchedule = LearningRateSchedule.Constant,   // the setting the README's figures were measured with
+                        L2WeightDecay = 0f,
                         Seed = parse.GetValue(seed),
                         Backend = backend,
                     };
