@@ -132,6 +132,13 @@ public sealed class CudaBackend : IComputeBackend, IDisposable
         var (ea, eb, ec) = GemmShape.Extents(transposeA, transposeB, m, n, k, lda, ldb, ldc);
         if (a.Length < ea || b.Length < eb || c.Length < ec)
             throw new ArgumentException($"Device buffers are too small for this GEMM (need A {ea}, B {eb}, C {ec} floats; have {a.Length}, {b.Length}, {c.Length}).");
+        GemmAt(transposeA, transposeB, m, n, k, alpha, a.Pointer, lda, b.Pointer, ldb, beta, c.Pointer, ldc);
+    }
+
+    /// <summary>Row-major SGEMM on device addresses whose extents the caller has checked (queued on the stream).</summary>
+    internal void GemmAt(Transpose transposeA, Transpose transposeB, int m, int n, int k,
+        float alpha, ulong a, int lda, ulong b, int ldb, float beta, ulong c, int ldc)
+    {
         if (m == 0 || n == 0) return;
         MakeCurrent();
         if (k == 0)
@@ -140,7 +147,7 @@ public sealed class CudaBackend : IComputeBackend, IDisposable
             lda = Math.Max(lda, Math.Max(m, 1));
             ldb = Math.Max(ldb, Math.Max(n, 1));
         }
-        Blas.SgemmRowMajor(blasHandle, transposeA, transposeB, m, n, k, alpha, a.Pointer, Math.Max(lda, 1), b.Pointer, Math.Max(ldb, 1), beta, c.Pointer, Math.Max(ldc, 1));
+        Blas.SgemmRowMajor(blasHandle, transposeA, transposeB, m, n, k, alpha, a, Math.Max(lda, 1), b, Math.Max(ldb, 1), beta, c, Math.Max(ldc, 1));
     }
 
     /// <inheritdoc />

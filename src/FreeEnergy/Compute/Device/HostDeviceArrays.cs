@@ -1,0 +1,187 @@
+using System.Numerics.Tensors;
+using FreeEnergy.Compute.Cpu;
+using FreeEnergy.Compute.Random;
+
+namespace FreeEnergy.Compute.Device;
+
+/// <summary>
+/// <see cref="IDeviceArrays"/> on managed arrays with the CPU engine's own kernels (the backend's GEMM, the stable
+/// sigmoid, Philox Bernoulli draws): a device-resident training loop run on this reproduces the CPU trainer, which
+/// is how the loop's logic is tested on machines without a GPU.
+/// </summary>
+internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
+{
+    private sealed class HostArray(int length) : DeviceArray(length)
+    {
+        public float[] Data { get; } = new float[length];
+
+        public override void Dispose() { }
+    }
+
+    /// <summary>The backend whose GEMM the products use.</summary>
+    public IComputeBackend Backend { get; } = backend ?? throw new ArgumentNullException(nameof(backend));
+
+    /// <inheritdoc />
+    public string Name => $"host ({Backend.Name})";
+
+    private static Span<float> S(DeviceSlice s) => Host(s).AsSpan(s.Offset, s.Length);
+
+    private static float[] Host(DeviceSlice s) => s.Array as HostArray is { } h ? h.Data
+        : throw new ArgumentException("The device array belongs to another implementation.", nameof(s));
+
+    /// <inheritdoc />
+    public DeviceArray Allocate(int length) => new HostArray(length);
+
+    /// <inheritdoc />
+    public void Upload(ReadOnlySpan<float> source, DeviceSlice destination) => source.CopyTo(S(destination.Need(source.Length, nameof(destination))));
+
+    /// <inheritdoc />
+    public void Download(DeviceSlice source, Span<float> destination) => S(source).CopyTo(destination);
+
+    /// <inheritdoc />
+    public void Copy(DeviceSlice source, DeviceSlice destination) => S(source).CopyTo(S(destination.Need(source.Length, nameof(destination))));
+
+    /// <inheritdoc />
+    public void Fill(DeviceSlice destination, float value) => S(destination).Fill(value);
+
+    /// <inheritdoc />
+    public void Gemm(Transpose transposeA, Transpose transposeB, int m, int n, int k, float alpha, DeviceSlice a, int lda, DeviceSlice b, int ldb, float beta, DeviceSlice c, int ldc)
+        => Backend.Gemm(transposeA, transposeB, m, n, k, alpha, S(a), lda, S(b), ldb, beta, S(c), ldc);
+
+    /// <inheritdoc />
+    public void GatherRows(DeviceSlice source, int columns, DeviceSlice rowIndexes, int rows, DeviceSlice destination)
+    {
+        rowIndexes.Need(rows, nameof(rowIndexes));
+        destination.Need((long)rows * columns, nameof(destination));
+        var src = S(source);
+        var idx = S(rowIndexes);
+        var dst = S(destination);
+        for (int r = 0; r < rows; r++)
+        {
+            long from = (long)BitConverter.SingleToInt32Bits(idx[r]) * columns;
+            if (from < 0 || from + columns > src.Length) throw new ArgumentOutOfRangeException(nameof(rowIndexes), $"Row index {BitConverter.SingleToInt32Bits(idx[r])} is outside the source.");
+            src.Slice((int)from, columns).CopyTo(dst.Slice(r * columns, columns));
+        }
+    }
+
+    /// <inheritdoc />
+    public void BiasSigmoid(DeviceSlice x, DeviceSlice bias, DeviceSlice y, int rows, int columns)
+    {
+        x.Need((long)rows * columns, nameof(x)); y.Need((long)rows * columns, nameof(y)); bias.Need(columns, nameof(bias));
+        var xs = Host(x); var ys = Host(y); var b = S(bias).ToArray();
+        int xo = x.Offset, yo = y.Offset;
+        Backend.For(rows, Math.Max(1, 32768 / Math.Max(1, columns)), (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                var row = ys.AsSpan(yo + r * columns, columns);
+                TensorPrimitives.Add(xs.AsSpan(xo + r * columns, columns), b, row);
+                Activations.Sigmoid(row, row);
+            }
+        });
+    }
+
+    /// <inheritdoc />
+    public void Bernoulli(DeviceSlice probabilities, DeviceSlice output, ulong seed, ulong stream, ulong startIndex)
+        => PhiloxBernoulli.Sample(S(probabilities), S(output.Need(probabilities.Length, nameof(output))), seed, stream, startIndex);
+
+    /// <inheritdoc />
+    public void Scale(DeviceSlice x, float alpha)
+    {
+        var s = S(x);
+        TensorPrimitives.Multiply(s, alpha, s);
+    }
+
+    /// <inheritdoc />
+    public void ColumnMeanDifference(DeviceSlice positive, int positiveRows, DeviceSlice negative, int negativeRows, int columns, DeviceSlice result)
+    {
+        positive.Need((long)positiveRows * columns, nameof(positive)); negative.Need((long)negativeRows * columns, nameof(negative));
+        var g = S(result.Need(columns, nameof(result)))[..columns];
+        var pos = S(positive); var neg = S(negative);
+        // The CPU trainer's order and rounding (RbmTrainingSession.ColumnDifference), negated: a gradient to minimise.
+        float invN = 1f / positiveRows, invC = 1f / negativeRows;
+        g.Clear();
+        for (int r = 0; r < positiveRows; r++) TensorPrimitives.MultiplyAdd(pos.Slice(r * columns, columns), invN, g, g);
+        for (int r = 0; r < negativeRows; r++) TensorPrimitives.MultiplyAdd(neg.Slice(r * columns, columns), -invC, g, g);
+        TensorPrimitives.Negate(g, g);
+    }
+
+    /// <inheritdoc />
+    public void Momentum(DeviceSlice parameters, DeviceSlice gradient, DeviceSlice velocity, float learningRate, float momentum, float weightDecay)
+    {
+        var p = S(parameters); var g = S(gradient.Need(p.Length, nameof(gradient)))[..p.Length]; var v = S(velocity.Need(p.Length, nameof(velocity)))[..p.Length];
+        TensorPrimitives.Multiply(v, momentum, v);
+        if (weightDecay != 0f)
+        {
+            var decayed = new float[p.Length];
+            TensorPrimitives.MultiplyAdd(p, weightDecay, g, decayed);
+            TensorPrimitives.MultiplyAdd(decayed, -learningRate, v, v);
+        }
+        else TensorPrimitives.MultiplyAdd(g, -learningRate, v, v);
+        TensorPrimitives.Add(p, v, p);
+    }
+
+    /// <inheritdoc />
+    public void WeightStep(DeviceSlice weights, DeviceSlice velocity, float l2, float l1)
+    {
+        var w = Host(weights); var vel = Host(velocity.Need(weights.Length, nameof(velocity)));
+        int wo = weights.Offset, vo = velocity.Offset, n = weights.Length;
+        // RbmTrainingSession.UpdateWeights with the gradient already in the velocity.
+        Backend.For(n, 32768, (s, e) =>
+        {
+            var wr = w.AsSpan(wo + s, e - s);
+            var vr = vel.AsSpan(vo + s, e - s);
+            if (l2 != 0f) TensorPrimitives.MultiplyAdd(wr, -l2, vr, vr);
+            if (l1 != 0f)
+                for (int i = 0; i < wr.Length; i++) vr[i] -= l1 * MathF.Sign(wr[i]);
+            TensorPrimitives.Add(wr, vr, wr);
+        });
+    }
+
+    /// <inheritdoc />
+    public void RbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount)
+    {
+        var v = S(visible.Need((long)rows * visibleCount, nameof(visible)));
+        var b = S(visibleBias.Need(visibleCount, nameof(visibleBias)));
+        var pre = S(preActivations.Need((long)rows * hiddenCount, nameof(preActivations)));
+        var c = S(hiddenBias.Need(hiddenCount, nameof(hiddenBias)));
+        var f = S(result.Need(rows, nameof(result)));
+        for (int r = 0; r < rows; r++)
+        {
+            double sum = 0;
+            var vr = v.Slice(r * visibleCount, visibleCount);
+            for (int i = 0; i < visibleCount; i++) sum -= (double)vr[i] * b[i];
+            var pr = pre.Slice(r * hiddenCount, hiddenCount);
+            for (int j = 0; j < hiddenCount; j++) sum -= Activations.Softplus((double)pr[j] + c[j]);
+            f[r] = (float)sum;
+        }
+    }
+
+    /// <inheritdoc />
+    public void SquaredErrorRows(DeviceSlice a, DeviceSlice b, DeviceSlice result, int rows, int columns)
+    {
+        var x = S(a.Need((long)rows * columns, nameof(a))); var y = S(b.Need((long)rows * columns, nameof(b))); var e = S(result.Need(rows, nameof(result)));
+        for (int r = 0; r < rows; r++)
+        {
+            double sum = 0;
+            for (int i = r * columns; i < (r + 1) * columns; i++)
+            {
+                double d = (double)x[i] - y[i];
+                sum += d * d;
+            }
+            e[r] = (float)sum;
+        }
+    }
+
+    /// <inheritdoc />
+    public float MaxMagnitude(DeviceSlice x)
+    {
+        var s = S(x);
+        if (s.Length == 0) return 0f;
+        float m = MathF.Abs(TensorPrimitives.MaxMagnitude(s));
+        return float.IsNaN(m) ? float.PositiveInfinity : m;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() { }
+}
