@@ -33,6 +33,7 @@ static inline float __int_as_float(unsigned int bits) { float f; std::memcpy(&f,
 #include "reductions.cu"
 #include "optimizers.cu"
 #include "ais.cu"
+#include "gather.cu"
 
 static long long I() { long long v; if (std::scanf("%lld", &v) != 1) std::exit(3); return v; }
 static unsigned long long U() { unsigned long long v; if (std::scanf("%llu", &v) != 1) std::exit(3); return v; }
@@ -122,6 +123,33 @@ int main()
         {
             int r = (int)I(), c = (int)I(); float beta = F(); auto x = A((long long)r * c); auto b = A(c); std::vector<float> y(x.size());
             fe_temper_rows(x.data(), b.data(), y.data(), r, c, beta); P(y, (long long)r * c);
+        }
+        else if (k == "fe_column_mean_difference")
+        {
+            int np = (int)I(), nn = (int)I(), c = (int)I(); auto pos = A((long long)np * c); auto neg = A((long long)nn * c); std::vector<float> out((size_t)c);
+            for (int j = 0; j < c; j++) { blockIdx.x = j; fe_column_mean_difference(pos.data(), np, neg.data(), nn, c, out.data()); }
+            P(out, c);
+        }
+        else if (k == "fe_squared_error_rows")
+        {
+            int r = (int)I(), c = (int)I(); auto a = A((long long)r * c); auto b = A((long long)r * c); std::vector<float> out((size_t)r);
+            for (int i = 0; i < r; i++) { blockIdx.x = i; fe_squared_error_rows(a.data(), b.data(), out.data(), r, c); }
+            P(out, r);
+        }
+        else if (k == "fe_max_magnitude")
+        {
+            int n = (int)I(); auto x = A(n); std::vector<float> out(1); fe_max_magnitude(x.data(), n, out.data()); P(out, 1);
+        }
+        else if (k == "fe_weight_step")
+        {
+            int n = (int)I(); float l2 = F(), l1 = F(); auto w = A(n); auto v = A(n);
+            fe_weight_step(w.data(), v.data(), n, l2, l1); P(w, n); P(v, n);
+        }
+        else if (k == "fe_gather_rows")
+        {
+            int sr = (int)I(), r = (int)I(), c = (int)I(); auto src = A((long long)sr * c);
+            std::vector<int> idx((size_t)r); for (auto& i : idx) i = (int)I();
+            std::vector<float> out((size_t)r * c); fe_gather_rows(src.data(), idx.data(), out.data(), r, c); P(out, (long long)r * c);
         }
         else { std::fprintf(stderr, "unknown kernel %s\n", name); return 2; }
         std::fflush(stdout);

@@ -4,6 +4,7 @@ using System.Text;
 using FreeEnergy.Compute;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Cuda;
+using FreeEnergy.Compute.Device;
 using FreeEnergy.Compute.Random;
 
 namespace FreeEnergy.Tests.Cuda;
@@ -216,6 +217,54 @@ public class KernelHostTests(KernelHostFixture host) : IClassFixture<KernelHostF
         Close(w.Select((x, i) => x + (e[i] - prev[i])).ToArray(), Run("fe_log_weight_difference", $"{n}", w, e, prev), 1e-6, "logWeightDifference");
         var x = Data(rows * cols, 18, 3f); var bb = Data(cols, 19, 1f);
         Close(x.Select((v, i) => 0.25f * v + 0.75f * bb[i % cols]).ToArray(), Run("fe_temper_rows", $"{rows} {cols} {Bits(0.25f)}", x, bb), 1e-6, "temperRows");
+    }
+
+    [CxxCompilerFact]
+    public void DeviceTrainingKernelsMatchTheHostSeam()
+    {
+        // The kernels behind CudaDeviceArrays against HostDeviceArrays (the CPU engine's arithmetic).
+        FreeEnergy.Compute.Device.IDeviceArrays seam = new FreeEnergy.Compute.Device.HostDeviceArrays(new CpuBackend(1));
+        int np = 6, nn = 4, cols = 19;
+        var pos = Data(np * cols, 20, 1f); var neg = Data(nn * cols, 21, 1f);
+        var diff = seam.Allocate(cols);
+        seam.ColumnMeanDifference(seam.Upload(pos), np, seam.Upload(neg), nn, cols, diff);
+        Close(seam.ToArray(diff), Run("fe_column_mean_difference", $"{np} {nn} {cols}", pos, neg), 1e-6, "columnMeanDifference");
+
+        var a = Data(np * cols, 22, 3f); var b = Data(np * cols, 23, 3f);
+        var err = seam.Allocate(np);
+        seam.SquaredErrorRows(seam.Upload(a), seam.Upload(b), err, np, cols);
+        Close(seam.ToArray(err), Run("fe_squared_error_rows", $"{np} {cols}", a, b), 1e-6, "squaredErrorRows");
+
+        var m = Data(300, 24, 5f); m[123] = -7.5f;
+        Assert.Equal(7.5f, Run("fe_max_magnitude", "300", m)[0]);
+        m[7] = float.NaN;
+        Assert.Equal(float.PositiveInfinity, Run("fe_max_magnitude", "300", m)[0]);
+        m[7] = float.NegativeInfinity;
+        Assert.Equal(float.PositiveInfinity, Run("fe_max_magnitude", "300", m)[0]);
+        Assert.Equal(0f, Run("fe_max_magnitude", "0")[0]);
+
+        int n = 40;
+        var w = Data(n, 25, 1f); w[3] = 0f; var v = Data(n, 26, 0.1f);
+        var hw = seam.Upload(w); var hv = seam.Upload(v);
+        seam.WeightStep(hw, hv, 0.01f, 0.002f);
+        var step = Run("fe_weight_step", $"{n} {Bits(0.01f)} {Bits(0.002f)}", w, v);
+        Close(seam.ToArray(hw), step.AsSpan(0, n), 1e-6, "weightStep.w");
+        Close(seam.ToArray(hv), step.AsSpan(n, n), 1e-6, "weightStep.velocity");
+
+        int sourceRows = 8, rows = 5;
+        var src = Data(sourceRows * cols, 27, 1f);
+        int[] idx = [7, 0, 3, 3, 5];
+        var hs = seam.Upload(src); var hi = seam.Allocate(rows); var hd = seam.Allocate(rows * cols);
+        seam.UploadIndexes(idx, hi);
+        seam.GatherRows(hs, cols, hi, rows, hd);
+        Assert.Equal(src.AsSpan(7 * cols, cols).ToArray(), seam.ToArray(hd).AsSpan(0, cols).ToArray());
+        var input = new StringBuilder($"fe_gather_rows {sourceRows} {rows} {cols}\n");
+        foreach (var x in src) input.Append(Bits(x)).Append('\n');
+        foreach (var i in idx) input.Append(i.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        var (code, output, stderr) = Execute(host.Executable!, "", input.ToString());
+        Assert.True(code == 0, stderr);
+        var gathered = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(t => BitConverter.UInt32BitsToSingle(uint.Parse(t, CultureInfo.InvariantCulture))).ToArray();
+        Close(seam.ToArray(hd), gathered, 0, "gatherRows");
     }
 
     internal static (int Code, string Out, string Err) Execute(string file, string arguments, string input)
