@@ -35,6 +35,7 @@ public sealed class CudaBackend : IComputeBackend, IDisposable
         DeviceName = driver.DeviceName(device);
         ComputeCapability = driver.Attribute(device, CudaDriver.AttributeComputeCapabilityMajor) * 10 + driver.Attribute(device, CudaDriver.AttributeComputeCapabilityMinor);
         MultiprocessorCount = driver.Attribute(device, CudaDriver.AttributeMultiprocessorCount);
+        ClockRateKilohertz = driver.Attribute(device, CudaDriver.AttributeClockRate);
         context = driver.RetainPrimaryContext(device);
         try
         {
@@ -82,6 +83,21 @@ public sealed class CudaBackend : IComputeBackend, IDisposable
 
     /// <summary>Number of streaming multiprocessors.</summary>
     public int MultiprocessorCount { get; }
+
+    /// <summary>The peak SM clock reported by the driver, in kHz (for peak-throughput estimates).</summary>
+    public int ClockRateKilohertz { get; }
+
+    /// <summary>
+    /// Peak FP32 throughput in GFLOP/s (FMA = 2 flops) estimated from the SM count, the FP32 lanes per SM of the
+    /// architecture (64 on sm_60/70/75/80, 128 on sm_61 and sm_86 and newer) and the peak clock.
+    /// </summary>
+    public double PeakFp32Gflops => 2.0 * MultiprocessorCount * Fp32LanesPerMultiprocessor(ComputeCapability) * ClockRateKilohertz / 1e6;
+
+    internal static int Fp32LanesPerMultiprocessor(int capability) => capability switch
+    {
+        60 or 70 or 72 or 75 or 80 => 64,
+        _ => 128,
+    };
 
     /// <summary>The cuBLAS version number (e.g. 120402).</summary>
     public int CublasVersion { get; }
