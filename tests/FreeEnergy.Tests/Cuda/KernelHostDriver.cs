@@ -151,6 +151,18 @@ int main()
             std::vector<int> idx((size_t)r); for (auto& i : idx) i = (int)I();
             std::vector<float> out((size_t)r * c); fe_gather_rows(src.data(), idx.data(), out.data(), r, c); P(out, (long long)r * c);
         }
+        else if (k == "fe_tempered_sigmoid")
+        {
+            int r = (int)I(), c = (int)I(); float beta = F(); auto x = A((long long)r * c); auto a = A(c); auto d = A(c); std::vector<float> y(x.size());
+            fe_tempered_sigmoid(x.data(), beta, a.data(), d.data(), y.data(), r, c); P(y, (long long)r * c);
+        }
+        else if (k == "fe_ais_log_weights")
+        {
+            int r = (int)I(), d = (int)I(), h = (int)I(); float b0 = F(), b1 = F();
+            auto pre = A((long long)r * h); auto v = A((long long)r * d); auto dif = A(d); auto w = A(r); auto comp = A(r);
+            for (int i = 0; i < r; i++) { blockIdx.x = i; fe_ais_log_weights(pre.data(), v.data(), dif.data(), w.data(), comp.data(), r, d, h, (double)b0, (double)b1); }
+            P(w, r); P(comp, r);
+        }
         else { std::fprintf(stderr, "unknown kernel %s\n", name); return 2; }
         std::fflush(stdout);
     }

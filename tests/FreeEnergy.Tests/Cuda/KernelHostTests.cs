@@ -267,6 +267,26 @@ public class KernelHostTests(KernelHostFixture host) : IClassFixture<KernelHostF
         Close(seam.ToArray(hd), gathered, 0, "gatherRows");
     }
 
+    [CxxCompilerFact]
+    public void AisDeviceKernelsMatchTheHostSeam()
+    {
+        IDeviceArrays seam = new HostDeviceArrays(new CpuBackend(1));
+        int rows = 5, d = 11, h = 7;
+        var x = Data(rows * d, 30, 4f); var a = Data(d, 31, 1f); var dif = Data(d, 32, 1f);
+        var y = seam.Allocate(rows * d);
+        seam.TemperedSigmoid(seam.Upload(x), 0.375f, seam.Upload(a), seam.Upload(dif), y, rows, d);
+        Close(seam.ToArray(y), Run("fe_tempered_sigmoid", $"{rows} {d} {Bits(0.375f)}", x, a, dif), 1e-6, "temperedSigmoid");
+
+        var pre = Data(rows * h, 33, 6f); var v = Data(rows * d, 34, 1f).Select(t => t > 0 ? 1f : 0f).ToArray();
+        var w = Data(rows, 35, 30f); var comp = Data(rows, 36, 1e-6f);
+        var hw = seam.Upload(w); var hc = seam.Upload(comp);
+        // Betas exactly representable in float, so the host harness (float protocol) and the seam (double) agree.
+        seam.AisLogWeights(seam.Upload(pre), seam.Upload(v), seam.Upload(dif), hw, hc, rows, d, h, 0.25, 0.3125);
+        var outWeights = Run("fe_ais_log_weights", $"{rows} {d} {h} {Bits(0.25f)} {Bits(0.3125f)}", pre, v, dif, w, comp);
+        Close(seam.ToArray(hw), outWeights.AsSpan(0, rows), 1e-6, "aisLogWeights");
+        Close(seam.ToArray(hc), outWeights.AsSpan(rows, rows), 1e-6, "aisCompensation");
+    }
+
     internal static (int Code, string Out, string Err) Execute(string file, string arguments, string input)
     {
         var info = new ProcessStartInfo(file, arguments) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -13,6 +13,9 @@ namespace FreeEnergy.Compute.Cuda;
 public sealed class CudaBackend : IComputeBackend, IDisposable
 {
     private readonly object gate = new();
+
+    /// <summary>Held by work that queues several calls on the stream (span GEMM, device-resident scoring) so concurrent callers do not interleave.</summary>
+    internal object Gate => gate;
     private readonly CpuBackend cpu;
     private readonly int device;
     private readonly IntPtr context;

@@ -16,7 +16,7 @@ public sealed unsafe class CudaKernels
         ["fe_uniform"] = "sampling.cu", ["fe_bernoulli"] = "sampling.cu", ["fe_gaussian"] = "sampling.cu",
         ["fe_row_sums"] = "reductions.cu", ["fe_logsumexp_rows"] = "reductions.cu", ["fe_rbm_free_energy_rows"] = "reductions.cu",
         ["fe_column_sums"] = "reductions.cu", ["fe_column_mean_difference"] = "reductions.cu", ["fe_squared_error_rows"] = "reductions.cu",
-        ["fe_max_magnitude"] = "reductions.cu",
+        ["fe_max_magnitude"] = "reductions.cu", ["fe_ais_log_weights"] = "reductions.cu", ["fe_tempered_sigmoid"] = "activations.cu",
         ["fe_adam"] = "optimizers.cu", ["fe_momentum"] = "optimizers.cu", ["fe_weight_step"] = "optimizers.cu",
         ["fe_gather_rows"] = "gather.cu",
         ["fe_ais_accumulate"] = "ais.cu", ["fe_log_weight_difference"] = "ais.cu", ["fe_temper_rows"] = "ais.cu",

@@ -86,6 +86,48 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
         => PhiloxBernoulli.Sample(S(probabilities), S(output.Need(probabilities.Length, nameof(output))), seed, stream, startIndex);
 
     /// <inheritdoc />
+    public void AddRowBias(DeviceSlice x, DeviceSlice bias, int rows, int columns)
+    {
+        var m = S(x.Need((long)rows * columns, nameof(x))); var b = S(bias.Need(columns, nameof(bias)))[..columns];
+        for (int r = 0; r < rows; r++) TensorPrimitives.Add(m.Slice(r * columns, columns), b, m.Slice(r * columns, columns));
+    }
+
+    /// <inheritdoc />
+    public void TemperedSigmoid(DeviceSlice x, float beta, DeviceSlice baseBias, DeviceSlice difference, DeviceSlice y, int rows, int columns)
+    {
+        var xs = S(x.Need((long)rows * columns, nameof(x))); var ys = S(y.Need((long)rows * columns, nameof(y)));
+        var a = S(baseBias.Need(columns, nameof(baseBias))); var dif = S(difference.Need(columns, nameof(difference)));
+        for (int i = 0; i < rows * columns; i++)
+        {
+            int c = i % columns;
+            ys[i] = Activations.Sigmoid(beta * xs[i] + a[c] + beta * dif[c]);
+        }
+    }
+
+    /// <inheritdoc />
+    public void AisLogWeights(DeviceSlice preActivations, DeviceSlice visible, DeviceSlice difference, DeviceSlice logWeights, DeviceSlice compensation,
+        int rows, int visibleCount, int hiddenCount, double betaPrevious, double betaNow)
+    {
+        var pre = S(preActivations.Need((long)rows * hiddenCount, nameof(preActivations))); var v = S(visible.Need((long)rows * visibleCount, nameof(visible)));
+        var dif = S(difference.Need(visibleCount, nameof(difference))); var lw = S(logWeights.Need(rows, nameof(logWeights))); var comp = S(compensation.Need(rows, nameof(compensation)));
+        for (int r = 0; r < rows; r++)
+        {
+            double linear = 0;
+            for (int i = 0; i < visibleCount; i++) linear += (double)dif[i] * v[r * visibleCount + i];
+            double sum = (betaNow - betaPrevious) * linear;
+            for (int j = 0; j < hiddenCount; j++)
+            {
+                double p = pre[r * hiddenCount + j];
+                sum += Activations.Softplus(betaNow * p) - Activations.Softplus(betaPrevious * p);
+            }
+            float y = (float)sum - comp[r];
+            float t = lw[r] + y;
+            comp[r] = (t - lw[r]) - y;
+            lw[r] = t;
+        }
+    }
+
+    /// <inheritdoc />
     public void Scale(DeviceSlice x, float alpha)
     {
         var s = S(x);

@@ -43,6 +43,19 @@ internal interface IDeviceArrays : IDisposable
     /// <summary>output[i] = 1 if u_i &lt; probabilities[i] else 0 with u_i the Philox uniform at (seed, stream, startIndex + i), for every i of <paramref name="probabilities"/>.</summary>
     void Bernoulli(DeviceSlice probabilities, DeviceSlice output, ulong seed, ulong stream, ulong startIndex);
 
+    /// <summary>x[r, c] += bias[c].</summary>
+    void AddRowBias(DeviceSlice x, DeviceSlice bias, int rows, int columns);
+
+    /// <summary>y[r, c] = sigmoid(beta x[r, c] + baseBias[c] + beta difference[c]) (x and y may be the same slice): tempered conditional means.</summary>
+    void TemperedSigmoid(DeviceSlice x, float beta, DeviceSlice baseBias, DeviceSlice difference, DeviceSlice y, int rows, int columns);
+
+    /// <summary>
+    /// One AIS temperature step of a Bernoulli RBM: logWeights[r] += (betaNow - betaPrevious) difference.v_r +
+    /// sum_j softplus(betaNow pre[r, j]) - softplus(betaPrevious pre[r, j]), with Kahan compensation in <paramref name="compensation"/>.
+    /// </summary>
+    void AisLogWeights(DeviceSlice preActivations, DeviceSlice visible, DeviceSlice difference, DeviceSlice logWeights, DeviceSlice compensation,
+        int rows, int visibleCount, int hiddenCount, double betaPrevious, double betaNow);
+
     /// <summary>x[i] *= alpha.</summary>
     void Scale(DeviceSlice x, float alpha);
 

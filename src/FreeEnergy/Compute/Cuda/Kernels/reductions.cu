@@ -145,3 +145,30 @@ extern "C" __global__ void fe_max_magnitude(const float* x, int n, float* result
     m = fe_block_max(m, shared);
     if (threadIdx.x == 0) result[0] = m;
 }
+
+// One AIS weight update per run (row) of a Bernoulli RBM on the path between a base model with visible biases b_A
+// (and W = 0) and the model: logWeights[r] += (betaNow - betaPrevious) (b - b_A).v_r
+//   + sum_j softplus(betaNow pre[r, j]) - softplus(betaPrevious pre[r, j]),  pre = v W + c,
+// accumulated in double within the row and added with Kahan compensation (compensation[r]) so that thousands of
+// temperature steps keep near-double accuracy in float storage.
+extern "C" __global__ void fe_ais_log_weights(const float* pre, const float* v, const float* visibleDifference, float* logWeights, float* compensation,
+    int rows, int visible, int hidden, double betaPrevious, double betaNow)
+{
+    __shared__ double shared[FE_MAX_THREADS];
+    int r = blockIdx.x;
+    if (r >= rows) return;
+    const float* vr = v + (long long)r * visible;
+    const float* pr = pre + (long long)r * hidden;
+    double sum = 0.0, linear = 0.0;
+    for (int i = threadIdx.x; i < visible; i += blockDim.x) linear += (double)visibleDifference[i] * vr[i];
+    sum = (betaNow - betaPrevious) * linear;
+    for (int j = threadIdx.x; j < hidden; j += blockDim.x) sum += fe_softplus_double(betaNow * pr[j]) - fe_softplus_double(betaPrevious * pr[j]);
+    sum = fe_block_sum(sum, shared);
+    if (threadIdx.x == 0)
+    {
+        float y = (float)sum - compensation[r];
+        float t = logWeights[r] + y;
+        compensation[r] = (t - logWeights[r]) - y;
+        logWeights[r] = t;
+    }
+}
