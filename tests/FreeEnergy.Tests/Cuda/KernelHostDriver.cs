@@ -18,6 +18,7 @@ internal static class KernelHostDriver
 #include <string>
 #include <vector>
 using std::isinf;
+using std::tanh;
 
 struct fe_dim3 { unsigned int x, y, z; };
 static fe_dim3 threadIdx = {0, 0, 0}, blockIdx = {0, 0, 0}, blockDim = {1, 1, 1}, gridDim = {1, 1, 1};
@@ -34,6 +35,7 @@ static inline float __int_as_float(unsigned int bits) { float f; std::memcpy(&f,
 #include "optimizers.cu"
 #include "ais.cu"
 #include "gather.cu"
+#include "vae.cu"
 
 static long long I() { long long v; if (std::scanf("%lld", &v) != 1) std::exit(3); return v; }
 static unsigned long long U() { unsigned long long v; if (std::scanf("%llu", &v) != 1) std::exit(3); return v; }
@@ -162,6 +164,36 @@ int main()
             auto pre = A((long long)r * h); auto v = A((long long)r * d); auto dif = A(d); auto w = A(r); auto comp = A(r);
             for (int i = 0; i < r; i++) { blockIdx.x = i; fe_ais_log_weights(pre.data(), v.data(), dif.data(), w.data(), comp.data(), r, d, h, (double)b0, (double)b1); }
             P(w, r); P(comp, r);
+        }
+        else if (k == "fe_bias_activation")
+        {
+            int r = (int)I(), c = (int)I(), f = (int)I(); auto x = A((long long)r * c); auto b = A(c);
+            fe_bias_activation(x.data(), b.data(), r, c, f); P(x, (long long)r * c);
+        }
+        else if (k == "fe_activation_backward")
+        {
+            int n = (int)I(), f = (int)I(); auto g = A(n); auto post = A(n); fe_activation_backward(g.data(), post.data(), n, f); P(g, n);
+        }
+        else if (k == "fe_reparameterize")
+        {
+            int r = (int)I(), l = (int)I(); auto h = A(2LL * r * l); auto e = A((long long)r * l); std::vector<float> z((size_t)r * l);
+            fe_reparameterize(h.data(), e.data(), z.data(), r, l); P(z, (long long)r * l);
+        }
+        else if (k == "fe_bernoulli_logit_loss_rows")
+        {
+            int r = (int)I(), c = (int)I(); float s = F(); auto x = A((long long)r * c); auto l = A((long long)r * c); std::vector<float> out((size_t)r);
+            for (int i = 0; i < r; i++) { blockIdx.x = i; fe_bernoulli_logit_loss_rows(x.data(), l.data(), out.data(), r, c, s); }
+            P(out, r); P(l, (long long)r * c);
+        }
+        else if (k == "fe_kl_rows")
+        {
+            int r = (int)I(), l = (int)I(); float s = F(); auto h = A(2LL * r * l); std::vector<float> out((size_t)r);
+            fe_kl_rows(h.data(), out.data(), r, l, s); P(out, r);
+        }
+        else if (k == "fe_head_backward")
+        {
+            int r = (int)I(), l = (int)I(); float kw = F(), s = F(); auto h = A(2LL * r * l); auto e = A((long long)r * l); auto dz = A((long long)r * l);
+            std::vector<float> g(2 * (size_t)r * l); fe_head_backward(h.data(), e.data(), dz.data(), g.data(), r, l, kw, s); P(g, 2LL * r * l);
         }
         else { std::fprintf(stderr, "unknown kernel %s\n", name); return 2; }
         std::fflush(stdout);

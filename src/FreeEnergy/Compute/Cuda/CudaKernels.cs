@@ -19,6 +19,8 @@ public sealed unsafe class CudaKernels
         ["fe_max_magnitude"] = "reductions.cu", ["fe_ais_log_weights"] = "reductions.cu", ["fe_tempered_sigmoid"] = "activations.cu",
         ["fe_adam"] = "optimizers.cu", ["fe_momentum"] = "optimizers.cu", ["fe_weight_step"] = "optimizers.cu",
         ["fe_gather_rows"] = "gather.cu",
+        ["fe_bias_activation"] = "vae.cu", ["fe_activation_backward"] = "vae.cu", ["fe_reparameterize"] = "vae.cu",
+        ["fe_bernoulli_logit_loss_rows"] = "vae.cu", ["fe_kl_rows"] = "vae.cu", ["fe_head_backward"] = "vae.cu",
         ["fe_ais_accumulate"] = "ais.cu", ["fe_log_weight_difference"] = "ais.cu", ["fe_temper_rows"] = "ais.cu",
     };
 

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Random;
+using FreeEnergy.Models;
 
 namespace FreeEnergy.Compute.Device;
 
@@ -124,6 +125,83 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
             float t = lw[r] + y;
             comp[r] = (t - lw[r]) - y;
             lw[r] = t;
+        }
+    }
+
+    /// <inheritdoc />
+    public void BiasActivation(DeviceSlice x, DeviceSlice bias, int rows, int columns, VaeActivation activation)
+    {
+        var m = S(x.Need((long)rows * columns, nameof(x))); var b = S(bias.Need(columns, nameof(bias)))[..columns];
+        for (int r = 0; r < rows; r++) VaeKernels.BiasActivation(m.Slice(r * columns, columns), b, activation);
+    }
+
+    /// <inheritdoc />
+    public void ActivationBackward(DeviceSlice grad, DeviceSlice post, VaeActivation activation)
+        => VaeKernels.ActivationBackward(S(grad), S(post.Need(grad.Length, nameof(post)))[..grad.Length], activation);
+
+    /// <inheritdoc />
+    public void ColumnSums(DeviceSlice matrix, int rows, int columns, DeviceSlice result)
+    {
+        // The CPU VAE's order (VaeWorkspace.DenseBackward): row 0, then each further row added in turn.
+        var m = S(matrix.Need((long)rows * columns, nameof(matrix))); var db = S(result.Need(columns, nameof(result)))[..columns];
+        if (rows == 0) { db.Clear(); return; }
+        m[..columns].CopyTo(db);
+        for (int r = 1; r < rows; r++) TensorPrimitives.Add(db, m.Slice(r * columns, columns), db);
+    }
+
+    /// <inheritdoc />
+    public void Gaussian(DeviceSlice output, ulong seed, ulong stream, ulong startIndex) => Philox.FillGaussian(seed, stream, startIndex, S(output));
+
+    /// <inheritdoc />
+    public void Reparameterize(DeviceSlice head, DeviceSlice eps, DeviceSlice z, int rows, int latent)
+    {
+        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var e = S(eps.Need((long)rows * latent, nameof(eps))); var zs = S(z.Need((long)rows * latent, nameof(z)));
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < latent; j++)
+                zs[r * latent + j] = hd[r * 2 * latent + j] + MathF.Exp(0.5f * hd[r * 2 * latent + latent + j]) * e[r * latent + j];
+    }
+
+    /// <inheritdoc />
+    public void BernoulliLogitLossRows(DeviceSlice x, DeviceSlice logits, DeviceSlice result, int rows, int columns, float scale)
+    {
+        var xs = S(x.Need((long)rows * columns, nameof(x))); var l = S(logits.Need((long)rows * columns, nameof(logits))); var f = S(result.Need(rows, nameof(result)));
+        for (int r = 0; r < rows; r++) f[r] = (float)VaeKernels.BernoulliRow(xs.Slice(r * columns, columns), l.Slice(r * columns, columns), scale);
+    }
+
+    /// <inheritdoc />
+    public void KlRows(DeviceSlice head, DeviceSlice result, int rows, int latent, float priorScale)
+    {
+        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var f = S(result.Need(rows, nameof(result)));
+        for (int r = 0; r < rows; r++)
+        {
+            var h = hd.Slice(r * 2 * latent, 2 * latent);
+            f[r] = (float)VaeKernels.Kl(h[..latent], h[latent..], priorScale);
+        }
+    }
+
+    /// <inheritdoc />
+    public void HeadBackward(DeviceSlice head, DeviceSlice eps, DeviceSlice dz, DeviceSlice headGrad, int rows, int latent, float klWeight, float priorScale)
+    {
+        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var e = S(eps.Need((long)rows * latent, nameof(eps)));
+        var g = S(dz.Need((long)rows * latent, nameof(dz))); var hg = S(headGrad.Need((long)rows * 2 * latent, nameof(headGrad)));
+        for (int r = 0; r < rows; r++)
+            VaeKernels.HeadBackward(hd.Slice(r * 2 * latent, 2 * latent), e.Slice(r * latent, latent), g.Slice(r * latent, latent), hg.Slice(r * 2 * latent, 2 * latent), klWeight, priorScale);
+    }
+
+    /// <inheritdoc />
+    public void Adam(DeviceSlice parameters, DeviceSlice gradient, DeviceSlice firstMoment, DeviceSlice secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step, float weightDecay)
+    {
+        // The CPU optimizer's arithmetic (Training.AdamOptimizer).
+        var p = S(parameters); int n = p.Length;
+        var g = S(gradient.Need(n, nameof(gradient))); var m = S(firstMoment.Need(n, nameof(firstMoment))); var v = S(secondMoment.Need(n, nameof(secondMoment)));
+        float stepSize = (float)(learningRate / (1 - Math.Pow(beta1, step)));
+        float invBias2Sqrt = (float)(1 / Math.Sqrt(1 - Math.Pow(beta2, step)));
+        for (int i = 0; i < n; i++)
+        {
+            float gi = g[i] + weightDecay * p[i];
+            m[i] = beta1 * m[i] + (1 - beta1) * gi;
+            v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+            p[i] -= stepSize * m[i] / (MathF.Sqrt(v[i]) * invBias2Sqrt + epsilon);
         }
     }
 
