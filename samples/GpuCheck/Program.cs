@@ -106,6 +106,9 @@ try
             allPassed &= check["passed"]!.GetValue<bool>();
             checks.Add((JsonNode)check);
         }
+        var vae = DeviceTraining.VaeParity(backend);
+        allPassed &= vae["passed"]!.GetValue<bool>();
+        checks.Add((JsonNode)vae);
     }
     report["checks"] = checks;
 
