@@ -83,22 +83,14 @@ internal sealed class DeviceVaeSession : IDisposable
         var clock = Stopwatch.StartNew();
         float invBeta = 1f / model.Beta;
 
-        DeviceSlice W(DenseLayer l) => theta.Slice(l.WeightOffset, l.WeightCount);
-        DeviceSlice B(DenseLayer l) => theta.Slice(l.BiasOffset, l.Out);
-
-        void Dense(DenseLayer layer, DeviceSlice input, int rows, DeviceSlice result, bool activated)
-        {
-            dev.Gemm(Transpose.None, Transpose.None, rows, layer.Out, layer.In, 1f, input, layer.In, W(layer), layer.Out, 0f, result, layer.Out);
-            if (activated) dev.BiasActivation(result, B(layer), rows, layer.Out, layout.Activation);
-            else dev.AddRowBias(result, B(layer), rows, layer.Out);
-        }
+        var net = new DeviceVaeNetwork(dev, layout, theta);
 
         void DenseBackward(DenseLayer layer, DeviceSlice input, DeviceSlice dy, int rows, DeviceSlice? inputGrad)
         {
             dev.Gemm(Transpose.Transposed, Transpose.None, layer.In, layer.Out, rows, 1f, input, layer.In, dy, layer.Out, 0f, grad.Slice(layer.WeightOffset, layer.WeightCount), layer.Out);
             dev.ColumnSums(dy, rows, layer.Out, grad.Slice(layer.BiasOffset, layer.Out));
             if (inputGrad is { } ig)
-                dev.Gemm(Transpose.None, Transpose.Transposed, rows, layer.In, layer.Out, 1f, dy, layer.Out, W(layer), layer.Out, 0f, ig, layer.In);
+                dev.Gemm(Transpose.None, Transpose.Transposed, rows, layer.In, layer.Out, 1f, dy, layer.Out, net.Weight(layer), layer.Out, 0f, ig, layer.In);
         }
 
         try
@@ -122,26 +114,12 @@ internal sealed class DeviceVaeSession : IDisposable
                     var e = eps.Slice(0, rows * z);
                     dev.Gaussian(e, options.Seed, Philox.Stream(Vae.PurposeNoise, (ulong)epoch, (ulong)batchIndex), 0);
                     // Encoder, heads, reparameterisation, decoder.
-                    DeviceSlice input = xb;
-                    for (int i = 0; i < layout.Encoder.Length; i++)
-                    {
-                        var l = layout.Encoder[i];
-                        Dense(l, input, rows, encoder[i].Slice(0, rows * l.Out), true);
-                        input = encoder[i].Slice(0, rows * l.Out);
-                    }
                     var hb = head.Slice(0, rows * 2 * z);
-                    Dense(layout.Head, input, rows, hb, false);
+                    net.Encode(xb, rows, encoder, hb);
                     var zb = zs.Slice(0, rows * z);
                     dev.Reparameterize(hb, e, zb, rows, z);
-                    input = zb;
-                    for (int i = 0; i < layout.Decoder.Length; i++)
-                    {
-                        var l = layout.Decoder[i];
-                        Dense(l, input, rows, decoder[i].Slice(0, rows * l.Out), true);
-                        input = decoder[i].Slice(0, rows * l.Out);
-                    }
                     var ob = output.Slice(0, rows * d);
-                    Dense(layout.Output, input, rows, ob, false);
+                    net.Decode(zb, rows, decoder, ob);
                     // Loss rows (kept for the epoch) and the output gradient in place of the logits.
                     dev.BernoulliLogitLossRows(xb, ob, reconstruction.Slice(start, rows), rows, d, 1f / rows);
                     dev.KlRows(hb, kl.Slice(start, rows), rows, z, model.PriorScale);

@@ -195,6 +195,15 @@ int main()
             int r = (int)I(), l = (int)I(); float kw = F(), s = F(); auto h = A(2LL * r * l); auto e = A((long long)r * l); auto dz = A((long long)r * l);
             std::vector<float> g(2 * (size_t)r * l); fe_head_backward(h.data(), e.data(), dz.data(), g.data(), r, l, kw, s); P(g, 2LL * r * l);
         }
+        else if (k == "fe_reparameterize_pairs" || k == "fe_log_ratio_pairs")
+        {
+            int pairs = (int)I(), samples = (int)I(), l = (int)I(); float s = F(); int rows = (pairs + samples - 1) / samples;
+            auto h = A(2LL * rows * l); auto noise = A((long long)samples * l);
+            std::vector<float> e((size_t)pairs * l), z((size_t)pairs * l), ratio((size_t)pairs);
+            fe_reparameterize_pairs(h.data(), noise.data(), e.data(), z.data(), pairs, samples, l);
+            if (k == "fe_reparameterize_pairs") { P(e, (long long)pairs * l); P(z, (long long)pairs * l); }
+            else { fe_log_ratio_pairs(z.data(), h.data(), e.data(), ratio.data(), pairs, samples, l, s); P(ratio, pairs); }
+        }
         else { std::fprintf(stderr, "unknown kernel %s\n", name); return 2; }
         std::fflush(stdout);
     }

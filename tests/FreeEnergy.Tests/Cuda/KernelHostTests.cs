@@ -321,6 +321,16 @@ public class KernelHostTests(KernelHostFixture host) : IClassFixture<KernelHostF
         var outLoss = Run("fe_bernoulli_logit_loss_rows", $"{rows} {cols} {Bits(0.25f)}", xs, logits);
         Close(seam.ToArray(loss), outLoss.AsSpan(0, rows), 1e-5, "bernoulliLoss");
         Close(seam.ToArray(hl), outLoss.AsSpan(rows, rows * cols), 1e-6, "bernoulliLossGradient");
+
+        int samples = 3, pairs = rows * samples - 2; // a last row with fewer draws
+        var noise = Data(samples * latent, 48, 1.5f);
+        var pe = seam.Allocate(pairs * latent); var pz = seam.Allocate(pairs * latent); var pr = seam.Allocate(pairs);
+        seam.ReparameterizePairs(seam.Upload(head), seam.Upload(noise), pe, pz, pairs, samples, latent);
+        var outPairs = Run("fe_reparameterize_pairs", $"{pairs} {samples} {latent} {Bits(0.7f)}", head, noise);
+        Close(seam.ToArray(pe), outPairs.AsSpan(0, pairs * latent), 0, "reparameterizePairs.eps");
+        Close(seam.ToArray(pz), outPairs.AsSpan(pairs * latent, pairs * latent), 1e-6, "reparameterizePairs.z");
+        seam.LogRatioPairs(pz, seam.Upload(head), pe, pr, pairs, samples, latent, 0.7f);
+        Close(seam.ToArray(pr), Run("fe_log_ratio_pairs", $"{pairs} {samples} {latent} {Bits(0.7f)}", head, noise), 1e-5, "logRatioPairs");
     }
 
     internal static (int Code, string Out, string Err) Execute(string file, string arguments, string input)

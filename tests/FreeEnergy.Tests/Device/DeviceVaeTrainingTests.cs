@@ -50,3 +50,28 @@ public class DeviceVaeTrainingTests
         Assert.True(moved > 1e-3, "the parameters should have moved");
     }
 }
+
+/// <summary>VAE F_q scoring (the fixed-noise estimates behind Vae.FreeEnergy) on the host seam against the CPU scorer.</summary>
+public class DeviceVaeScoringTests
+{
+    [Fact]
+    public void HostSeamScoresLikeTheCpuAcrossChunks()
+    {
+        var options = new VaeTrainingOptions { LatentDimension = 3, EncoderLayers = [10], DecoderLayers = [7], ScoringSamples = 5, Seed = 9, Activation = VaeActivation.Tanh, PriorScale = 0.8f };
+        var model = Models.Vae.Create(16, options);
+        var cpu = new CpuBackend(2);
+        model.Backend = cpu;
+        var data = RbmTestData.RandomBinary(450, 16, 13); // 2048 / 5 = 409 rows per device chunk: two chunks
+        var expected = FreeEnergy.Estimation.VaeScoring.Run(model, data.View, model.ScoringSamples, model.ScoringNoiseData, 0, cpu);
+        var actual = FreeEnergy.Estimation.VaeScoring.Run(model, data.View, model.ScoringSamples, model.ScoringNoiseData, 0, cpu, new HostDeviceArrays(cpu));
+        void Close(float[] e, float[] a, string what)
+        {
+            for (int i = 0; i < e.Length; i++)
+                Assert.True(Math.Abs(e[i] - a[i]) <= 1e-4 * Math.Max(1, Math.Abs(e[i])), $"{what}[{i}]: device {a[i]} vs CPU {e[i]}");
+        }
+        Close(expected.FreeEnergy, actual.FreeEnergy, "F_q");
+        Close(expected.ImportanceWeighted, actual.ImportanceWeighted, "IWAE");
+        Close(expected.CumulantSecondOrder, actual.CumulantSecondOrder, "cumulant2");
+        Close(expected.CumulantThirdOrder, actual.CumulantThirdOrder, "cumulant3");
+    }
+}

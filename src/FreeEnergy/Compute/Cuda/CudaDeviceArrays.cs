@@ -253,6 +253,30 @@ internal sealed unsafe class CudaDeviceArrays : IDeviceArrays
     }
 
     /// <inheritdoc />
+    public void ReparameterizePairs(DeviceSlice head, DeviceSlice noise, DeviceSlice eps, DeviceSlice z, int pairs, int samples, int latent)
+    {
+        long n = (long)pairs * latent;
+        int rows = (pairs + samples - 1) / samples;
+        head.Need(2L * rows * latent, nameof(head)); noise.Need((long)samples * latent, nameof(noise)); eps.Need(n, nameof(eps)); z.Need(n, nameof(z));
+        ulong ph = P(head), pn = P(noise), pe = P(eps), pz = P(z);
+        int p = pairs, k = samples, l = latent;
+        void** args = stackalloc void*[] { &ph, &pn, &pe, &pz, &p, &k, &l };
+        K.LaunchElementwise("fe_reparameterize_pairs", n, args);
+    }
+
+    /// <inheritdoc />
+    public void LogRatioPairs(DeviceSlice z, DeviceSlice head, DeviceSlice eps, DeviceSlice result, int pairs, int samples, int latent, float priorScale)
+    {
+        int rows = (pairs + samples - 1) / samples;
+        z.Need((long)pairs * latent, nameof(z)); head.Need(2L * rows * latent, nameof(head)); eps.Need((long)pairs * latent, nameof(eps)); result.Need(pairs, nameof(result));
+        ulong pz = P(z), ph = P(head), pe = P(eps), pr = P(result);
+        int p = pairs, k = samples, l = latent;
+        float s = priorScale;
+        void** args = stackalloc void*[] { &pz, &ph, &pe, &pr, &p, &k, &l, &s };
+        K.LaunchElementwise("fe_log_ratio_pairs", pairs, args);
+    }
+
+    /// <inheritdoc />
     public void Scale(DeviceSlice x, float alpha)
     {
         ulong px = P(x);

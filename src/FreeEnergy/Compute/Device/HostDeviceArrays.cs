@@ -206,6 +206,35 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
     }
 
     /// <inheritdoc />
+    public void ReparameterizePairs(DeviceSlice head, DeviceSlice noise, DeviceSlice eps, DeviceSlice z, int pairs, int samples, int latent)
+    {
+        int rows = (pairs + samples - 1) / samples;
+        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var table = S(noise.Need((long)samples * latent, nameof(noise)));
+        var e = S(eps.Need((long)pairs * latent, nameof(eps))); var zs = S(z.Need((long)pairs * latent, nameof(z)));
+        for (int p = 0; p < pairs; p++)
+        {
+            int r = p / samples, s = p % samples;
+            var h = hd.Slice(r * 2 * latent, 2 * latent);
+            for (int j = 0; j < latent; j++)
+            {
+                float v = table[s * latent + j];
+                e[p * latent + j] = v;
+                zs[p * latent + j] = h[j] + MathF.Exp(0.5f * h[latent + j]) * v;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void LogRatioPairs(DeviceSlice z, DeviceSlice head, DeviceSlice eps, DeviceSlice result, int pairs, int samples, int latent, float priorScale)
+    {
+        int rows = (pairs + samples - 1) / samples;
+        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var zs = S(z.Need((long)pairs * latent, nameof(z)));
+        var e = S(eps.Need((long)pairs * latent, nameof(eps))); var f = S(result.Need(pairs, nameof(result)));
+        for (int p = 0; p < pairs; p++)
+            f[p] = (float)VaeKernels.LogRatio(zs.Slice(p * latent, latent), hd.Slice(p / samples * 2 * latent + latent, latent), e.Slice(p * latent, latent), priorScale);
+    }
+
+    /// <inheritdoc />
     public void Scale(DeviceSlice x, float alpha)
     {
         var s = S(x);

@@ -83,6 +83,15 @@ internal interface IDeviceArrays : IDisposable
     /// <summary>One Adam step (step &gt;= 1) minimising: g = gradient + weightDecay p; bias-corrected moments; p -= lr m^ / (sqrt(v^) + eps).</summary>
     void Adam(DeviceSlice parameters, DeviceSlice gradient, DeviceSlice firstMoment, DeviceSlice secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step, float weightDecay);
 
+    /// <summary>
+    /// The scoring draws of <paramref name="pairs"/> (row, sample) pairs p = r samples + s: eps[p] = noise[s] (a fixed
+    /// [samples x latent] table) and z[p] = mu[r] + exp(lv[r] / 2) eps[p], with head rows [mu | lv].
+    /// </summary>
+    void ReparameterizePairs(DeviceSlice head, DeviceSlice noise, DeviceSlice eps, DeviceSlice z, int pairs, int samples, int latent);
+
+    /// <summary>result[p] = log q(z_p|x_r) - log p(z_p) up to the cancelling constants (as <see cref="Models.VaeKernels.LogRatio"/>) for each pair.</summary>
+    void LogRatioPairs(DeviceSlice z, DeviceSlice head, DeviceSlice eps, DeviceSlice result, int pairs, int samples, int latent, float priorScale);
+
     /// <summary>x[i] *= alpha.</summary>
     void Scale(DeviceSlice x, float alpha);
 

@@ -105,3 +105,37 @@ extern "C" __global__ void fe_head_backward(const float* head, const float* eps,
         g[latent + j] = 0.5f * dz[i] * eps[i] * sigma + 0.5f * klWeight * (sigma * sigma * inv - 1.0f);
     }
 }
+
+// The K scoring draws of each row, flattened as pairs p = r K + s (r < rows, s < samples):
+// eps[p, j] = noise[s, j] (a fixed [samples x latent] table) and z[p, j] = mu[r, j] + exp(lv[r, j] / 2) eps[p, j].
+extern "C" __global__ void fe_reparameterize_pairs(const float* head, const float* noise, float* eps, float* z, int pairs, int samples, int latent)
+{
+    int n = pairs * latent;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+    {
+        int p = i / latent, j = i - p * latent;
+        int r = p / samples, s = p - r * samples;
+        const float* h = head + (long long)r * 2 * latent;
+        float e = noise[(long long)s * latent + j];
+        eps[i] = e;
+        z[i] = h[j] + expf(0.5f * h[latent + j]) * e;
+    }
+}
+
+// result[p] = log q(z_p | x) - log p(z_p) + (Z/2) log 2 pi cancelled: sum_j -lv/2 - eps^2/2 + log r + z^2 / (2 r^2)
+// (FreeEnergy.Models.VaeKernels.LogRatio), one thread per pair p = r K + s.
+extern "C" __global__ void fe_log_ratio_pairs(const float* z, const float* head, const float* eps, float* result, int pairs, int samples, int latent, float priorScale)
+{
+    double r2 = (double)priorScale * priorScale, logR = log((double)priorScale);
+    for (int p = blockIdx.x * blockDim.x + threadIdx.x; p < pairs; p += blockDim.x * gridDim.x)
+    {
+        const float* h = head + (long long)(p / samples) * 2 * latent;
+        double s = 0.0;
+        for (int j = 0; j < latent; j++)
+        {
+            double e = eps[(long long)p * latent + j], zj = z[(long long)p * latent + j];
+            s += -0.5 * h[latent + j] - 0.5 * e * e + logR + zj * zj / (2.0 * r2);
+        }
+        result[p] = (float)s;
+    }
+}
