@@ -11,12 +11,16 @@ namespace FreeEnergy.Training;
 /// Trains a <see cref="Vae"/> by minimising the mean variational free energy of mini-batches with the
 /// reparameterisation trick (one draw per row) and Adam. Mini-batch order comes from a Philox stream of
 /// (seed, epoch) and the noise of batch b in epoch e from Philox (seed, stream(e, b), index row * Z + j), so a
-/// seed gives bit-identical weights run to run.
+/// seed gives bit-identical weights run to run. With a <see cref="Compute.Cuda.CudaBackend"/> a Bernoulli-decoder VAE
+/// trains device-resident (data, parameters, Adam moments and activations on the GPU; see docs/cuda.md).
 /// Thread safety: the static methods may run concurrently on different models; the model being trained must not be
 /// used by anything else meanwhile (see docs/threading.md).
 /// </summary>
 public static class VaeTrainer
 {
+    /// <summary>Training sets of at most this many floats train device-resident on a GPU; larger ones run the CPU loop with the backend's GEMM.</summary>
+    internal const long DeviceResidentFloats = 1L << 28;
+
     /// <summary>Creates a VAE for <paramref name="training"/>'s width and trains it.</summary>
     /// <exception cref="DataFormatException">Rows that are not finite, or outside [0, 1] for the Bernoulli likelihood.</exception>
     /// <exception cref="TrainingDivergedException">The loss or the parameters stopped being finite.</exception>
@@ -48,7 +52,7 @@ public static class VaeTrainer
         if (options.EarlyStoppingPatience > 0 && !hasValidation)
             throw new ArgumentException("EarlyStoppingPatience needs validation rows.", nameof(validation));
 
-        if (model.Layout.Likelihood == VaeLikelihood.Bernoulli)
+        if (model.Layout.Likelihood == VaeLikelihood.Bernoulli && (long)training.Rows * training.Columns <= DeviceResidentFloats)
         {
             // Bernoulli decoder on a GPU: data, parameters, Adam moments and activations stay on the device.
             var device = options.DeviceArrays;
