@@ -52,6 +52,8 @@ internal static class BenchRbmCommand
                 Epochs = e,
                 LearningRate = rate,
                 Momentum = 0.5f,
+                LearningRateSchedule = LearningRateSchedule.Constant,
+                L2WeightDecay = 0f,             // as scikit-learn's BernoulliRBM: plain SGD steps, no weight decay
                 MonitorRows = 1,
                 Backend = backend,
             };

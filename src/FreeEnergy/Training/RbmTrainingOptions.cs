@@ -24,8 +24,10 @@ public sealed class RbmTrainingOptions
     /// <summary>Initial learning rate. Default: 0.05 (for Gaussian RBMs 0.005 or lower is safer; TAP: 0.005).</summary>
     public float LearningRate { get; set; } = 0.05f;
 
-    /// <summary>How the learning rate changes over epochs. Default: <see cref="Training.LearningRateSchedule.Constant"/>.</summary>
-    public LearningRateSchedule LearningRateSchedule { get; set; } = LearningRateSchedule.Constant;
+    /// <summary>How the learning rate changes over epochs. Default: <see cref="Training.LearningRateSchedule.LinearDecay"/>
+    /// (to <see cref="FinalLearningRateFraction"/> of the initial rate by the last epoch); on binarised MNIST it is worth
+    /// tens of nats of test log-likelihood over a constant rate.</summary>
+    public LearningRateSchedule LearningRateSchedule { get; set; } = LearningRateSchedule.LinearDecay;
 
     /// <summary>For <see cref="LearningRateSchedule.LinearDecay"/>: the last epoch's rate as a fraction of the first. Default: 0.1.</summary>
     public float FinalLearningRateFraction { get; set; } = 0.1f;
@@ -33,11 +35,13 @@ public sealed class RbmTrainingOptions
     /// <summary>For <see cref="LearningRateSchedule.Exponential"/>: factor applied after each epoch. Default: 0.95.</summary>
     public float LearningRateDecay { get; set; } = 0.95f;
 
-    /// <summary>Momentum of the parameter updates (classical momentum). Default: 0.5.</summary>
+    /// <summary>Momentum of the parameter updates (classical momentum). Default: 0.5, best for PCD and TAP; CD-1 does
+    /// better with 0.9 (see README, "RBM quality").</summary>
     public float Momentum { get; set; } = 0.5f;
 
-    /// <summary>L2 weight decay coefficient on W (biases are not decayed). Default: 0.</summary>
-    public float L2WeightDecay { get; set; }
+    /// <summary>L2 weight decay coefficient on W (biases are not decayed). Default: 0.0002 (Hinton's practical guide),
+    /// which keeps the weights, and with them the mixing of the Gibbs chains, in check.</summary>
+    public float L2WeightDecay { get; set; } = 0.0002f;
 
     /// <summary>L1 weight decay coefficient on W. Default: 0.</summary>
     public float L1WeightDecay { get; set; }
@@ -46,8 +50,9 @@ public sealed class RbmTrainingOptions
     /// log(p / (1 - p)) (Bernoulli, p smoothed) or column means (Gaussian); hidden biases at 0.</summary>
     public float InitialWeightScale { get; set; } = 0.01f;
 
-    /// <summary>The negative phase. Default: <see cref="NegativePhase.ContrastiveDivergence(int)"/> with k = 1.</summary>
-    public NegativePhase NegativePhase { get; set; } = NegativePhase.ContrastiveDivergence(1);
+    /// <summary>The negative phase. Default: <see cref="NegativePhase.PersistentContrastiveDivergence(int, int)"/> with
+    /// k = 1 and one chain per batch row, the best of the three on binarised MNIST (about -85 nats against -145 for CD-1).</summary>
+    public NegativePhase NegativePhase { get; set; } = NegativePhase.PersistentContrastiveDivergence(1);
 
     /// <summary>Gaussian RBM only: learn the per-visible sigma (log sigma kept in [<see cref="MinLogSigma"/>, <see cref="MaxLogSigma"/>]). Default: false (sigma fixed at 1).</summary>
     public bool LearnSigma { get; set; }

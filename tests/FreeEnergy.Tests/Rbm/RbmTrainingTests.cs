@@ -130,7 +130,12 @@ public class RbmTrainingTests
             float z = rng.NextGaussian();
             for (int c = 0; c < 6; c++) data[r, c] = (c < 3 ? z : -z) + 0.3f * rng.NextGaussian();
         }
-        var options = new RbmTrainingOptions { HiddenUnits = 4, Epochs = 20, BatchSize = 20, LearningRate = 0.01f, LearnSigma = true, Seed = 3 };
+        // Few steps at a small rate: a constant rate lets the hidden units break their symmetry within 20 epochs.
+        var options = new RbmTrainingOptions
+        {
+            HiddenUnits = 4, Epochs = 20, BatchSize = 20, LearningRate = 0.01f, LearnSigma = true, Seed = 3,
+            NegativePhase = NegativePhase.ContrastiveDivergence(1), LearningRateSchedule = LearningRateSchedule.Constant,
+        };
         var initial = RbmTrainer.CreateGaussian(data.View, options);
         var model = (GaussianRbm)initial.Clone();
         RbmTrainer.Train(model, data.View, options);
