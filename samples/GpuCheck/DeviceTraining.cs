@@ -116,6 +116,7 @@ internal static class DeviceTraining
         RbmTrainer.TrainBernoulli(data.View, new RbmTrainingOptions
         {
             HiddenUnits = hidden, Epochs = epochs, BatchSize = 100, LearningRate = 0.05f, Momentum = 0.5f, Seed = 1, Backend = gpu, MonitorRows = 1000,
+            NegativePhase = NegativePhase.ContrastiveDivergence(1), L2WeightDecay = 0f, LearningRateSchedule = LearningRateSchedule.Constant, // as the PyTorch peer
         }, progress);
         double total = clock.Elapsed.TotalSeconds;
         var steady = times.Count > 1 ? times.Skip(1).ToList() : times;

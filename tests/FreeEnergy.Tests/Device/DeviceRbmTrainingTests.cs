@@ -91,6 +91,7 @@ public class DeviceRbmTrainingTests
         RbmTrainer.Train(model, data.View, new RbmTrainingOptions
         {
             Epochs = 1, BatchSize = n, LearningRate = lr, Momentum = 0f, Seed = seed, Shuffle = false, Backend = Cpu,
+            NegativePhase = NegativePhase.ContrastiveDivergence(1), L2WeightDecay = 0f, LearningRateSchedule = LearningRateSchedule.Constant,
             DeviceArrays = new HostDeviceArrays(Cpu),
         });
 
