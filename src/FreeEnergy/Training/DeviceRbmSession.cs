@@ -9,7 +9,7 @@ using FreeEnergy.Tensors;
 namespace FreeEnergy.Training;
 
 /// <summary>
-/// CD-k / PCD-k training of a Bernoulli RBM with everything resident on a device (<see cref="IDeviceArrays"/>): the
+/// CD-k / PCD-k training of a Bernoulli RBM, or a Gaussian RBM with fixed sigma, with everything resident on a device (<see cref="IDeviceArrays"/>): the
 /// training set is uploaded once (or, above <see cref="RbmTrainingOptions.DeviceResidentFloats"/>, batch by batch), the
 /// parameters, velocities, chains and batch buffers live on the device for the whole run, each batch is gathered there
 /// from the epoch's shuffled row order, and only the per-epoch measurements (and three divergence scalars) come back.
@@ -24,7 +24,9 @@ internal sealed class DeviceRbmSession : IDisposable
     private const int MonitorChunk = 1024;
 
     private readonly IDeviceArrays _dev;
-    private readonly BernoulliRbm _model;
+    private readonly RbmBase _model;
+    private readonly GaussianRbm? _gaussian;
+    private readonly DeviceArray? _sigma, _monitorScaled;
     private readonly MatrixView _data;
     private readonly RbmTrainingOptions _o;
     private readonly NegativePhase _phase;
@@ -42,10 +44,13 @@ internal sealed class DeviceRbmSession : IDisposable
     private bool _chainsReady;
     private readonly ulong _seed;
 
-    public DeviceRbmSession(BernoulliRbm model, MatrixView data, RbmTrainingOptions options, IDeviceArrays device)
+    public DeviceRbmSession(RbmBase model, MatrixView data, RbmTrainingOptions options, IDeviceArrays device)
     {
         _dev = device;
         _model = model;
+        _gaussian = model as GaussianRbm;
+        if (model is not (BernoulliRbm or GaussianRbm) || (_gaussian is not null && options.LearnSigma))
+            throw new ArgumentException("The device-resident trainer takes Bernoulli RBMs and Gaussian RBMs with fixed sigma.", nameof(model));
         _data = data;
         _o = options;
         _phase = options.NegativePhase;
@@ -61,6 +66,7 @@ internal sealed class DeviceRbmSession : IDisposable
             _w = Upload(model.Weights);
             _a = Upload(model.VisibleBias);
             _b = Upload(model.HiddenBias);
+            if (_gaussian is not null) _sigma = Upload(_gaussian.VisibleSigma);
             _velW = Own(_d * _h); _velA = Own(_d); _velB = Own(_h);
             _gradA = Own(_d); _gradB = Own(_h);
             _x = Own(rows * _d); _p = Own(rows * _h);
@@ -80,6 +86,7 @@ internal sealed class DeviceRbmSession : IDisposable
             }
             int chunk = Math.Min(MonitorChunk, Math.Max(_trainRows, _validRows));
             _monitorHidden = Own(chunk * _h); _monitorVisible = Own(chunk * _d); _monitorValues = Own(chunk);
+            if (_gaussian is not null) _monitorScaled = Own(chunk * _d);
             _lastGood = new Parameters(this);
             _best = new Parameters(this);
         }
@@ -175,7 +182,7 @@ internal sealed class DeviceRbmSession : IDisposable
         DownloadModel();
         throw new TrainingDivergedException(
             $"training diverged in epoch {epoch + 1} (parameters became NaN, infinite or larger than {_o.DivergenceLimit:G3}) at learning rate {lr:G3}; " +
-            $"the parameters from the end of epoch {epoch} were kept. Try a lower learning rate (e.g. {lr / 10:G3}) or more weight decay.",
+            $"the parameters from the end of epoch {epoch} were kept. Try a lower learning rate (e.g. {lr / 10:G3}){(_gaussian is not null ? ", standardised data" : "")} or more weight decay.",
             epoch + 1);
     }
 
@@ -211,6 +218,7 @@ internal sealed class DeviceRbmSession : IDisposable
         int d = _d, h = _h;
         var dev = _dev;
         LoadRows(start, n, _x.Slice(0, n * d));
+        if (_sigma is not null) dev.DivideColumns(_x.Slice(0, n * d), _sigma, n, d); // the hidden layer sees v / sigma
         // Positive phase: P = sigmoid(X W + c) (CD also samples the chains' start from it).
         var xPos = _x.Slice(0, n * d);
         var pPos = _p.Slice(0, n * h);
@@ -234,8 +242,13 @@ internal sealed class DeviceRbmSession : IDisposable
         for (int step = 1; step <= k; step++)
         {
             dev.Gemm(Transpose.None, Transpose.Transposed, c, d, h, 1f, hState, h, _w, h, 0f, vMean, d);
-            dev.BiasSigmoid(vMean, _a, vMean, c, d);
-            dev.Bernoulli(vMean, xNeg, _seed, RbmTrainingSession.SampleStream(epochId, batchId, 2 * step - 1), 0);
+            ulong vStream = RbmTrainingSession.SampleStream(epochId, batchId, 2 * step - 1);
+            if (_sigma is null)
+            {
+                dev.BiasSigmoid(vMean, _a, vMean, c, d);
+                dev.Bernoulli(vMean, xNeg, _seed, vStream, 0);
+            }
+            else dev.GaussianVisible(vMean, _a, _sigma, xNeg, c, d, _seed, vStream, 0);
             dev.Gemm(Transpose.None, Transpose.None, c, h, d, 1f, xNeg, d, _w, h, 0f, pNeg, h);
             dev.BiasSigmoid(pNeg, _b, pNeg, c, h);
             if (step < k || !cd) dev.Bernoulli(pNeg, hState, _seed, RbmTrainingSession.SampleStream(epochId, batchId, 2 * step), 0);
@@ -243,6 +256,7 @@ internal sealed class DeviceRbmSession : IDisposable
 
         // Bias gradients (to minimise), then P scaled so that X^T P is the weight gradient (ascent).
         dev.ColumnMeanDifference(xPos, n, xNeg, c, d, _gradA);
+        if (_sigma is not null) dev.DivideColumns(_gradA, _sigma, 1, d); // d/da of (v - a)^2 / (2 sigma^2) over x = v / sigma
         dev.ColumnMeanDifference(pPos, n, pNeg, c, h, _gradB);
         dev.Scale(pPos, 1f / n);
         dev.Scale(pNeg, -1f / c);
@@ -275,6 +289,7 @@ internal sealed class DeviceRbmSession : IDisposable
             for (int r = 0; r < c; r++) _data.Row(_orderHost[r % rows]).CopyTo(staging.AsSpan(r * d, d));
             _dev.Upload(staging.AsSpan(0, c * d), xScratch);
         }
+        if (_sigma is not null) _dev.DivideColumns(xScratch, _sigma, c, d);
         _dev.Gemm(Transpose.None, Transpose.None, c, h, d, 1f, xScratch, d, _w, h, 0f, pScratch, h);
         _dev.BiasSigmoid(pScratch, _b, pScratch, c, h);
         _dev.Bernoulli(pScratch, _hState.Slice(0, c * h), _seed, Philox.Stream(RbmTrainingSession.StreamChains, 0), 0);
@@ -307,16 +322,25 @@ internal sealed class DeviceRbmSession : IDisposable
             var hidden = _monitorHidden.Slice(0, n * h);
             var visible = _monitorVisible.Slice(0, n * d);
             var result = _monitorValues.Slice(0, n);
-            _dev.Gemm(Transpose.None, Transpose.None, n, h, d, 1f, v, d, _w, h, 0f, hidden, h);
+            var x = v;
+            if (_sigma is not null)
+            {
+                x = _monitorScaled!.Slice(0, n * d);
+                _dev.Copy(v, x);
+                _dev.DivideColumns(x, _sigma, n, d);
+            }
+            _dev.Gemm(Transpose.None, Transpose.None, n, h, d, 1f, x, d, _w, h, 0f, hidden, h);
             if (freeEnergy)
             {
-                _dev.RbmFreeEnergyRows(v, _a, hidden, _b, result, n, d, h);
+                if (_sigma is null) _dev.RbmFreeEnergyRows(v, _a, hidden, _b, result, n, d, h);
+                else _dev.GaussianRbmFreeEnergyRows(v, _a, _sigma, hidden, _b, result, n, d, h);
                 _dev.Download(result, values);
                 for (int r = 0; r < n; r++) energy += values[r];
             }
             _dev.BiasSigmoid(hidden, _b, hidden, n, h);
             _dev.Gemm(Transpose.None, Transpose.Transposed, n, d, h, 1f, hidden, h, _w, h, 0f, visible, d);
-            _dev.BiasSigmoid(visible, _a, visible, n, d);
+            if (_sigma is null) _dev.BiasSigmoid(visible, _a, visible, n, d);
+            else _dev.ScaleShiftColumns(visible, _sigma, _a, visible, n, d);
             _dev.SquaredErrorRows(v, visible, result, n, d);
             _dev.Download(result, values);
             for (int r = 0; r < n; r++) error += values[r];

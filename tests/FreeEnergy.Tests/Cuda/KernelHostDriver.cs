@@ -204,6 +204,28 @@ int main()
             if (k == "fe_reparameterize_pairs") { P(e, (long long)pairs * l); P(z, (long long)pairs * l); }
             else { fe_log_ratio_pairs(z.data(), h.data(), e.data(), ratio.data(), pairs, samples, l, s); P(ratio, pairs); }
         }
+        else if (k == "fe_gaussian_visible")
+        {
+            int r = (int)I(), c = (int)I(); unsigned long long seed = U(), stream = U(), start = U();
+            auto wh = A((long long)r * c); auto a = A(c); auto sg = A(c); std::vector<float> out((size_t)r * c);
+            fe_gaussian_visible(wh.data(), a.data(), sg.data(), out.data(), r, c, seed, stream, start); P(out, (long long)r * c);
+        }
+        else if (k == "fe_divide_columns")
+        {
+            int r = (int)I(), c = (int)I(); auto x = A((long long)r * c); auto dv = A(c); fe_divide_columns(x.data(), dv.data(), r, c); P(x, (long long)r * c);
+        }
+        else if (k == "fe_scale_shift_columns")
+        {
+            int r = (int)I(), c = (int)I(); auto x = A((long long)r * c); auto sg = A(c); auto b = A(c); std::vector<float> y(x.size());
+            fe_scale_shift_columns(x.data(), sg.data(), b.data(), y.data(), r, c); P(y, (long long)r * c);
+        }
+        else if (k == "fe_gaussian_rbm_free_energy_rows")
+        {
+            int r = (int)I(), d = (int)I(), h = (int)I();
+            auto v = A((long long)r * d); auto a = A(d); auto sg = A(d); auto pre = A((long long)r * h); auto c = A(h); std::vector<float> out((size_t)r);
+            for (int i = 0; i < r; i++) { blockIdx.x = i; fe_gaussian_rbm_free_energy_rows(v.data(), a.data(), sg.data(), pre.data(), c.data(), out.data(), r, d, h); }
+            P(out, r);
+        }
         else { std::fprintf(stderr, "unknown kernel %s\n", name); return 2; }
         std::fflush(stdout);
     }

@@ -333,6 +333,29 @@ public class KernelHostTests(KernelHostFixture host) : IClassFixture<KernelHostF
         Close(seam.ToArray(pr), Run("fe_log_ratio_pairs", $"{pairs} {samples} {latent} {Bits(0.7f)}", head, noise), 1e-5, "logRatioPairs");
     }
 
+    [CxxCompilerFact]
+    public void GaussianRbmKernelsMatchTheHostSeam()
+    {
+        IDeviceArrays seam = new HostDeviceArrays(new CpuBackend(1));
+        int rows = 6, d = 9, h = 5;
+        var wh = Data(rows * d, 50, 3f); var a = Data(d, 51, 1f); var sigma = Data(d, 52, 1f).Select(v => 0.5f + Math.Abs(v)).ToArray();
+        ulong seed = 77, stream = Philox.Stream(9, 8, 7), start = 5;
+        var outV = seam.Allocate(rows * d);
+        seam.GaussianVisible(seam.Upload(wh), seam.Upload(a), seam.Upload(sigma), outV, rows, d, seed, stream, start);
+        // FMA contraction of mean + sigma z may differ in the last bit between gcc and .NET: one part in 1e-6.
+        Close(seam.ToArray(outV), Run("fe_gaussian_visible", $"{rows} {d} {seed} {stream} {start}", wh, a, sigma), 1e-6, "gaussianVisible");
+        var x = seam.Upload(wh);
+        seam.DivideColumns(x, seam.Upload(sigma), rows, d);
+        Close(seam.ToArray(x), Run("fe_divide_columns", $"{rows} {d}", wh, sigma), 0, "divideColumns");
+        var y = seam.Allocate(rows * d);
+        seam.ScaleShiftColumns(seam.Upload(wh), seam.Upload(sigma), seam.Upload(a), y, rows, d);
+        Close(seam.ToArray(y), Run("fe_scale_shift_columns", $"{rows} {d}", wh, sigma, a), 1e-6, "scaleShiftColumns");
+        var pre = Data(rows * h, 53, 4f); var c = Data(h, 54, 1f);
+        var f = seam.Allocate(rows);
+        seam.GaussianRbmFreeEnergyRows(seam.Upload(wh), seam.Upload(a), seam.Upload(sigma), seam.Upload(pre), seam.Upload(c), f, rows, d, h);
+        Close(seam.ToArray(f), Run("fe_gaussian_rbm_free_energy_rows", $"{rows} {d} {h}", wh, a, sigma, pre, c), 1e-5, "gaussianRbmFreeEnergy");
+    }
+
     internal static (int Code, string Out, string Err) Execute(string file, string arguments, string input)
     {
         var info = new ProcessStartInfo(file, arguments) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -65,6 +65,39 @@ public class DeviceRbmTrainingTests
         }
     }
 
+    [Theory]
+    [InlineData("cd1")]
+    [InlineData("pcd2")]
+    public void GaussianRbmWithFixedSigmaOnTheHostSeamReproducesTheCpuTrainer(string phase)
+    {
+        var data = RbmTestData.RandomBinary(90, 14, 21);
+        var valid = RbmTestData.RandomBinary(20, 14, 22);
+        foreach (var m in new[] { data, valid })
+            for (int i = 0; i < m.Data.Length; i++) m.Data[i] = (m.Data[i] - 0.5f) * 2f + 0.1f * (i % 7 - 3); // roughly standardised, not binary
+        RbmTrainingOptions O(bool device)
+        {
+            var o = Options(phase, device, valid);
+            o.LearningRate = 0.01f; o.L1WeightDecay = 0f;
+            return o;
+        }
+        var cpuModel = RbmTrainer.CreateGaussian(data.View, O(false));
+        var devModel = RbmTrainer.CreateGaussian(data.View, O(true));
+        for (int i = 0; i < cpuModel.VisibleSigma.Length; i++) cpuModel.VisibleSigma[i] = devModel.VisibleSigma[i] = 0.6f + 0.05f * i;
+        var cpuReports = new List<TrainingProgress>();
+        var devReports = new List<TrainingProgress>();
+        RbmTrainer.Train(cpuModel, data.View, O(false), new SyncProgress(cpuReports));
+        RbmTrainer.Train(devModel, data.View, O(true), new SyncProgress(devReports));
+        Close(cpuModel.Weights, devModel.Weights, 1e-5f, "W");
+        Close(cpuModel.VisibleBias, devModel.VisibleBias, 1e-5f, "b");
+        Close(cpuModel.HiddenBias, devModel.HiddenBias, 1e-5f, "c");
+        for (int i = 0; i < cpuReports.Count; i++)
+        {
+            Assert.Equal(cpuReports[i].TrainingLoss, devReports[i].TrainingLoss, 1e-5);
+            Assert.Equal(cpuReports[i].FreeEnergyGap, devReports[i].FreeEnergyGap, 1e-3);
+        }
+        Assert.NotEqual(RbmTrainer.CreateGaussian(data.View, O(false)).Weights, devModel.Weights);
+    }
+
     [Fact]
     public void DataStreamedBatchByBatchTrainsLikeResidentData()
     {

@@ -28,6 +28,20 @@ public class DeviceScoringTests
     }
 
     [Fact]
+    public void GaussianFreeEnergiesMatchTheCpuModel()
+    {
+        var model = RbmTestData.RandomGaussian(11, 7, 0.8f, 14);
+        var data = RbmTestData.RandomBinary(300, 11, 15);
+        for (int i = 0; i < data.Data.Length; i++) data.Data[i] = 2f * data.Data[i] - 1f + 0.01f * (i % 13);
+        var expected = new double[data.Rows];
+        model.FreeEnergy(data.View, expected);
+        var actual = new double[data.Rows];
+        DeviceRbmScoring.FreeEnergy(new HostDeviceArrays(Cpu), model, data.View, actual);
+        for (int r = 0; r < data.Rows; r++)
+            Assert.True(Math.Abs(expected[r] - actual[r]) <= 1e-5 * Math.Max(1, Math.Abs(expected[r])), $"row {r}: {actual[r]} vs {expected[r]}");
+    }
+
+    [Fact]
     public void AisOnTheSeamDrawsWhatTheCpuEstimatorDrawsAndFindsTheExactLogPartition()
     {
         var model = RbmTestData.RandomBernoulli(12, 8, 1f, 6);

@@ -277,6 +277,50 @@ internal sealed unsafe class CudaDeviceArrays : IDeviceArrays
     }
 
     /// <inheritdoc />
+    public void DivideColumns(DeviceSlice x, DeviceSlice divisor, int rows, int columns)
+    {
+        long n = (long)rows * columns;
+        x.Need(n, nameof(x)); divisor.Need(columns, nameof(divisor));
+        ulong px = P(x), pd = P(divisor);
+        int r = rows, c = columns;
+        void** args = stackalloc void*[] { &px, &pd, &r, &c };
+        K.LaunchElementwise("fe_divide_columns", n, args);
+    }
+
+    /// <inheritdoc />
+    public void ScaleShiftColumns(DeviceSlice x, DeviceSlice sigma, DeviceSlice bias, DeviceSlice y, int rows, int columns)
+    {
+        long n = (long)rows * columns;
+        x.Need(n, nameof(x)); y.Need(n, nameof(y)); sigma.Need(columns, nameof(sigma)); bias.Need(columns, nameof(bias));
+        ulong px = P(x), ps = P(sigma), pb = P(bias), py = P(y);
+        int r = rows, c = columns;
+        void** args = stackalloc void*[] { &px, &ps, &pb, &py, &r, &c };
+        K.LaunchElementwise("fe_scale_shift_columns", n, args);
+    }
+
+    /// <inheritdoc />
+    public void GaussianVisible(DeviceSlice wh, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice output, int rows, int columns, ulong seed, ulong stream, ulong startIndex)
+    {
+        long n = (long)rows * columns;
+        wh.Need(n, nameof(wh)); output.Need(n, nameof(output)); visibleBias.Need(columns, nameof(visibleBias)); sigma.Need(columns, nameof(sigma));
+        ulong pw = P(wh), pa = P(visibleBias), ps = P(sigma), po = P(output), sd = seed, st = stream, i0 = startIndex;
+        int r = rows, c = columns;
+        void** args = stackalloc void*[] { &pw, &pa, &ps, &po, &r, &c, &sd, &st, &i0 };
+        K.LaunchElementwise("fe_gaussian_visible", n, args);
+    }
+
+    /// <inheritdoc />
+    public void GaussianRbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount)
+    {
+        visible.Need((long)rows * visibleCount, nameof(visible)); visibleBias.Need(visibleCount, nameof(visibleBias)); sigma.Need(visibleCount, nameof(sigma));
+        preActivations.Need((long)rows * hiddenCount, nameof(preActivations)); hiddenBias.Need(hiddenCount, nameof(hiddenBias)); result.Need(rows, nameof(result));
+        ulong pv = P(visible), pa = P(visibleBias), ps = P(sigma), pp = P(preActivations), pc = P(hiddenBias), pr = P(result);
+        int r = rows, d = visibleCount, h = hiddenCount;
+        void** args = stackalloc void*[] { &pv, &pa, &ps, &pp, &pc, &pr, &r, &d, &h };
+        K.LaunchPerRow("fe_gaussian_rbm_free_energy_rows", rows, Math.Max(visibleCount, hiddenCount), args);
+    }
+
+    /// <inheritdoc />
     public void Scale(DeviceSlice x, float alpha)
     {
         ulong px = P(x);

@@ -22,6 +22,8 @@ public sealed unsafe class CudaKernels
         ["fe_bias_activation"] = "vae.cu", ["fe_activation_backward"] = "vae.cu", ["fe_reparameterize"] = "vae.cu",
         ["fe_bernoulli_logit_loss_rows"] = "vae.cu", ["fe_kl_rows"] = "vae.cu", ["fe_head_backward"] = "vae.cu",
         ["fe_reparameterize_pairs"] = "vae.cu", ["fe_log_ratio_pairs"] = "vae.cu",
+        ["fe_gaussian_visible"] = "sampling.cu", ["fe_divide_columns"] = "activations.cu", ["fe_scale_shift_columns"] = "activations.cu",
+        ["fe_gaussian_rbm_free_energy_rows"] = "reductions.cu",
         ["fe_ais_accumulate"] = "ais.cu", ["fe_log_weight_difference"] = "ais.cu", ["fe_temper_rows"] = "ais.cu",
     };
 

@@ -235,6 +235,57 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
     }
 
     /// <inheritdoc />
+    public void DivideColumns(DeviceSlice x, DeviceSlice divisor, int rows, int columns)
+    {
+        var m = S(x.Need((long)rows * columns, nameof(x))); var s = S(divisor.Need(columns, nameof(divisor)))[..columns];
+        for (int r = 0; r < rows; r++) TensorPrimitives.Divide(m.Slice(r * columns, columns), s, m.Slice(r * columns, columns));
+    }
+
+    /// <inheritdoc />
+    public void ScaleShiftColumns(DeviceSlice x, DeviceSlice sigma, DeviceSlice bias, DeviceSlice y, int rows, int columns)
+    {
+        var xs = S(x.Need((long)rows * columns, nameof(x))); var ys = S(y.Need((long)rows * columns, nameof(y)));
+        var s = S(sigma.Need(columns, nameof(sigma)))[..columns]; var a = S(bias.Need(columns, nameof(bias)))[..columns];
+        for (int r = 0; r < rows; r++) TensorPrimitives.FusedMultiplyAdd(xs.Slice(r * columns, columns), s, a, ys.Slice(r * columns, columns));
+    }
+
+    /// <inheritdoc />
+    public void GaussianVisible(DeviceSlice wh, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice output, int rows, int columns, ulong seed, ulong stream, ulong startIndex)
+    {
+        // GaussianRbm.VisibleMean, SampleVisible (temperature 1) and ScaleVisible, in their order and rounding.
+        var m = S(wh.Need((long)rows * columns, nameof(wh))); var o = S(output.Need((long)rows * columns, nameof(output)));
+        var s = S(sigma.Need(columns, nameof(sigma)))[..columns]; var a = S(visibleBias.Need(columns, nameof(visibleBias)))[..columns];
+        var mean = new float[columns];
+        for (int r = 0; r < rows; r++)
+        {
+            TensorPrimitives.FusedMultiplyAdd(m.Slice(r * columns, columns), s, a, mean);
+            var dst = o.Slice(r * columns, columns);
+            Philox.FillGaussian(seed, stream, startIndex + (ulong)r * (ulong)columns, dst);
+            for (int i = 0; i < columns; i++) dst[i] = mean[i] + 1f * s[i] * dst[i];
+            TensorPrimitives.Divide(dst, s, dst);
+        }
+    }
+
+    /// <inheritdoc />
+    public void GaussianRbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount)
+    {
+        var v = S(visible.Need((long)rows * visibleCount, nameof(visible))); var a = S(visibleBias.Need(visibleCount, nameof(visibleBias)));
+        var s = S(sigma.Need(visibleCount, nameof(sigma))); var pre = S(preActivations.Need((long)rows * hiddenCount, nameof(preActivations)));
+        var c = S(hiddenBias.Need(hiddenCount, nameof(hiddenBias))); var f = S(result.Need(rows, nameof(result)));
+        for (int r = 0; r < rows; r++)
+        {
+            double sum = 0;
+            for (int i = 0; i < visibleCount; i++)
+            {
+                double d = ((double)v[r * visibleCount + i] - a[i]) / s[i];
+                sum += 0.5 * d * d;
+            }
+            for (int j = 0; j < hiddenCount; j++) sum -= Activations.Softplus((double)pre[r * hiddenCount + j] + c[j]);
+            f[r] = (float)sum;
+        }
+    }
+
+    /// <inheritdoc />
     public void Scale(DeviceSlice x, float alpha)
     {
         var s = S(x);

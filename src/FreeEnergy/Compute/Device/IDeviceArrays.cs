@@ -92,6 +92,21 @@ internal interface IDeviceArrays : IDisposable
     /// <summary>result[p] = log q(z_p|x_r) - log p(z_p) up to the cancelling constants (as <see cref="Models.VaeKernels.LogRatio"/>) for each pair.</summary>
     void LogRatioPairs(DeviceSlice z, DeviceSlice head, DeviceSlice eps, DeviceSlice result, int pairs, int samples, int latent, float priorScale);
 
+    /// <summary>x[r, c] /= divisor[c].</summary>
+    void DivideColumns(DeviceSlice x, DeviceSlice divisor, int rows, int columns);
+
+    /// <summary>y[r, c] = x[r, c] sigma[c] + bias[c] (fused multiply-add; x and y may be the same slice).</summary>
+    void ScaleShiftColumns(DeviceSlice x, DeviceSlice sigma, DeviceSlice bias, DeviceSlice y, int rows, int columns);
+
+    /// <summary>
+    /// Gaussian-RBM visible sampling: v = (wh sigma + a) + sigma z with z the standard normal at Philox (seed, stream,
+    /// startIndex + i); output = v / sigma (as <see cref="Models.GaussianRbm"/>'s VisibleMean, SampleVisible and ScaleVisible).
+    /// </summary>
+    void GaussianVisible(DeviceSlice wh, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice output, int rows, int columns, ulong seed, ulong stream, ulong startIndex);
+
+    /// <summary>Gaussian-RBM free energy per row: sum (v - a)^2 / (2 sigma^2) - sum_j softplus(pre[r, j] + c[j]), pre = (v / sigma) W.</summary>
+    void GaussianRbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount);
+
     /// <summary>x[i] *= alpha.</summary>
     void Scale(DeviceSlice x, float alpha);
 

@@ -172,3 +172,24 @@ extern "C" __global__ void fe_ais_log_weights(const float* pre, const float* v, 
         logWeights[r] = t;
     }
 }
+
+// Gaussian-RBM free energy per row: F(v) = sum_i (v_i - a_i)^2 / (2 sigma_i^2) - sum_j softplus(pre[r, j] + c[j]),
+// pre = (v / sigma) W from a GEMM.
+extern "C" __global__ void fe_gaussian_rbm_free_energy_rows(const float* v, const float* visibleBias, const float* sigma, const float* pre, const float* hiddenBias,
+    float* result, int rows, int visible, int hidden)
+{
+    __shared__ double shared[FE_MAX_THREADS];
+    int r = blockIdx.x;
+    if (r >= rows) return;
+    const float* vr = v + (long long)r * visible;
+    const float* pr = pre + (long long)r * hidden;
+    double sum = 0.0;
+    for (int i = threadIdx.x; i < visible; i += blockDim.x)
+    {
+        double d = ((double)vr[i] - visibleBias[i]) / sigma[i];
+        sum += 0.5 * d * d;
+    }
+    for (int j = threadIdx.x; j < hidden; j += blockDim.x) sum -= fe_softplus_double((double)pr[j] + hiddenBias[j]);
+    sum = fe_block_sum(sum, shared);
+    if (threadIdx.x == 0) result[r] = (float)sum;
+}
