@@ -22,8 +22,16 @@ for (int i = 0; i < args.Length; i++)
         case "--epochs" when i + 1 < args.Length: epochs = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--no-training": training = false; break;
         case "--compile-only": compileOnly = true; break;
+        case "--seam-self-test":
+            {
+                // No device needed: the seam checks with the host implementation on both sides (checks the checks).
+                var self = new SeamChecks(() => new FreeEnergy.Compute.Device.HostDeviceArrays(CpuBackend.Default));
+                var results = self.RunAll();
+                Print(new JsonObject { ["tool"] = "FreeEnergy.GpuCheck", ["status"] = self.AllPassed ? "passed" : "failed", ["checks"] = results });
+                return self.AllPassed ? 0 : 1;
+            }
         default:
-            Console.Error.WriteLine("usage: FreeEnergy.GpuCheck [--size N (4096)] [--repeats R (10)] [--tf32] [--rows N (60000)] [--epochs E (3)] [--no-training] [--compile-only]");
+            Console.Error.WriteLine("usage: FreeEnergy.GpuCheck [--size N (4096)] [--repeats R (10)] [--tf32] [--rows N (60000)] [--epochs E (3)] [--no-training] [--compile-only] [--seam-self-test]");
             return 2;
     }
 }
