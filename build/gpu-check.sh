@@ -2,12 +2,18 @@
 # CPU vs GPU parity and timing check of the CUDA backend (samples/GpuCheck), for a GPU machine without .NET.
 #
 #   build/gpu-check.sh publish      publish a self-contained, trimmed linux-x64 app to artifacts/gpu-check/
-#   build/gpu-check.sh run [ARGS]   run the published app (ARGS: --size N (4096) --repeats R (10) --tf32)
+#   build/gpu-check.sh run [ARGS]   run the published app (ARGS: --size N (4096) --repeats R (10) --tf32
+#                                   --rows N (60000) --epochs E (3) --no-training), then, where python3 has
+#                                   PyTorch with CUDA, the PyTorch peers of the same RBM and VAE epochs on the GPU
 #   build/gpu-check.sh [ARGS]       both
 #
 # The app prints one JSON object: the CUDA probe, one entry per parity check (every kernel and GEMM in all
 # transpose cases: 1e-4 relative; uniform and Bernoulli draws bit-identical to the CPU Philox; Gaussian to
-# one float ulp), and timings (SGEMM NxNxN GFLOP/s, elementwise GB/s).
+# one float ulp; every device-seam operation vs the host seam; device-resident RBM training vs the CPU trainer)
+# and timings (SGEMM NxNxN GFLOP/s and its fraction of the FP32 peak, elementwise GB/s, seconds per epoch of
+# RBM 784x500 CD-1 batch 100 and VAE 784-400-20 batch 128). The final output is one JSON object (ours + the
+# PyTorch peers) on stdout and a markdown table on stderr (build/gpu-report.py); the app's own JSON is
+# artifacts/gpu-check-result.json.
 # --compile-only: no device needed; compiles every kernel with NVRTC for compute_80/90 (exit 0, or 3 without NVRTC).
 # Exit codes: 0 all checks passed, 1 a parity check failed, 2 an error, 3 no usable CUDA device/libraries.
 # On the GPU machine, ship artifacts/gpu-check/ (about 20 MB) and run ./artifacts/gpu-check/FreeEnergy.GpuCheck.
@@ -37,5 +43,28 @@ if [ "$mode" != publish ]; then
       echo "gpu-check: CUDA libraries found in $dirs" >&2
     fi
   fi
-  exec "$out/FreeEnergy.GpuCheck" "$@"
+  rows=60000; epochs=3
+  args=("$@")
+  for ((i = 0; i < ${#args[@]}; i++)); do
+    case "${args[$i]}" in
+      --rows) rows="${args[$((i + 1))]}" ;;
+      --epochs) epochs="${args[$((i + 1))]}" ;;
+    esac
+  done
+  result=artifacts/gpu-check-result.json
+  mkdir -p artifacts
+  set +e
+  "$out/FreeEnergy.GpuCheck" "$@" > "$result"
+  code=$?
+  set -e
+  peers=()
+  if [ "$code" -le 1 ] && python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+    python3 build/peers/rbm_torch.py --device cuda --synthetic "$rows" --epochs "$epochs" > artifacts/rbm-torch-cuda.json || true
+    python3 build/peers/vae_torch.py --device cuda --synthetic "$rows" --epochs "$epochs" > artifacts/vae-torch-cuda.json || true
+    peers=(artifacts/rbm-torch-cuda.json artifacts/vae-torch-cuda.json)
+  else
+    echo "gpu-check: no PyTorch with CUDA here (or the app failed): no peer timings" >&2
+  fi
+  python3 build/gpu-report.py "$result" "${peers[@]}"
+  exit "$code"
 fi

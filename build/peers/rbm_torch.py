@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""PyTorch CPU CD-1 peer for the RBM training benchmark.
+"""PyTorch CD-1 peer for the RBM training benchmark (CPU, or a GPU with --device cuda).
 
 A plain, reasonably tight CD-1 loop (float32, momentum, sampled hidden and visible states, gradient by matrix
 products) with 784 visible and --hidden hidden units, batch --batch, on binarised MNIST; torch.set_num_threads(T).
+--synthetic N uses N random binary rows instead of MNIST (timing on machines without the data set).
 Prints one JSON line with the seconds per epoch.
 """
 import argparse
@@ -22,6 +23,8 @@ def main():
     parser.add_argument("--rows", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--data", default=None)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--synthetic", type=int, default=0, help="N random binary rows instead of MNIST")
     args = parser.parse_args()
 
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -30,19 +33,33 @@ def main():
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    x = torch.from_numpy(load(args.data, args.rows or None))
+    dev = torch.device(args.device)
+    if args.synthetic > 0:
+        import numpy as np
+        rng = np.random.default_rng(0)
+        p = rng.uniform(0.05, 0.3, size=784).astype(np.float32)
+        x = torch.from_numpy((rng.random((args.synthetic, 784), dtype=np.float32) < p).astype(np.float32))
+    else:
+        x = torch.from_numpy(load(args.data, args.rows or None))
+    x = x.to(dev)
     n, d = x.shape
     h = args.hidden
-    w = torch.randn(d, h) * 0.01
+    w = torch.randn(d, h, device=dev) * 0.01
     p = x.mean(0).clamp(1e-3, 1 - 1e-3)
     a = torch.log(p / (1 - p))
-    b = torch.zeros(h)
+    b = torch.zeros(h, device=dev)
     vw, va, vb = torch.zeros_like(w), torch.zeros_like(a), torch.zeros_like(b)
     times = []
+
+    def sync():
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+
     with torch.no_grad():
         for epoch in range(args.epochs):
+            sync()
             start = time.perf_counter()
-            order = torch.randperm(n)
+            order = torch.randperm(n, device=dev)
             for begin in range(0, n, args.batch):
                 v0 = x[order[begin:begin + args.batch]]
                 m = v0.shape[0]
@@ -57,10 +74,12 @@ def main():
                 w.add_(vw)
                 a.add_(va)
                 b.add_(vb)
+            sync()
             times.append(time.perf_counter() - start)
     err = float(((x[:1000] - torch.sigmoid(torch.addmm(a, torch.sigmoid(torch.addmm(b, x[:1000], w)), w.t()))) ** 2).mean())
     print(json.dumps({
         "peer": "torch-cd1",
+        "device": str(dev) + (f" ({torch.cuda.get_device_name(dev)})" if dev.type == "cuda" else ""),
         "torch": torch.__version__,
         "rows": int(n),
         "visible": int(d),

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch CPU peer of FreeEnergyML's classic VAE benchmark.
+"""PyTorch peer of FreeEnergyML's classic VAE benchmark (CPU, or a GPU with --device cuda).
 
 The model is the classic MNIST VAE (Kingma & Welling; pytorch/examples): 784-400-20 with ReLU, a 20-400-784
 Bernoulli decoder (logits) on [0, 1] pixels, Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8), batch 128, one
@@ -85,26 +85,36 @@ def main():
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-rows", type=int, default=0, help="use only the first N training rows (smoke runs)")
+    p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument("--synthetic", type=int, default=0, help="N random rows in [0, 1] instead of MNIST (timing only)")
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    train = read_idx_images(find(a.data_dir, ["train-images-idx3-ubyte.gz", "train-images-idx3-ubyte", "train-images.idx3-ubyte"]))
-    test = read_idx_images(find(a.data_dir, ["t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte"]))
+    dev = torch.device(a.device)
+    if a.synthetic > 0:
+        rng = np.random.default_rng(a.seed)
+        train = (rng.random((a.synthetic, 784), dtype=np.float32) < 0.15).astype(np.float32)
+        test = (rng.random((min(10000, a.synthetic), 784), dtype=np.float32) < 0.15).astype(np.float32)
+    else:
+        train = read_idx_images(find(a.data_dir, ["train-images-idx3-ubyte.gz", "train-images-idx3-ubyte", "train-images.idx3-ubyte"]))
+        test = read_idx_images(find(a.data_dir, ["t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte", "t10k-images.idx3-ubyte"]))
     if a.max_rows > 0:
         train = train[: a.max_rows]
         test = test[: a.max_rows]
-    train = torch.from_numpy(train)
-    test = torch.from_numpy(test)
+    train = torch.from_numpy(train).to(dev)
+    test = torch.from_numpy(test).to(dev)
 
-    model = Vae()
+    model = Vae().to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0)
     epochs = []
     n = train.shape[0]
     for epoch in range(a.epochs):
         model.train()
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
         start = time.perf_counter()
-        perm = torch.randperm(n)
+        perm = torch.randperm(n, device=dev)
         total = 0.0
         for i in range(0, n, a.batch):
             x = train[perm[i:i + a.batch]]
@@ -114,24 +124,27 @@ def main():
             loss.backward()
             opt.step()
             total += loss.item() * x.shape[0]
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
         seconds = time.perf_counter() - start
         epochs.append({"epoch": epoch + 1, "seconds": seconds, "train_neg_elbo": total / n})
         print(f"epoch {epoch + 1}: {seconds:.2f} s, train -ELBO {total / n:.3f}", file=sys.stderr)
 
     model.eval()
     with torch.no_grad():
-        g = torch.Generator().manual_seed(12345)
+        g = torch.Generator(device=dev).manual_seed(12345)
         scores = []
         for i in range(0, test.shape[0], 1000):
             x = test[i:i + 1000]
             mu, logvar = model.encode(x)
-            eps = torch.randn(mu.shape, generator=g)
+            eps = torch.randn(mu.shape, generator=g, device=dev)
             logits = model.decode(mu + torch.exp(0.5 * logvar) * eps)
             scores.append(neg_elbo_rows(logits, x, mu, logvar))
         test_neg_elbo = torch.cat(scores).mean().item()
 
     print(json.dumps({
         "framework": f"pytorch {torch.__version__}",
+        "device": str(dev) + (f" ({torch.cuda.get_device_name(dev)})" if dev.type == "cuda" else ""),
         "threads": a.threads,
         "model": "784-400-20 relu, bernoulli decoder",
         "batch": a.batch,

@@ -9,8 +9,8 @@ using FreeEnergy.GpuCheck;
 // freeenergy GPU check: CPU vs GPU parity for every kernel and GEMM, then timings, as one JSON object.
 // Exit codes: 0 = every check passed; 1 = a parity check failed; 2 = an error (CUDA call, bad argument);
 // 3 = no usable CUDA device or library (nothing checked; the JSON says why).
-int size = 4096, repeats = 10;
-bool tf32 = false, compileOnly = false;
+int size = 4096, repeats = 10, trainingRows = 60000, epochs = 3;
+bool tf32 = false, compileOnly = false, training = true;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -18,9 +18,20 @@ for (int i = 0; i < args.Length; i++)
         case "--size" when i + 1 < args.Length: size = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--repeats" when i + 1 < args.Length: repeats = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--tf32": tf32 = true; break;
+        case "--rows" when i + 1 < args.Length: trainingRows = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--epochs" when i + 1 < args.Length: epochs = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--no-training": training = false; break;
         case "--compile-only": compileOnly = true; break;
+        case "--seam-self-test":
+            {
+                // No device needed: the seam checks with the host implementation on both sides (checks the checks).
+                var self = new SeamChecks(() => new FreeEnergy.Compute.Device.HostDeviceArrays(CpuBackend.Default));
+                var results = self.RunAll();
+                Print(new JsonObject { ["tool"] = "FreeEnergy.GpuCheck", ["status"] = self.AllPassed ? "passed" : "failed", ["checks"] = results });
+                return self.AllPassed ? 0 : 1;
+            }
         default:
-            Console.Error.WriteLine("usage: FreeEnergy.GpuCheck [--size N (4096)] [--repeats R (10)] [--tf32] [--compile-only]");
+            Console.Error.WriteLine("usage: FreeEnergy.GpuCheck [--size N (4096)] [--repeats R (10)] [--tf32] [--rows N (60000)] [--epochs E (3)] [--no-training] [--compile-only] [--seam-self-test]");
             return 2;
     }
 }
@@ -91,14 +102,39 @@ try
 
     var parity = new ParityChecks(backend);
     var checks = parity.RunAll();
+    var seam = new SeamChecks(backend);
+    foreach (var check in seam.RunAll()) checks.Add(check!.DeepClone());
+    bool allPassed = parity.AllPassed && seam.AllPassed;
+    if (training)
+    {
+        // Device-resident training vs the CPU trainer (same seed and draws).
+        foreach (var phase in new[] { "cd1", "pcd1" })
+        {
+            var check = DeviceTraining.RbmParity(backend, phase);
+            allPassed &= check["passed"]!.GetValue<bool>();
+            checks.Add((JsonNode)check);
+        }
+        var vae = DeviceTraining.VaeParity(backend);
+        allPassed &= vae["passed"]!.GetValue<bool>();
+        checks.Add((JsonNode)vae);
+    }
     report["checks"] = checks;
-    bool allPassed = parity.AllPassed;
 
+    var sgemm = Timings.Sgemm(backend, size, repeats);
+    sgemm["peakGflops"] = backend.PeakFp32Gflops;
+    sgemm["fractionOfPeak"] = sgemm["gflops"]!.GetValue<double>() / backend.PeakFp32Gflops;
+    sgemm["clockMHz"] = backend.ClockRateKilohertz / 1000.0;
+    sgemm["multiprocessors"] = backend.MultiprocessorCount;
     var timings = new JsonObject
     {
-        ["sgemmFp32"] = Timings.Sgemm(backend, size, repeats),
+        ["sgemmFp32"] = sgemm,
         ["sigmoid16M"] = Timings.Elementwise(backend, 1 << 24, repeats),
     };
+    if (training)
+    {
+        timings["rbmEpoch"] = DeviceTraining.RbmEpochs(backend, trainingRows, 500, epochs);
+        timings["vaeEpoch"] = DeviceTraining.VaeEpochs(backend, trainingRows, epochs);
+    }
     if (tf32)
     {
         using var fast = CudaBackend.Create(new CudaOptions { AllowTf32 = true, UseDiskCache = false });

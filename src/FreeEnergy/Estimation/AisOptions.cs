@@ -20,6 +20,9 @@ public sealed class AisOptions
     /// <summary>The compute backend; null (default) uses the model's backend.</summary>
     public IComputeBackend? Backend { get; set; }
 
+    /// <summary>Tests: run the Bernoulli estimator's device-resident path on this seam (e.g. the host implementation).</summary>
+    internal Compute.Device.IDeviceArrays? DeviceArrays { get; set; }
+
     /// <summary>
     /// The schedule of the paper: <paramref name="first"/> evenly spaced betas in [0, 0.5), <paramref name="second"/> in
     /// [0.5, 0.9) and <paramref name="third"/> in [0.9, 1], ending at exactly 1 (defaults 500, 4000, 10000).

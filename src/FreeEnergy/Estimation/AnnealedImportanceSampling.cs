@@ -17,7 +17,7 @@ namespace FreeEnergy.Estimation;
 /// </summary>
 public static class AnnealedImportanceSampling
 {
-    private const ulong StreamBase = 0xA150, StreamHidden = 0xA151, StreamVisible = 0xA152;
+    internal const ulong StreamBase = 0xA150, StreamHidden = 0xA151, StreamVisible = 0xA152;
 
     /// <summary>Estimates log Z of <paramref name="model"/>; <paramref name="data"/> (optional) sets the base model.</summary>
     public static LogPartitionEstimate Estimate(RbmBase model, MatrixView? data = null, AisOptions? options = null)
@@ -51,6 +51,20 @@ public static class AnnealedImportanceSampling
         if (gaussian is null) for (int i = 0; i < d; i++) logZA += Compute.Cpu.Activations.Softplus((double)baseBias[i]);
         else for (int i = 0; i < d; i++) logZA += 0.5 * Math.Log(2 * Math.PI) + Math.Log(gaussian.VisibleSigma[i]);
 
+        if (model is BernoulliRbm bernoulli)
+        {
+            // All runs resident on a GPU (or, for tests, on the host seam): only the final log-weights come back.
+            if (options.DeviceArrays is { } seam)
+                return Combine(DeviceAis.LogWeights(seam, bernoulli, baseBias, betas, runs, seed), logZA, runs, betas.Length - 1);
+            if (backend is Compute.Cuda.CudaBackend gpu)
+            {
+                lock (gpu.Gate)
+                {
+                    using var device = new Compute.Cuda.CudaDeviceArrays(gpu);
+                    return Combine(DeviceAis.LogWeights(device, bernoulli, baseBias, betas, runs, seed), logZA, runs, betas.Length - 1);
+                }
+            }
+        }
         var a = model.VisibleBias;
         var b = model.HiddenBias;
         var w = model.Weights;
@@ -141,23 +155,7 @@ public static class AnnealedImportanceSampling
             Project();
         }
 
-        // log Z = log Z_A + log mean exp(log w); spread from the weights' standard error.
-        double max = double.NegativeInfinity;
-        foreach (var lw in logw) if (lw > max) max = lw;
-        double sum = 0, sumSq = 0;
-        foreach (var lw in logw)
-        {
-            double e = Math.Exp(lw - max);
-            sum += e;
-            sumSq += e * e;
-        }
-        double meanW = sum / runs;
-        double variance = Math.Max(0, (sumSq - runs * meanW * meanW) / (runs - 1));
-        double se = Math.Sqrt(variance / runs);
-        double logZ = logZA + max + Math.Log(meanW);
-        double lower = meanW - 3 * se > 0 ? logZA + max + Math.Log(meanW - 3 * se) : double.NegativeInfinity;
-        double upper = logZA + max + Math.Log(meanW + 3 * se);
-        return new LogPartitionEstimate(logZ, lower, upper, "ais", runs, betas.Length - 1);
+        return Combine(logw, logZA, runs, betas.Length - 1);
 
         void VisibleTerms(int r)
         {
@@ -192,5 +190,27 @@ public static class AnnealedImportanceSampling
                 for (int r = s; r < e; r++) TensorPrimitives.Add(pre.AsSpan(r * h, h), b, pre.AsSpan(r * h, h));
             });
         }
+    }
+
+    /// <summary>log Z = log Z_A + log mean exp(log w); the spread from the weights' standard error (3 sigma).</summary>
+    internal static LogPartitionEstimate Combine(double[] logw, double logZA, int runs, int steps)
+    {
+        double max = double.NegativeInfinity;
+        foreach (var lw in logw) if (lw > max) max = lw;
+        double sum = 0, sumSq = 0;
+        foreach (var lw in logw)
+        {
+            double e = Math.Exp(lw - max);
+            sum += e;
+            sumSq += e * e;
+        }
+        double meanW = sum / runs;
+        double variance = Math.Max(0, (sumSq - runs * meanW * meanW) / (runs - 1));
+        double se = Math.Sqrt(variance / runs);
+        double logZ = logZA + max + Math.Log(meanW);
+        double lower = meanW - 3 * se > 0 ? logZA + max + Math.Log(meanW - 3 * se) : double.NegativeInfinity;
+        double upper = logZA + max + Math.Log(meanW + 3 * se);
+        return new LogPartitionEstimate(logZ, lower, upper, "ais", runs, steps);
+
     }
 }

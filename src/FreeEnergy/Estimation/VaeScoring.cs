@@ -11,15 +11,29 @@ namespace FreeEnergy.Estimation;
 /// Draws come either from the model's fixed scoring noise (eps_k, the same for every row) or from Philox
 /// (seed, stream(row), index k * Z), which makes results independent of chunking and thread count.
 /// </summary>
-internal static class VaeScoring
+internal static partial class VaeScoring
 {
     private const int PairChunk = 512;
 
-    public static VaeEstimates Run(Vae model, MatrixView data, int samples, float[]? fixedNoise, ulong seed, IComputeBackend backend)
+    public static VaeEstimates Run(Vae model, MatrixView data, int samples, float[]? fixedNoise, ulong seed, IComputeBackend backend, Compute.Device.IDeviceArrays? device = null)
     {
         var layout = model.Layout;
         var theta = model.Parameters;
         int n = data.Rows, d = layout.Input, z = layout.Latent, k = samples;
+        if (fixedNoise is not null && layout.Likelihood == VaeLikelihood.Bernoulli && n > 0)
+        {
+            // The fixed-noise scores (F_q of Vae.FreeEnergy) of a Bernoulli VAE on a GPU: encoder, draws, decoder and
+            // per-pair terms on the device; only the per-pair terms come back.
+            if (device is not null) return Finish(model, AccumulateOnDevice(device, model, data, samples, fixedNoise, out var deviceKl), deviceKl, k);
+            if (backend is Compute.Cuda.CudaBackend gpu)
+            {
+                lock (gpu.Gate)
+                {
+                    using var cuda = new Compute.Cuda.CudaDeviceArrays(gpu);
+                    return Finish(model, AccumulateOnDevice(cuda, model, data, samples, fixedNoise, out var gpuKl), gpuKl, k);
+                }
+            }
+        }
 
         // 1. q(z|x) for every row, and the closed-form KL.
         var head = new float[n * 2 * z];
@@ -93,6 +107,12 @@ internal static class VaeScoring
             }
         }
 
+        return Finish(model, acc, kl, k);
+    }
+
+    private static VaeEstimates Finish(Vae model, Accumulator[] acc, double[] kl, int k)
+    {
+        int n = acc.Length;
         var fq = new float[n];
         var iwae = new float[n];
         var c2 = new float[n];

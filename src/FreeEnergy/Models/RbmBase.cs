@@ -112,6 +112,12 @@ public abstract class RbmBase : IFreeEnergyModel
         CheckWidth(data);
         if (result.Length < data.Rows) throw new ArgumentException("result is shorter than the number of rows.", nameof(result));
         int rows = data.Rows;
+        if (Backend is Compute.Cuda.CudaBackend gpu)
+        {
+            // On a GPU: parameters uploaded once, rows in chunks, only the free energies come back (float precision per row).
+            DeviceRbmScoring.FreeEnergy(gpu, this, data, result);
+            return;
+        }
         var pre = new float[rows * Hidden];
         var scaled = ScaledVisible(data);
         RbmKernels.VisibleToHidden(Backend, scaled.Span, rows, Weights, Visible, Hidden, pre);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FreeEnergy.Compute.Cpu;
+using FreeEnergy.Compute.Cuda;
 using FreeEnergy.Compute.Random;
 using FreeEnergy.Models;
 using FreeEnergy.Tensors;
@@ -11,6 +12,9 @@ namespace FreeEnergy.Training;
 /// (see <see cref="RbmTrainingOptions"/>). Batched: matrix products go through the backend, elementwise work is
 /// parallel over rows, random numbers are drawn by (seed, stream, index), so the same seed and thread count give
 /// bit-identical models (and, with a GEMM whose results do not depend on the thread count, any thread count).
+/// With a <see cref="CudaBackend"/>, CD-k and PCD-k of a Bernoulli RBM or a fixed-sigma Gaussian RBM run device-resident
+/// (data, parameters and chains on the GPU, the same random draws as the CPU loop; see docs/cuda.md); TAP and LearnSigma
+/// run the CPU loop with the backend's GEMM.
 /// Thread safety: the static methods may run concurrently on different models; the model being trained must not be
 /// used by anything else meanwhile (see docs/threading.md and docs/determinism.md).
 /// </summary>
@@ -93,6 +97,29 @@ public static class RbmTrainer
             throw new ArgumentException("LearnSigma applies to Gaussian RBMs only.", nameof(options));
         model.Backend = options.Backend ?? CpuBackend.Default;
         Annotate(model, options);
+        if ((model is BernoulliRbm || (model is GaussianRbm && !options.LearnSigma)) && options.NegativePhase.Kind != NegativePhaseKind.Tap)
+        {
+            // CD-k / PCD-k of a Bernoulli RBM (or a Gaussian RBM with fixed sigma) on a GPU: data, parameters and chains stay on the device.
+            var device = options.DeviceArrays;
+            bool owned = false;
+            if (device is null && model.Backend is CudaBackend gpu)
+            {
+                device = new CudaDeviceArrays(gpu);
+                owned = true;
+            }
+            if (device is not null)
+            {
+                try
+                {
+                    using var deviceSession = new DeviceRbmSession(model, data, options, device);
+                    return deviceSession.Run(progress, cancellationToken);
+                }
+                finally
+                {
+                    if (owned) device.Dispose();
+                }
+            }
+        }
         var session = new RbmTrainingSession(model, data, options);
         return session.Run(progress, cancellationToken);
     }

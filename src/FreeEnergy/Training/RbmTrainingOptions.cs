@@ -88,6 +88,12 @@ public sealed class RbmTrainingOptions
     /// <summary>Tests: compute every product as a dense GEMM (the binary-row path gives the same bits as the AVX2 GEMM).</summary>
     internal bool DenseProducts { get; set; }
 
+    /// <summary>Tests: run the device-resident loop (<see cref="DeviceRbmSession"/>) on this seam, e.g. <see cref="Compute.Device.HostDeviceArrays"/>.</summary>
+    internal Compute.Device.IDeviceArrays? DeviceArrays { get; set; }
+
+    /// <summary>Training sets of at most this many floats stay on the device for the whole run; larger ones are uploaded batch by batch.</summary>
+    internal long DeviceResidentFloats { get; set; } = 1L << 28;
+
     internal void Validate()
     {
         static void Positive(string name, double value)

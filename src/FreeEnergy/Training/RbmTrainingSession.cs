@@ -21,7 +21,7 @@ namespace FreeEnergy.Training;
 /// </summary>
 internal sealed class RbmTrainingSession
 {
-    private const ulong StreamShuffle = 0x5301, StreamSample = 0x5302, StreamChains = 0x5303;
+    internal const ulong StreamShuffle = 0x5301, StreamSample = 0x5302, StreamChains = 0x5303;
 
     private readonly RbmBase _model;
     private readonly GaussianRbm? _gaussian;
@@ -259,7 +259,7 @@ internal sealed class RbmTrainingSession
     }
 
     /// <summary>The Philox stream of one sampling phase of one batch: (epoch, batch, phase) mixed into one id.</summary>
-    private static ulong SampleStream(ulong epoch, ulong batch, int phase) => Philox.Stream(StreamSample + ((ulong)phase << 16), epoch, batch);
+    internal static ulong SampleStream(ulong epoch, ulong batch, int phase) => Philox.Stream(StreamSample + ((ulong)phase << 16), epoch, batch);
 
     private void TapStep(int n, float lr)
     {

@@ -11,12 +11,16 @@ namespace FreeEnergy.Training;
 /// Trains a <see cref="Vae"/> by minimising the mean variational free energy of mini-batches with the
 /// reparameterisation trick (one draw per row) and Adam. Mini-batch order comes from a Philox stream of
 /// (seed, epoch) and the noise of batch b in epoch e from Philox (seed, stream(e, b), index row * Z + j), so a
-/// seed gives bit-identical weights run to run.
+/// seed gives bit-identical weights run to run. With a <see cref="Compute.Cuda.CudaBackend"/> a Bernoulli-decoder VAE
+/// trains device-resident (data, parameters, Adam moments and activations on the GPU; see docs/cuda.md).
 /// Thread safety: the static methods may run concurrently on different models; the model being trained must not be
 /// used by anything else meanwhile (see docs/threading.md).
 /// </summary>
 public static class VaeTrainer
 {
+    /// <summary>Training sets of at most this many floats train device-resident on a GPU; larger ones run the CPU loop with the backend's GEMM.</summary>
+    internal const long DeviceResidentFloats = 1L << 28;
+
     /// <summary>Creates a VAE for <paramref name="training"/>'s width and trains it.</summary>
     /// <exception cref="DataFormatException">Rows that are not finite, or outside [0, 1] for the Bernoulli likelihood.</exception>
     /// <exception cref="TrainingDivergedException">The loss or the parameters stopped being finite.</exception>
@@ -48,6 +52,31 @@ public static class VaeTrainer
         if (options.EarlyStoppingPatience > 0 && !hasValidation)
             throw new ArgumentException("EarlyStoppingPatience needs validation rows.", nameof(validation));
 
+        if (model.Layout.Likelihood == VaeLikelihood.Bernoulli && (long)training.Rows * training.Columns <= DeviceResidentFloats)
+        {
+            // Bernoulli decoder on a GPU: data, parameters, Adam moments and activations stay on the device.
+            var device = options.DeviceArrays;
+            bool owned = false;
+            if (device is null && model.Backend is Compute.Cuda.CudaBackend gpu)
+            {
+                device = new Compute.Cuda.CudaDeviceArrays(gpu);
+                owned = true;
+            }
+            if (device is not null)
+            {
+                try
+                {
+                    using var session = new DeviceVaeSession(device);
+                    var run = session.Run(model, training, validation, options, progress, cancellationToken);
+                    Annotate(model, options, run.Count);
+                    return run;
+                }
+                finally
+                {
+                    if (owned) device.Dispose();
+                }
+            }
+        }
         var backend = model.Backend;
         var layout = model.Layout;
         var theta = model.Parameters;
@@ -132,18 +161,28 @@ public static class VaeTrainer
         }
         if (best is not null) Array.Copy(best, theta, theta.Length);
 
+        Annotate(model, options, history.Count);
+        return history;
+    }
+
+    private static void Annotate(Vae model, VaeTrainingOptions options, int epochs)
+    {
         var c = CultureInfo.InvariantCulture;
-        model.TrainingNotes["epochs"] = history.Count.ToString(c);
+        model.TrainingNotes["epochs"] = epochs.ToString(c);
         model.TrainingNotes["batch_size"] = options.BatchSize.ToString(c);
         model.TrainingNotes["learning_rate"] = options.LearningRate.ToString("R", c);
         model.TrainingNotes["kl_warmup_epochs"] = options.KlWarmupEpochs.ToString(c);
         model.TrainingNotes["seed"] = options.Seed.ToString(c);
-        return history;
     }
 
     private static void Diverged(float[] theta, float[] lastGood, int epoch, VaeTrainingOptions options, string what)
     {
         Array.Copy(lastGood, theta, theta.Length);
+        ThrowDiverged(epoch, options, what);
+    }
+
+    internal static void ThrowDiverged(int epoch, VaeTrainingOptions options, string what)
+    {
         throw new TrainingDivergedException(
             $"VAE training diverged in epoch {epoch + 1}: the {what} became NaN or infinite. The parameters were restored to the start of that epoch. " +
             $"Try a lower learning rate (now {options.LearningRate.ToString("G", CultureInfo.InvariantCulture)}), e.g. {(options.LearningRate / 10).ToString("G", CultureInfo.InvariantCulture)}.",

@@ -71,6 +71,9 @@ public sealed class VaeTrainingOptions
     /// <summary>Seed of every random choice (initialisation, shuffling, noise, scoring draws). Default: 0.</summary>
     public ulong Seed { get; set; }
 
+    /// <summary>Tests: run the device-resident loop (<see cref="DeviceVaeSession"/>) on this seam, e.g. <see cref="Compute.Device.HostDeviceArrays"/>.</summary>
+    internal Compute.Device.IDeviceArrays? DeviceArrays { get; set; }
+
     internal void Validate()
     {
         static void Positive(float v, string name)

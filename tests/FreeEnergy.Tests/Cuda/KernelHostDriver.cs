@@ -18,6 +18,7 @@ internal static class KernelHostDriver
 #include <string>
 #include <vector>
 using std::isinf;
+using std::tanh;
 
 struct fe_dim3 { unsigned int x, y, z; };
 static fe_dim3 threadIdx = {0, 0, 0}, blockIdx = {0, 0, 0}, blockDim = {1, 1, 1}, gridDim = {1, 1, 1};
@@ -33,6 +34,8 @@ static inline float __int_as_float(unsigned int bits) { float f; std::memcpy(&f,
 #include "reductions.cu"
 #include "optimizers.cu"
 #include "ais.cu"
+#include "gather.cu"
+#include "vae.cu"
 
 static long long I() { long long v; if (std::scanf("%lld", &v) != 1) std::exit(3); return v; }
 static unsigned long long U() { unsigned long long v; if (std::scanf("%llu", &v) != 1) std::exit(3); return v; }
@@ -122,6 +125,106 @@ int main()
         {
             int r = (int)I(), c = (int)I(); float beta = F(); auto x = A((long long)r * c); auto b = A(c); std::vector<float> y(x.size());
             fe_temper_rows(x.data(), b.data(), y.data(), r, c, beta); P(y, (long long)r * c);
+        }
+        else if (k == "fe_column_mean_difference")
+        {
+            int np = (int)I(), nn = (int)I(), c = (int)I(); auto pos = A((long long)np * c); auto neg = A((long long)nn * c); std::vector<float> out((size_t)c);
+            for (int j = 0; j < c; j++) { blockIdx.x = j; fe_column_mean_difference(pos.data(), np, neg.data(), nn, c, out.data()); }
+            P(out, c);
+        }
+        else if (k == "fe_squared_error_rows")
+        {
+            int r = (int)I(), c = (int)I(); auto a = A((long long)r * c); auto b = A((long long)r * c); std::vector<float> out((size_t)r);
+            for (int i = 0; i < r; i++) { blockIdx.x = i; fe_squared_error_rows(a.data(), b.data(), out.data(), r, c); }
+            P(out, r);
+        }
+        else if (k == "fe_max_magnitude")
+        {
+            int n = (int)I(); auto x = A(n); std::vector<float> out(1); fe_max_magnitude(x.data(), n, out.data()); P(out, 1);
+        }
+        else if (k == "fe_weight_step")
+        {
+            int n = (int)I(); float l2 = F(), l1 = F(); auto w = A(n); auto v = A(n);
+            fe_weight_step(w.data(), v.data(), n, l2, l1); P(w, n); P(v, n);
+        }
+        else if (k == "fe_gather_rows")
+        {
+            int sr = (int)I(), r = (int)I(), c = (int)I(); auto src = A((long long)sr * c);
+            std::vector<int> idx((size_t)r); for (auto& i : idx) i = (int)I();
+            std::vector<float> out((size_t)r * c); fe_gather_rows(src.data(), idx.data(), out.data(), r, c); P(out, (long long)r * c);
+        }
+        else if (k == "fe_tempered_sigmoid")
+        {
+            int r = (int)I(), c = (int)I(); float beta = F(); auto x = A((long long)r * c); auto a = A(c); auto d = A(c); std::vector<float> y(x.size());
+            fe_tempered_sigmoid(x.data(), beta, a.data(), d.data(), y.data(), r, c); P(y, (long long)r * c);
+        }
+        else if (k == "fe_ais_log_weights")
+        {
+            int r = (int)I(), d = (int)I(), h = (int)I(); float b0 = F(), b1 = F();
+            auto pre = A((long long)r * h); auto v = A((long long)r * d); auto dif = A(d); auto w = A(r); auto comp = A(r);
+            for (int i = 0; i < r; i++) { blockIdx.x = i; fe_ais_log_weights(pre.data(), v.data(), dif.data(), w.data(), comp.data(), r, d, h, (double)b0, (double)b1); }
+            P(w, r); P(comp, r);
+        }
+        else if (k == "fe_bias_activation")
+        {
+            int r = (int)I(), c = (int)I(), f = (int)I(); auto x = A((long long)r * c); auto b = A(c);
+            fe_bias_activation(x.data(), b.data(), r, c, f); P(x, (long long)r * c);
+        }
+        else if (k == "fe_activation_backward")
+        {
+            int n = (int)I(), f = (int)I(); auto g = A(n); auto post = A(n); fe_activation_backward(g.data(), post.data(), n, f); P(g, n);
+        }
+        else if (k == "fe_reparameterize")
+        {
+            int r = (int)I(), l = (int)I(); auto h = A(2LL * r * l); auto e = A((long long)r * l); std::vector<float> z((size_t)r * l);
+            fe_reparameterize(h.data(), e.data(), z.data(), r, l); P(z, (long long)r * l);
+        }
+        else if (k == "fe_bernoulli_logit_loss_rows")
+        {
+            int r = (int)I(), c = (int)I(); float s = F(); auto x = A((long long)r * c); auto l = A((long long)r * c); std::vector<float> out((size_t)r);
+            for (int i = 0; i < r; i++) { blockIdx.x = i; fe_bernoulli_logit_loss_rows(x.data(), l.data(), out.data(), r, c, s); }
+            P(out, r); P(l, (long long)r * c);
+        }
+        else if (k == "fe_kl_rows")
+        {
+            int r = (int)I(), l = (int)I(); float s = F(); auto h = A(2LL * r * l); std::vector<float> out((size_t)r);
+            fe_kl_rows(h.data(), out.data(), r, l, s); P(out, r);
+        }
+        else if (k == "fe_head_backward")
+        {
+            int r = (int)I(), l = (int)I(); float kw = F(), s = F(); auto h = A(2LL * r * l); auto e = A((long long)r * l); auto dz = A((long long)r * l);
+            std::vector<float> g(2 * (size_t)r * l); fe_head_backward(h.data(), e.data(), dz.data(), g.data(), r, l, kw, s); P(g, 2LL * r * l);
+        }
+        else if (k == "fe_reparameterize_pairs" || k == "fe_log_ratio_pairs")
+        {
+            int pairs = (int)I(), samples = (int)I(), l = (int)I(); float s = F(); int rows = (pairs + samples - 1) / samples;
+            auto h = A(2LL * rows * l); auto noise = A((long long)samples * l);
+            std::vector<float> e((size_t)pairs * l), z((size_t)pairs * l), ratio((size_t)pairs);
+            fe_reparameterize_pairs(h.data(), noise.data(), e.data(), z.data(), pairs, samples, l);
+            if (k == "fe_reparameterize_pairs") { P(e, (long long)pairs * l); P(z, (long long)pairs * l); }
+            else { fe_log_ratio_pairs(z.data(), h.data(), e.data(), ratio.data(), pairs, samples, l, s); P(ratio, pairs); }
+        }
+        else if (k == "fe_gaussian_visible")
+        {
+            int r = (int)I(), c = (int)I(); unsigned long long seed = U(), stream = U(), start = U();
+            auto wh = A((long long)r * c); auto a = A(c); auto sg = A(c); std::vector<float> out((size_t)r * c);
+            fe_gaussian_visible(wh.data(), a.data(), sg.data(), out.data(), r, c, seed, stream, start); P(out, (long long)r * c);
+        }
+        else if (k == "fe_divide_columns")
+        {
+            int r = (int)I(), c = (int)I(); auto x = A((long long)r * c); auto dv = A(c); fe_divide_columns(x.data(), dv.data(), r, c); P(x, (long long)r * c);
+        }
+        else if (k == "fe_scale_shift_columns")
+        {
+            int r = (int)I(), c = (int)I(); auto x = A((long long)r * c); auto sg = A(c); auto b = A(c); std::vector<float> y(x.size());
+            fe_scale_shift_columns(x.data(), sg.data(), b.data(), y.data(), r, c); P(y, (long long)r * c);
+        }
+        else if (k == "fe_gaussian_rbm_free_energy_rows")
+        {
+            int r = (int)I(), d = (int)I(), h = (int)I();
+            auto v = A((long long)r * d); auto a = A(d); auto sg = A(d); auto pre = A((long long)r * h); auto c = A(h); std::vector<float> out((size_t)r);
+            for (int i = 0; i < r; i++) { blockIdx.x = i; fe_gaussian_rbm_free_energy_rows(v.data(), a.data(), sg.data(), pre.data(), c.data(), out.data(), r, d, h); }
+            P(out, r);
         }
         else { std::fprintf(stderr, "unknown kernel %s\n", name); return 2; }
         std::fflush(stdout);

@@ -4,6 +4,7 @@ using System.Text;
 using FreeEnergy.Compute;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Cuda;
+using FreeEnergy.Compute.Device;
 using FreeEnergy.Compute.Random;
 
 namespace FreeEnergy.Tests.Cuda;
@@ -216,6 +217,143 @@ public class KernelHostTests(KernelHostFixture host) : IClassFixture<KernelHostF
         Close(w.Select((x, i) => x + (e[i] - prev[i])).ToArray(), Run("fe_log_weight_difference", $"{n}", w, e, prev), 1e-6, "logWeightDifference");
         var x = Data(rows * cols, 18, 3f); var bb = Data(cols, 19, 1f);
         Close(x.Select((v, i) => 0.25f * v + 0.75f * bb[i % cols]).ToArray(), Run("fe_temper_rows", $"{rows} {cols} {Bits(0.25f)}", x, bb), 1e-6, "temperRows");
+    }
+
+    [CxxCompilerFact]
+    public void DeviceTrainingKernelsMatchTheHostSeam()
+    {
+        // The kernels behind CudaDeviceArrays against HostDeviceArrays (the CPU engine's arithmetic).
+        FreeEnergy.Compute.Device.IDeviceArrays seam = new FreeEnergy.Compute.Device.HostDeviceArrays(new CpuBackend(1));
+        int np = 6, nn = 4, cols = 19;
+        var pos = Data(np * cols, 20, 1f); var neg = Data(nn * cols, 21, 1f);
+        var diff = seam.Allocate(cols);
+        seam.ColumnMeanDifference(seam.Upload(pos), np, seam.Upload(neg), nn, cols, diff);
+        Close(seam.ToArray(diff), Run("fe_column_mean_difference", $"{np} {nn} {cols}", pos, neg), 1e-6, "columnMeanDifference");
+
+        var a = Data(np * cols, 22, 3f); var b = Data(np * cols, 23, 3f);
+        var err = seam.Allocate(np);
+        seam.SquaredErrorRows(seam.Upload(a), seam.Upload(b), err, np, cols);
+        Close(seam.ToArray(err), Run("fe_squared_error_rows", $"{np} {cols}", a, b), 1e-6, "squaredErrorRows");
+
+        var m = Data(300, 24, 5f); m[123] = -7.5f;
+        Assert.Equal(7.5f, Run("fe_max_magnitude", "300", m)[0]);
+        m[7] = float.NaN;
+        Assert.Equal(float.PositiveInfinity, Run("fe_max_magnitude", "300", m)[0]);
+        m[7] = float.NegativeInfinity;
+        Assert.Equal(float.PositiveInfinity, Run("fe_max_magnitude", "300", m)[0]);
+        Assert.Equal(0f, Run("fe_max_magnitude", "0")[0]);
+
+        int n = 40;
+        var w = Data(n, 25, 1f); w[3] = 0f; var v = Data(n, 26, 0.1f);
+        var hw = seam.Upload(w); var hv = seam.Upload(v);
+        seam.WeightStep(hw, hv, 0.01f, 0.002f);
+        var step = Run("fe_weight_step", $"{n} {Bits(0.01f)} {Bits(0.002f)}", w, v);
+        Close(seam.ToArray(hw), step.AsSpan(0, n), 1e-6, "weightStep.w");
+        Close(seam.ToArray(hv), step.AsSpan(n, n), 1e-6, "weightStep.velocity");
+
+        int sourceRows = 8, rows = 5;
+        var src = Data(sourceRows * cols, 27, 1f);
+        int[] idx = [7, 0, 3, 3, 5];
+        var hs = seam.Upload(src); var hi = seam.Allocate(rows); var hd = seam.Allocate(rows * cols);
+        seam.UploadIndexes(idx, hi);
+        seam.GatherRows(hs, cols, hi, rows, hd);
+        Assert.Equal(src.AsSpan(7 * cols, cols).ToArray(), seam.ToArray(hd).AsSpan(0, cols).ToArray());
+        var input = new StringBuilder($"fe_gather_rows {sourceRows} {rows} {cols}\n");
+        foreach (var x in src) input.Append(Bits(x)).Append('\n');
+        foreach (var i in idx) input.Append(i.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        var (code, output, stderr) = Execute(host.Executable!, "", input.ToString());
+        Assert.True(code == 0, stderr);
+        var gathered = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(t => BitConverter.UInt32BitsToSingle(uint.Parse(t, CultureInfo.InvariantCulture))).ToArray();
+        Close(seam.ToArray(hd), gathered, 0, "gatherRows");
+    }
+
+    [CxxCompilerFact]
+    public void AisDeviceKernelsMatchTheHostSeam()
+    {
+        IDeviceArrays seam = new HostDeviceArrays(new CpuBackend(1));
+        int rows = 5, d = 11, h = 7;
+        var x = Data(rows * d, 30, 4f); var a = Data(d, 31, 1f); var dif = Data(d, 32, 1f);
+        var y = seam.Allocate(rows * d);
+        seam.TemperedSigmoid(seam.Upload(x), 0.375f, seam.Upload(a), seam.Upload(dif), y, rows, d);
+        Close(seam.ToArray(y), Run("fe_tempered_sigmoid", $"{rows} {d} {Bits(0.375f)}", x, a, dif), 1e-6, "temperedSigmoid");
+
+        var pre = Data(rows * h, 33, 6f); var v = Data(rows * d, 34, 1f).Select(t => t > 0 ? 1f : 0f).ToArray();
+        var w = Data(rows, 35, 30f); var comp = Data(rows, 36, 1e-6f);
+        var hw = seam.Upload(w); var hc = seam.Upload(comp);
+        // Betas exactly representable in float, so the host harness (float protocol) and the seam (double) agree.
+        seam.AisLogWeights(seam.Upload(pre), seam.Upload(v), seam.Upload(dif), hw, hc, rows, d, h, 0.25, 0.3125);
+        var outWeights = Run("fe_ais_log_weights", $"{rows} {d} {h} {Bits(0.25f)} {Bits(0.3125f)}", pre, v, dif, w, comp);
+        Close(seam.ToArray(hw), outWeights.AsSpan(0, rows), 1e-6, "aisLogWeights");
+        Close(seam.ToArray(hc), outWeights.AsSpan(rows, rows), 1e-6, "aisCompensation");
+    }
+
+    [CxxCompilerFact]
+    public void VaeKernelsMatchTheHostSeam()
+    {
+        IDeviceArrays seam = new HostDeviceArrays(new CpuBackend(1));
+        int rows = 4, cols = 13, latent = 3;
+        foreach (var activation in new[] { FreeEnergy.Models.VaeActivation.Relu, FreeEnergy.Models.VaeActivation.Tanh, FreeEnergy.Models.VaeActivation.Softplus })
+        {
+            var x = Data(rows * cols, 40, 4f); var b = Data(cols, 41, 1f);
+            var hx = seam.Upload(x);
+            seam.BiasActivation(hx, seam.Upload(b), rows, cols, activation);
+            var post = seam.ToArray(hx);
+            Close(post, Run("fe_bias_activation", $"{rows} {cols} {(int)activation}", x, b), 1e-6, $"biasActivation.{activation}");
+            var g = Data(rows * cols, 42, 1f);
+            var hg = seam.Upload(g);
+            seam.ActivationBackward(hg, seam.Upload(post), activation);
+            Close(seam.ToArray(hg), Run("fe_activation_backward", $"{rows * cols} {(int)activation}", g, post), 1e-6, $"activationBackward.{activation}");
+        }
+        var head = Data(rows * 2 * latent, 43, 2f); var eps = Data(rows * latent, 44, 1f); var dz = Data(rows * latent, 45, 1f);
+        var z = seam.Allocate(rows * latent);
+        seam.Reparameterize(seam.Upload(head), seam.Upload(eps), z, rows, latent);
+        Close(seam.ToArray(z), Run("fe_reparameterize", $"{rows} {latent}", head, eps), 1e-6, "reparameterize");
+        var kl = seam.Allocate(rows);
+        seam.KlRows(seam.Upload(head), kl, rows, latent, 1.5f);
+        Close(seam.ToArray(kl), Run("fe_kl_rows", $"{rows} {latent} {Bits(1.5f)}", head), 1e-6, "klRows");
+        var hgrad = seam.Allocate(rows * 2 * latent);
+        seam.HeadBackward(seam.Upload(head), seam.Upload(eps), seam.Upload(dz), hgrad, rows, latent, 0.125f, 1.5f);
+        Close(seam.ToArray(hgrad), Run("fe_head_backward", $"{rows} {latent} {Bits(0.125f)} {Bits(1.5f)}", head, eps, dz), 1e-6, "headBackward");
+
+        var xs = Data(rows * cols, 46, 1f).Select(v => v > 0 ? 1f : 0f).ToArray(); var logits = Data(rows * cols, 47, 8f);
+        var hl = seam.Upload(logits); var loss = seam.Allocate(rows);
+        seam.BernoulliLogitLossRows(seam.Upload(xs), hl, loss, rows, cols, 0.25f);
+        var outLoss = Run("fe_bernoulli_logit_loss_rows", $"{rows} {cols} {Bits(0.25f)}", xs, logits);
+        Close(seam.ToArray(loss), outLoss.AsSpan(0, rows), 1e-5, "bernoulliLoss");
+        Close(seam.ToArray(hl), outLoss.AsSpan(rows, rows * cols), 1e-6, "bernoulliLossGradient");
+
+        int samples = 3, pairs = rows * samples - 2; // a last row with fewer draws
+        var noise = Data(samples * latent, 48, 1.5f);
+        var pe = seam.Allocate(pairs * latent); var pz = seam.Allocate(pairs * latent); var pr = seam.Allocate(pairs);
+        seam.ReparameterizePairs(seam.Upload(head), seam.Upload(noise), pe, pz, pairs, samples, latent);
+        var outPairs = Run("fe_reparameterize_pairs", $"{pairs} {samples} {latent} {Bits(0.7f)}", head, noise);
+        Close(seam.ToArray(pe), outPairs.AsSpan(0, pairs * latent), 0, "reparameterizePairs.eps");
+        Close(seam.ToArray(pz), outPairs.AsSpan(pairs * latent, pairs * latent), 1e-6, "reparameterizePairs.z");
+        seam.LogRatioPairs(pz, seam.Upload(head), pe, pr, pairs, samples, latent, 0.7f);
+        Close(seam.ToArray(pr), Run("fe_log_ratio_pairs", $"{pairs} {samples} {latent} {Bits(0.7f)}", head, noise), 1e-5, "logRatioPairs");
+    }
+
+    [CxxCompilerFact]
+    public void GaussianRbmKernelsMatchTheHostSeam()
+    {
+        IDeviceArrays seam = new HostDeviceArrays(new CpuBackend(1));
+        int rows = 6, d = 9, h = 5;
+        var wh = Data(rows * d, 50, 3f); var a = Data(d, 51, 1f); var sigma = Data(d, 52, 1f).Select(v => 0.5f + Math.Abs(v)).ToArray();
+        ulong seed = 77, stream = Philox.Stream(9, 8, 7), start = 5;
+        var outV = seam.Allocate(rows * d);
+        seam.GaussianVisible(seam.Upload(wh), seam.Upload(a), seam.Upload(sigma), outV, rows, d, seed, stream, start);
+        // FMA contraction of mean + sigma z may differ in the last bit between gcc and .NET: one part in 1e-6.
+        Close(seam.ToArray(outV), Run("fe_gaussian_visible", $"{rows} {d} {seed} {stream} {start}", wh, a, sigma), 1e-6, "gaussianVisible");
+        var x = seam.Upload(wh);
+        seam.DivideColumns(x, seam.Upload(sigma), rows, d);
+        Close(seam.ToArray(x), Run("fe_divide_columns", $"{rows} {d}", wh, sigma), 0, "divideColumns");
+        var y = seam.Allocate(rows * d);
+        seam.ScaleShiftColumns(seam.Upload(wh), seam.Upload(sigma), seam.Upload(a), y, rows, d);
+        Close(seam.ToArray(y), Run("fe_scale_shift_columns", $"{rows} {d}", wh, sigma, a), 1e-6, "scaleShiftColumns");
+        var pre = Data(rows * h, 53, 4f); var c = Data(h, 54, 1f);
+        var f = seam.Allocate(rows);
+        seam.GaussianRbmFreeEnergyRows(seam.Upload(wh), seam.Upload(a), seam.Upload(sigma), seam.Upload(pre), seam.Upload(c), f, rows, d, h);
+        Close(seam.ToArray(f), Run("fe_gaussian_rbm_free_energy_rows", $"{rows} {d} {h}", wh, a, sigma, pre, c), 1e-5, "gaussianRbmFreeEnergy");
     }
 
     internal static (int Code, string Out, string Err) Execute(string file, string arguments, string input)

@@ -13,6 +13,9 @@ namespace FreeEnergy.Compute.Cuda;
 public sealed class CudaBackend : IComputeBackend, IDisposable
 {
     private readonly object gate = new();
+
+    /// <summary>Held by work that queues several calls on the stream (span GEMM, device-resident scoring) so concurrent callers do not interleave.</summary>
+    internal object Gate => gate;
     private readonly CpuBackend cpu;
     private readonly int device;
     private readonly IntPtr context;
@@ -35,6 +38,7 @@ public sealed class CudaBackend : IComputeBackend, IDisposable
         DeviceName = driver.DeviceName(device);
         ComputeCapability = driver.Attribute(device, CudaDriver.AttributeComputeCapabilityMajor) * 10 + driver.Attribute(device, CudaDriver.AttributeComputeCapabilityMinor);
         MultiprocessorCount = driver.Attribute(device, CudaDriver.AttributeMultiprocessorCount);
+        ClockRateKilohertz = driver.Attribute(device, CudaDriver.AttributeClockRate);
         context = driver.RetainPrimaryContext(device);
         try
         {
@@ -82,6 +86,21 @@ public sealed class CudaBackend : IComputeBackend, IDisposable
 
     /// <summary>Number of streaming multiprocessors.</summary>
     public int MultiprocessorCount { get; }
+
+    /// <summary>The peak SM clock reported by the driver, in kHz (for peak-throughput estimates).</summary>
+    public int ClockRateKilohertz { get; }
+
+    /// <summary>
+    /// Peak FP32 throughput in GFLOP/s (FMA = 2 flops) estimated from the SM count, the FP32 lanes per SM of the
+    /// architecture (64 on sm_60/70/75/80, 128 on sm_61 and sm_86 and newer) and the peak clock.
+    /// </summary>
+    public double PeakFp32Gflops => 2.0 * MultiprocessorCount * Fp32LanesPerMultiprocessor(ComputeCapability) * ClockRateKilohertz / 1e6;
+
+    internal static int Fp32LanesPerMultiprocessor(int capability) => capability switch
+    {
+        60 or 70 or 72 or 75 or 80 => 64,
+        _ => 128,
+    };
 
     /// <summary>The cuBLAS version number (e.g. 120402).</summary>
     public int CublasVersion { get; }
@@ -132,6 +151,13 @@ public sealed class CudaBackend : IComputeBackend, IDisposable
         var (ea, eb, ec) = GemmShape.Extents(transposeA, transposeB, m, n, k, lda, ldb, ldc);
         if (a.Length < ea || b.Length < eb || c.Length < ec)
             throw new ArgumentException($"Device buffers are too small for this GEMM (need A {ea}, B {eb}, C {ec} floats; have {a.Length}, {b.Length}, {c.Length}).");
+        GemmAt(transposeA, transposeB, m, n, k, alpha, a.Pointer, lda, b.Pointer, ldb, beta, c.Pointer, ldc);
+    }
+
+    /// <summary>Row-major SGEMM on device addresses whose extents the caller has checked (queued on the stream).</summary>
+    internal void GemmAt(Transpose transposeA, Transpose transposeB, int m, int n, int k,
+        float alpha, ulong a, int lda, ulong b, int ldb, float beta, ulong c, int ldc)
+    {
         if (m == 0 || n == 0) return;
         MakeCurrent();
         if (k == 0)
@@ -140,7 +166,7 @@ public sealed class CudaBackend : IComputeBackend, IDisposable
             lda = Math.Max(lda, Math.Max(m, 1));
             ldb = Math.Max(ldb, Math.Max(n, 1));
         }
-        Blas.SgemmRowMajor(blasHandle, transposeA, transposeB, m, n, k, alpha, a.Pointer, Math.Max(lda, 1), b.Pointer, Math.Max(ldb, 1), beta, c.Pointer, Math.Max(ldc, 1));
+        Blas.SgemmRowMajor(blasHandle, transposeA, transposeB, m, n, k, alpha, a, Math.Max(lda, 1), b, Math.Max(ldb, 1), beta, c, Math.Max(ldc, 1));
     }
 
     /// <inheritdoc />

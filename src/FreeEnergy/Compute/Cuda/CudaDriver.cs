@@ -15,6 +15,7 @@ internal sealed unsafe class CudaDriver
     private static string? failure;
 
     public const int AttributeMultiprocessorCount = 16;
+    public const int AttributeClockRate = 13;
     public const int AttributeComputeCapabilityMajor = 75;
     public const int AttributeComputeCapabilityMinor = 76;
     public const int ErrorNoDevice = 100;

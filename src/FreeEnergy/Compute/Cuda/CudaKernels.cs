@@ -15,8 +15,15 @@ public sealed unsafe class CudaKernels
         ["fe_bias_sigmoid"] = "activations.cu", ["fe_bias_softplus"] = "activations.cu", ["fe_scale"] = "activations.cu",
         ["fe_uniform"] = "sampling.cu", ["fe_bernoulli"] = "sampling.cu", ["fe_gaussian"] = "sampling.cu",
         ["fe_row_sums"] = "reductions.cu", ["fe_logsumexp_rows"] = "reductions.cu", ["fe_rbm_free_energy_rows"] = "reductions.cu",
-        ["fe_column_sums"] = "reductions.cu",
-        ["fe_adam"] = "optimizers.cu", ["fe_momentum"] = "optimizers.cu",
+        ["fe_column_sums"] = "reductions.cu", ["fe_column_mean_difference"] = "reductions.cu", ["fe_squared_error_rows"] = "reductions.cu",
+        ["fe_max_magnitude"] = "reductions.cu", ["fe_ais_log_weights"] = "reductions.cu", ["fe_tempered_sigmoid"] = "activations.cu",
+        ["fe_adam"] = "optimizers.cu", ["fe_momentum"] = "optimizers.cu", ["fe_weight_step"] = "optimizers.cu",
+        ["fe_gather_rows"] = "gather.cu",
+        ["fe_bias_activation"] = "vae.cu", ["fe_activation_backward"] = "vae.cu", ["fe_reparameterize"] = "vae.cu",
+        ["fe_bernoulli_logit_loss_rows"] = "vae.cu", ["fe_kl_rows"] = "vae.cu", ["fe_head_backward"] = "vae.cu",
+        ["fe_reparameterize_pairs"] = "vae.cu", ["fe_log_ratio_pairs"] = "vae.cu",
+        ["fe_gaussian_visible"] = "sampling.cu", ["fe_divide_columns"] = "activations.cu", ["fe_scale_shift_columns"] = "activations.cu",
+        ["fe_gaussian_rbm_free_energy_rows"] = "reductions.cu",
         ["fe_ais_accumulate"] = "ais.cu", ["fe_log_weight_difference"] = "ais.cu", ["fe_temper_rows"] = "ais.cu",
     };
 
@@ -111,6 +118,21 @@ public sealed unsafe class CudaKernels
         var f = Function(name);
         backend.MakeCurrent();
         backend.Driver.Launch(f, name, (uint)rows, 1, RowThreads(columns), 1, backend.Stream, args);
+    }
+
+    /// <summary>Launches an elementwise (grid-stride) kernel over <paramref name="n"/> elements on raw arguments.</summary>
+    internal void LaunchElementwise(string name, long n, void** args) => Elementwise(name, n, args);
+
+    /// <summary>Launches a one-block-per-row kernel (a power-of-two block of at most 256 threads) on raw arguments.</summary>
+    internal void LaunchPerRow(string name, int rows, int columns, void** args) => PerRow(name, rows, columns, args);
+
+    /// <summary>Launches a one-thread-per-column kernel on raw arguments.</summary>
+    internal void LaunchPerColumn(string name, int columns, void** args)
+    {
+        if (columns == 0) return;
+        var f = Function(name);
+        backend.MakeCurrent();
+        backend.Driver.Launch(f, name, (uint)((columns + ThreadsPerBlock - 1) / ThreadsPerBlock), 1, ThreadsPerBlock, 1, backend.Stream, args);
     }
 
     private static void Need(CudaBuffer buffer, long count, string name)

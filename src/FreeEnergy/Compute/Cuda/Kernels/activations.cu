@@ -55,3 +55,34 @@ extern "C" __global__ void fe_scale(float* x, float alpha, int n)
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
         x[i] *= alpha;
 }
+
+// y[r, c] = sigmoid(beta * x[r, c] + baseBias[c] + beta * difference[c]) (x and y may alias): conditional means on a
+// tempered (AIS) path whose input is beta (x + b) + (1 - beta) b_A, with difference = b - b_A.
+extern "C" __global__ void fe_tempered_sigmoid(const float* x, float beta, const float* baseBias, const float* difference, float* y, int rows, int columns)
+{
+    int n = rows * columns;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+    {
+        int c = i % columns;
+        y[i] = fe_sigmoid_value(beta * x[i] + baseBias[c] + beta * difference[c]);
+    }
+}
+
+// x[r, c] /= divisor[c] (Gaussian-RBM visible scaling v / sigma).
+extern "C" __global__ void fe_divide_columns(float* x, const float* divisor, int rows, int columns)
+{
+    int n = rows * columns;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+        x[i] /= divisor[i % columns];
+}
+
+// y[r, c] = x[r, c] sigma[c] + bias[c] (Gaussian-RBM visible means from h W^T; x and y may alias).
+extern "C" __global__ void fe_scale_shift_columns(const float* x, const float* sigma, const float* bias, float* y, int rows, int columns)
+{
+    int n = rows * columns;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+    {
+        int c = i % columns;
+        y[i] = fmaf(x[i], sigma[c], bias[c]);
+    }
+}

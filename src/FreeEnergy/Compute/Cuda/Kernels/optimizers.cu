@@ -30,3 +30,17 @@ extern "C" __global__ void fe_momentum(float* parameter, const float* gradient, 
         parameter[i] += u;
     }
 }
+
+// The RBM weight step after a GEMM has put momentum * velocity + lr * gradient into velocity:
+// velocity -= l2 * w + l1 * sign(w); w += velocity (l2 and l1 already scaled by the learning rate).
+extern "C" __global__ void fe_weight_step(float* weights, float* velocity, int n, float l2, float l1)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+    {
+        float w = weights[i];
+        float u = velocity[i] - l2 * w;
+        if (l1 != 0.0f) u -= l1 * (w > 0.0f ? 1.0f : w < 0.0f ? -1.0f : 0.0f);
+        velocity[i] = u;
+        weights[i] = w + u;
+    }
+}

@@ -21,3 +21,19 @@ extern "C" __global__ void fe_gaussian(const float* mean, float standardDeviatio
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
         output[i] = mean[i] + standardDeviation * fe_gaussian_at(seed, stream, startIndex + (unsigned long long)i);
 }
+
+// Gaussian-RBM visible step: mean = wh[r, c] sigma[c] + a[c] (wh = h W^T), v = mean + sigma[c] z (z the standard
+// normal at Philox index startIndex + i), output = v / sigma[c]: the visible rows as the hidden layer sees them.
+extern "C" __global__ void fe_gaussian_visible(const float* wh, const float* visibleBias, const float* sigma, float* output, int rows, int columns,
+    unsigned long long seed, unsigned long long stream, unsigned long long startIndex)
+{
+    int n = rows * columns;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+    {
+        int c = i % columns;
+        float s = sigma[c];
+        float mean = fmaf(wh[i], s, visibleBias[c]);
+        float v = mean + s * fe_gaussian_at(seed, stream, startIndex + (unsigned long long)i);
+        output[i] = v / s;
+    }
+}

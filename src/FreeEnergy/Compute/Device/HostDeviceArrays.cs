@@ -1,0 +1,387 @@
+using System.Numerics.Tensors;
+using FreeEnergy.Compute.Cpu;
+using FreeEnergy.Compute.Random;
+using FreeEnergy.Models;
+
+namespace FreeEnergy.Compute.Device;
+
+/// <summary>
+/// <see cref="IDeviceArrays"/> on managed arrays with the CPU engine's own kernels (the backend's GEMM, the stable
+/// sigmoid, Philox Bernoulli draws): a device-resident training loop run on this reproduces the CPU trainer, which
+/// is how the loop's logic is tested on machines without a GPU.
+/// </summary>
+internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
+{
+    private sealed class HostArray(int length) : DeviceArray(length)
+    {
+        public float[] Data { get; } = new float[length];
+
+        public override void Dispose() { }
+    }
+
+    /// <summary>The backend whose GEMM the products use.</summary>
+    public IComputeBackend Backend { get; } = backend ?? throw new ArgumentNullException(nameof(backend));
+
+    /// <inheritdoc />
+    public string Name => $"host ({Backend.Name})";
+
+    private static Span<float> S(DeviceSlice s) => Host(s).AsSpan(s.Offset, s.Length);
+
+    private static float[] Host(DeviceSlice s) => s.Array as HostArray is { } h ? h.Data
+        : throw new ArgumentException("The device array belongs to another implementation.", nameof(s));
+
+    /// <inheritdoc />
+    public DeviceArray Allocate(int length) => new HostArray(length);
+
+    /// <inheritdoc />
+    public void Upload(ReadOnlySpan<float> source, DeviceSlice destination) => source.CopyTo(S(destination.Need(source.Length, nameof(destination))));
+
+    /// <inheritdoc />
+    public void Download(DeviceSlice source, Span<float> destination) => S(source).CopyTo(destination);
+
+    /// <inheritdoc />
+    public void Copy(DeviceSlice source, DeviceSlice destination) => S(source).CopyTo(S(destination.Need(source.Length, nameof(destination))));
+
+    /// <inheritdoc />
+    public void Fill(DeviceSlice destination, float value) => S(destination).Fill(value);
+
+    /// <inheritdoc />
+    public void Gemm(Transpose transposeA, Transpose transposeB, int m, int n, int k, float alpha, DeviceSlice a, int lda, DeviceSlice b, int ldb, float beta, DeviceSlice c, int ldc)
+        => Backend.Gemm(transposeA, transposeB, m, n, k, alpha, S(a), lda, S(b), ldb, beta, S(c), ldc);
+
+    /// <inheritdoc />
+    public void GatherRows(DeviceSlice source, int columns, DeviceSlice rowIndexes, int rows, DeviceSlice destination)
+    {
+        rowIndexes.Need(rows, nameof(rowIndexes));
+        destination.Need((long)rows * columns, nameof(destination));
+        var src = S(source);
+        var idx = S(rowIndexes);
+        var dst = S(destination);
+        for (int r = 0; r < rows; r++)
+        {
+            long from = (long)BitConverter.SingleToInt32Bits(idx[r]) * columns;
+            if (from < 0 || from + columns > src.Length) throw new ArgumentOutOfRangeException(nameof(rowIndexes), $"Row index {BitConverter.SingleToInt32Bits(idx[r])} is outside the source.");
+            src.Slice((int)from, columns).CopyTo(dst.Slice(r * columns, columns));
+        }
+    }
+
+    /// <inheritdoc />
+    public void BiasSigmoid(DeviceSlice x, DeviceSlice bias, DeviceSlice y, int rows, int columns)
+    {
+        x.Need((long)rows * columns, nameof(x)); y.Need((long)rows * columns, nameof(y)); bias.Need(columns, nameof(bias));
+        var xs = Host(x); var ys = Host(y); var b = S(bias).ToArray();
+        int xo = x.Offset, yo = y.Offset;
+        Backend.For(rows, Math.Max(1, 32768 / Math.Max(1, columns)), (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                var row = ys.AsSpan(yo + r * columns, columns);
+                TensorPrimitives.Add(xs.AsSpan(xo + r * columns, columns), b, row);
+                Activations.Sigmoid(row, row);
+            }
+        });
+    }
+
+    /// <inheritdoc />
+    public void Bernoulli(DeviceSlice probabilities, DeviceSlice output, ulong seed, ulong stream, ulong startIndex)
+        => PhiloxBernoulli.Sample(S(probabilities), S(output.Need(probabilities.Length, nameof(output))), seed, stream, startIndex);
+
+    /// <inheritdoc />
+    public void AddRowBias(DeviceSlice x, DeviceSlice bias, int rows, int columns)
+    {
+        var m = S(x.Need((long)rows * columns, nameof(x))); var b = S(bias.Need(columns, nameof(bias)))[..columns];
+        for (int r = 0; r < rows; r++) TensorPrimitives.Add(m.Slice(r * columns, columns), b, m.Slice(r * columns, columns));
+    }
+
+    /// <inheritdoc />
+    public void TemperedSigmoid(DeviceSlice x, float beta, DeviceSlice baseBias, DeviceSlice difference, DeviceSlice y, int rows, int columns)
+    {
+        var xs = S(x.Need((long)rows * columns, nameof(x))); var ys = S(y.Need((long)rows * columns, nameof(y)));
+        var a = S(baseBias.Need(columns, nameof(baseBias))); var dif = S(difference.Need(columns, nameof(difference)));
+        for (int i = 0; i < rows * columns; i++)
+        {
+            int c = i % columns;
+            ys[i] = Activations.Sigmoid(beta * xs[i] + a[c] + beta * dif[c]);
+        }
+    }
+
+    /// <inheritdoc />
+    public void AisLogWeights(DeviceSlice preActivations, DeviceSlice visible, DeviceSlice difference, DeviceSlice logWeights, DeviceSlice compensation,
+        int rows, int visibleCount, int hiddenCount, double betaPrevious, double betaNow)
+    {
+        var pre = S(preActivations.Need((long)rows * hiddenCount, nameof(preActivations))); var v = S(visible.Need((long)rows * visibleCount, nameof(visible)));
+        var dif = S(difference.Need(visibleCount, nameof(difference))); var lw = S(logWeights.Need(rows, nameof(logWeights))); var comp = S(compensation.Need(rows, nameof(compensation)));
+        for (int r = 0; r < rows; r++)
+        {
+            double linear = 0;
+            for (int i = 0; i < visibleCount; i++) linear += (double)dif[i] * v[r * visibleCount + i];
+            double sum = (betaNow - betaPrevious) * linear;
+            for (int j = 0; j < hiddenCount; j++)
+            {
+                double p = pre[r * hiddenCount + j];
+                sum += Activations.Softplus(betaNow * p) - Activations.Softplus(betaPrevious * p);
+            }
+            float y = (float)sum - comp[r];
+            float t = lw[r] + y;
+            comp[r] = (t - lw[r]) - y;
+            lw[r] = t;
+        }
+    }
+
+    /// <inheritdoc />
+    public void BiasActivation(DeviceSlice x, DeviceSlice bias, int rows, int columns, VaeActivation activation)
+    {
+        var m = S(x.Need((long)rows * columns, nameof(x))); var b = S(bias.Need(columns, nameof(bias)))[..columns];
+        for (int r = 0; r < rows; r++) VaeKernels.BiasActivation(m.Slice(r * columns, columns), b, activation);
+    }
+
+    /// <inheritdoc />
+    public void ActivationBackward(DeviceSlice grad, DeviceSlice post, VaeActivation activation)
+        => VaeKernels.ActivationBackward(S(grad), S(post.Need(grad.Length, nameof(post)))[..grad.Length], activation);
+
+    /// <inheritdoc />
+    public void ColumnSums(DeviceSlice matrix, int rows, int columns, DeviceSlice result)
+    {
+        // The CPU VAE's order (VaeWorkspace.DenseBackward): row 0, then each further row added in turn.
+        var m = S(matrix.Need((long)rows * columns, nameof(matrix))); var db = S(result.Need(columns, nameof(result)))[..columns];
+        if (rows == 0) { db.Clear(); return; }
+        m[..columns].CopyTo(db);
+        for (int r = 1; r < rows; r++) TensorPrimitives.Add(db, m.Slice(r * columns, columns), db);
+    }
+
+    /// <inheritdoc />
+    public void Gaussian(DeviceSlice output, ulong seed, ulong stream, ulong startIndex) => Philox.FillGaussian(seed, stream, startIndex, S(output));
+
+    /// <inheritdoc />
+    public void Reparameterize(DeviceSlice head, DeviceSlice eps, DeviceSlice z, int rows, int latent)
+    {
+        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var e = S(eps.Need((long)rows * latent, nameof(eps))); var zs = S(z.Need((long)rows * latent, nameof(z)));
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < latent; j++)
+                zs[r * latent + j] = hd[r * 2 * latent + j] + MathF.Exp(0.5f * hd[r * 2 * latent + latent + j]) * e[r * latent + j];
+    }
+
+    /// <inheritdoc />
+    public void BernoulliLogitLossRows(DeviceSlice x, DeviceSlice logits, DeviceSlice result, int rows, int columns, float scale)
+    {
+        var xs = S(x.Need((long)rows * columns, nameof(x))); var l = S(logits.Need((long)rows * columns, nameof(logits))); var f = S(result.Need(rows, nameof(result)));
+        for (int r = 0; r < rows; r++) f[r] = (float)VaeKernels.BernoulliRow(xs.Slice(r * columns, columns), l.Slice(r * columns, columns), scale);
+    }
+
+    /// <inheritdoc />
+    public void KlRows(DeviceSlice head, DeviceSlice result, int rows, int latent, float priorScale)
+    {
+        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var f = S(result.Need(rows, nameof(result)));
+        for (int r = 0; r < rows; r++)
+        {
+            var h = hd.Slice(r * 2 * latent, 2 * latent);
+            f[r] = (float)VaeKernels.Kl(h[..latent], h[latent..], priorScale);
+        }
+    }
+
+    /// <inheritdoc />
+    public void HeadBackward(DeviceSlice head, DeviceSlice eps, DeviceSlice dz, DeviceSlice headGrad, int rows, int latent, float klWeight, float priorScale)
+    {
+        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var e = S(eps.Need((long)rows * latent, nameof(eps)));
+        var g = S(dz.Need((long)rows * latent, nameof(dz))); var hg = S(headGrad.Need((long)rows * 2 * latent, nameof(headGrad)));
+        for (int r = 0; r < rows; r++)
+            VaeKernels.HeadBackward(hd.Slice(r * 2 * latent, 2 * latent), e.Slice(r * latent, latent), g.Slice(r * latent, latent), hg.Slice(r * 2 * latent, 2 * latent), klWeight, priorScale);
+    }
+
+    /// <inheritdoc />
+    public void Adam(DeviceSlice parameters, DeviceSlice gradient, DeviceSlice firstMoment, DeviceSlice secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step, float weightDecay)
+    {
+        // The CPU optimizer's arithmetic (Training.AdamOptimizer).
+        var p = S(parameters); int n = p.Length;
+        var g = S(gradient.Need(n, nameof(gradient))); var m = S(firstMoment.Need(n, nameof(firstMoment))); var v = S(secondMoment.Need(n, nameof(secondMoment)));
+        float stepSize = (float)(learningRate / (1 - Math.Pow(beta1, step)));
+        float invBias2Sqrt = (float)(1 / Math.Sqrt(1 - Math.Pow(beta2, step)));
+        for (int i = 0; i < n; i++)
+        {
+            float gi = g[i] + weightDecay * p[i];
+            m[i] = beta1 * m[i] + (1 - beta1) * gi;
+            v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+            p[i] -= stepSize * m[i] / (MathF.Sqrt(v[i]) * invBias2Sqrt + epsilon);
+        }
+    }
+
+    /// <inheritdoc />
+    public void ReparameterizePairs(DeviceSlice head, DeviceSlice noise, DeviceSlice eps, DeviceSlice z, int pairs, int samples, int latent)
+    {
+        int rows = (pairs + samples - 1) / samples;
+        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var table = S(noise.Need((long)samples * latent, nameof(noise)));
+        var e = S(eps.Need((long)pairs * latent, nameof(eps))); var zs = S(z.Need((long)pairs * latent, nameof(z)));
+        for (int p = 0; p < pairs; p++)
+        {
+            int r = p / samples, s = p % samples;
+            var h = hd.Slice(r * 2 * latent, 2 * latent);
+            for (int j = 0; j < latent; j++)
+            {
+                float v = table[s * latent + j];
+                e[p * latent + j] = v;
+                zs[p * latent + j] = h[j] + MathF.Exp(0.5f * h[latent + j]) * v;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void LogRatioPairs(DeviceSlice z, DeviceSlice head, DeviceSlice eps, DeviceSlice result, int pairs, int samples, int latent, float priorScale)
+    {
+        int rows = (pairs + samples - 1) / samples;
+        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var zs = S(z.Need((long)pairs * latent, nameof(z)));
+        var e = S(eps.Need((long)pairs * latent, nameof(eps))); var f = S(result.Need(pairs, nameof(result)));
+        for (int p = 0; p < pairs; p++)
+            f[p] = (float)VaeKernels.LogRatio(zs.Slice(p * latent, latent), hd.Slice(p / samples * 2 * latent + latent, latent), e.Slice(p * latent, latent), priorScale);
+    }
+
+    /// <inheritdoc />
+    public void DivideColumns(DeviceSlice x, DeviceSlice divisor, int rows, int columns)
+    {
+        var m = S(x.Need((long)rows * columns, nameof(x))); var s = S(divisor.Need(columns, nameof(divisor)))[..columns];
+        for (int r = 0; r < rows; r++) TensorPrimitives.Divide(m.Slice(r * columns, columns), s, m.Slice(r * columns, columns));
+    }
+
+    /// <inheritdoc />
+    public void ScaleShiftColumns(DeviceSlice x, DeviceSlice sigma, DeviceSlice bias, DeviceSlice y, int rows, int columns)
+    {
+        var xs = S(x.Need((long)rows * columns, nameof(x))); var ys = S(y.Need((long)rows * columns, nameof(y)));
+        var s = S(sigma.Need(columns, nameof(sigma)))[..columns]; var a = S(bias.Need(columns, nameof(bias)))[..columns];
+        for (int r = 0; r < rows; r++) TensorPrimitives.FusedMultiplyAdd(xs.Slice(r * columns, columns), s, a, ys.Slice(r * columns, columns));
+    }
+
+    /// <inheritdoc />
+    public void GaussianVisible(DeviceSlice wh, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice output, int rows, int columns, ulong seed, ulong stream, ulong startIndex)
+    {
+        // GaussianRbm.VisibleMean, SampleVisible (temperature 1) and ScaleVisible, in their order and rounding.
+        var m = S(wh.Need((long)rows * columns, nameof(wh))); var o = S(output.Need((long)rows * columns, nameof(output)));
+        var s = S(sigma.Need(columns, nameof(sigma)))[..columns]; var a = S(visibleBias.Need(columns, nameof(visibleBias)))[..columns];
+        var mean = new float[columns];
+        for (int r = 0; r < rows; r++)
+        {
+            TensorPrimitives.FusedMultiplyAdd(m.Slice(r * columns, columns), s, a, mean);
+            var dst = o.Slice(r * columns, columns);
+            Philox.FillGaussian(seed, stream, startIndex + (ulong)r * (ulong)columns, dst);
+            for (int i = 0; i < columns; i++) dst[i] = mean[i] + 1f * s[i] * dst[i];
+            TensorPrimitives.Divide(dst, s, dst);
+        }
+    }
+
+    /// <inheritdoc />
+    public void GaussianRbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount)
+    {
+        var v = S(visible.Need((long)rows * visibleCount, nameof(visible))); var a = S(visibleBias.Need(visibleCount, nameof(visibleBias)));
+        var s = S(sigma.Need(visibleCount, nameof(sigma))); var pre = S(preActivations.Need((long)rows * hiddenCount, nameof(preActivations)));
+        var c = S(hiddenBias.Need(hiddenCount, nameof(hiddenBias))); var f = S(result.Need(rows, nameof(result)));
+        for (int r = 0; r < rows; r++)
+        {
+            double sum = 0;
+            for (int i = 0; i < visibleCount; i++)
+            {
+                double d = ((double)v[r * visibleCount + i] - a[i]) / s[i];
+                sum += 0.5 * d * d;
+            }
+            for (int j = 0; j < hiddenCount; j++) sum -= Activations.Softplus((double)pre[r * hiddenCount + j] + c[j]);
+            f[r] = (float)sum;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Scale(DeviceSlice x, float alpha)
+    {
+        var s = S(x);
+        TensorPrimitives.Multiply(s, alpha, s);
+    }
+
+    /// <inheritdoc />
+    public void ColumnMeanDifference(DeviceSlice positive, int positiveRows, DeviceSlice negative, int negativeRows, int columns, DeviceSlice result)
+    {
+        positive.Need((long)positiveRows * columns, nameof(positive)); negative.Need((long)negativeRows * columns, nameof(negative));
+        var g = S(result.Need(columns, nameof(result)))[..columns];
+        var pos = S(positive); var neg = S(negative);
+        // The CPU trainer's order and rounding (RbmTrainingSession.ColumnDifference), negated: a gradient to minimise.
+        float invN = 1f / positiveRows, invC = 1f / negativeRows;
+        g.Clear();
+        for (int r = 0; r < positiveRows; r++) TensorPrimitives.MultiplyAdd(pos.Slice(r * columns, columns), invN, g, g);
+        for (int r = 0; r < negativeRows; r++) TensorPrimitives.MultiplyAdd(neg.Slice(r * columns, columns), -invC, g, g);
+        TensorPrimitives.Negate(g, g);
+    }
+
+    /// <inheritdoc />
+    public void Momentum(DeviceSlice parameters, DeviceSlice gradient, DeviceSlice velocity, float learningRate, float momentum, float weightDecay)
+    {
+        var p = S(parameters); var g = S(gradient.Need(p.Length, nameof(gradient)))[..p.Length]; var v = S(velocity.Need(p.Length, nameof(velocity)))[..p.Length];
+        TensorPrimitives.Multiply(v, momentum, v);
+        if (weightDecay != 0f)
+        {
+            var decayed = new float[p.Length];
+            TensorPrimitives.MultiplyAdd(p, weightDecay, g, decayed);
+            TensorPrimitives.MultiplyAdd(decayed, -learningRate, v, v);
+        }
+        else TensorPrimitives.MultiplyAdd(g, -learningRate, v, v);
+        TensorPrimitives.Add(p, v, p);
+    }
+
+    /// <inheritdoc />
+    public void WeightStep(DeviceSlice weights, DeviceSlice velocity, float l2, float l1)
+    {
+        var w = Host(weights); var vel = Host(velocity.Need(weights.Length, nameof(velocity)));
+        int wo = weights.Offset, vo = velocity.Offset, n = weights.Length;
+        // RbmTrainingSession.UpdateWeights with the gradient already in the velocity.
+        Backend.For(n, 32768, (s, e) =>
+        {
+            var wr = w.AsSpan(wo + s, e - s);
+            var vr = vel.AsSpan(vo + s, e - s);
+            if (l2 != 0f) TensorPrimitives.MultiplyAdd(wr, -l2, vr, vr);
+            if (l1 != 0f)
+                for (int i = 0; i < wr.Length; i++) vr[i] -= l1 * MathF.Sign(wr[i]);
+            TensorPrimitives.Add(wr, vr, wr);
+        });
+    }
+
+    /// <inheritdoc />
+    public void RbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount)
+    {
+        var v = S(visible.Need((long)rows * visibleCount, nameof(visible)));
+        var b = S(visibleBias.Need(visibleCount, nameof(visibleBias)));
+        var pre = S(preActivations.Need((long)rows * hiddenCount, nameof(preActivations)));
+        var c = S(hiddenBias.Need(hiddenCount, nameof(hiddenBias)));
+        var f = S(result.Need(rows, nameof(result)));
+        for (int r = 0; r < rows; r++)
+        {
+            double sum = 0;
+            var vr = v.Slice(r * visibleCount, visibleCount);
+            for (int i = 0; i < visibleCount; i++) sum -= (double)vr[i] * b[i];
+            var pr = pre.Slice(r * hiddenCount, hiddenCount);
+            for (int j = 0; j < hiddenCount; j++) sum -= Activations.Softplus((double)pr[j] + c[j]);
+            f[r] = (float)sum;
+        }
+    }
+
+    /// <inheritdoc />
+    public void SquaredErrorRows(DeviceSlice a, DeviceSlice b, DeviceSlice result, int rows, int columns)
+    {
+        var x = S(a.Need((long)rows * columns, nameof(a))); var y = S(b.Need((long)rows * columns, nameof(b))); var e = S(result.Need(rows, nameof(result)));
+        for (int r = 0; r < rows; r++)
+        {
+            double sum = 0;
+            for (int i = r * columns; i < (r + 1) * columns; i++)
+            {
+                double d = (double)x[i] - y[i];
+                sum += d * d;
+            }
+            e[r] = (float)sum;
+        }
+    }
+
+    /// <inheritdoc />
+    public float MaxMagnitude(DeviceSlice x)
+    {
+        var s = S(x);
+        if (s.Length == 0) return 0f;
+        float m = MathF.Abs(TensorPrimitives.MaxMagnitude(s));
+        return float.IsNaN(m) ? float.PositiveInfinity : m;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() { }
+}

@@ -1,0 +1,77 @@
+using FreeEnergy.Compute.Cpu;
+using FreeEnergy.Compute.Device;
+using FreeEnergy.Models;
+using FreeEnergy.Tests.Rbm;
+using FreeEnergy.Training;
+
+namespace FreeEnergy.Tests.Device;
+
+/// <summary>
+/// The device-resident VAE loop (<see cref="DeviceVaeSession"/>, the one the CUDA backend runs) on the host seam
+/// against the CPU trainer: same shuffles, same noise, same arithmetic kernels, so the same parameters and losses.
+/// </summary>
+public class DeviceVaeTrainingTests
+{
+    private static readonly CpuBackend Cpu = new(2);
+
+    [Theory]
+    [InlineData(VaeActivation.Relu)]
+    [InlineData(VaeActivation.Tanh)]
+    [InlineData(VaeActivation.Softplus)]
+    public void HostSeamReproducesTheCpuTrainer(VaeActivation activation)
+    {
+        var data = RbmTestData.RandomBinary(70, 20, 11);   // batches of 16: a short last batch
+        var valid = RbmTestData.RandomBinary(15, 20, 12);
+        VaeTrainingOptions Options(bool device) => new()
+        {
+            LatentDimension = 3, EncoderLayers = [12, 8], DecoderLayers = [9], Activation = activation, BatchSize = 16, Epochs = 3,
+            LearningRate = 3e-3f, WeightDecay = 1e-4f, KlWarmupEpochs = 2, Seed = 5, PriorScale = 1.5f,
+            DeviceArrays = device ? new HostDeviceArrays(Cpu) : null,
+        };
+        var cpuModel = Models.Vae.Create(20, Options(false));
+        var devModel = Models.Vae.Create(20, Options(true));
+        cpuModel.Backend = Cpu; devModel.Backend = Cpu;
+        Assert.Equal(cpuModel.Parameters, devModel.Parameters);
+        var start = (float[])cpuModel.Parameters.Clone();
+        var cpu = VaeTrainer.Fit(cpuModel, data.View, valid.View, Options(false));
+        var dev = VaeTrainer.Fit(devModel, data.View, valid.View, Options(true));
+        Assert.Equal(cpu.Count, dev.Count);
+        for (int i = 0; i < cpu.Count; i++)
+        {
+            Assert.Equal(cpu[i].TrainingLoss, dev[i].TrainingLoss, 1e-3);
+            Assert.Equal(cpu[i].ValidationLoss, dev[i].ValidationLoss, 1e-3);
+        }
+        double moved = 0;
+        for (int i = 0; i < start.Length; i++)
+        {
+            moved = Math.Max(moved, Math.Abs(cpuModel.Parameters[i] - start[i]));
+            Assert.True(Math.Abs(cpuModel.Parameters[i] - devModel.Parameters[i]) <= 1e-4f, $"theta[{i}]: device loop {devModel.Parameters[i]} vs CPU {cpuModel.Parameters[i]}");
+        }
+        Assert.True(moved > 1e-3, "the parameters should have moved");
+    }
+}
+
+/// <summary>VAE F_q scoring (the fixed-noise estimates behind Vae.FreeEnergy) on the host seam against the CPU scorer.</summary>
+public class DeviceVaeScoringTests
+{
+    [Fact]
+    public void HostSeamScoresLikeTheCpuAcrossChunks()
+    {
+        var options = new VaeTrainingOptions { LatentDimension = 3, EncoderLayers = [10], DecoderLayers = [7], ScoringSamples = 5, Seed = 9, Activation = VaeActivation.Tanh, PriorScale = 0.8f };
+        var model = Models.Vae.Create(16, options);
+        var cpu = new CpuBackend(2);
+        model.Backend = cpu;
+        var data = RbmTestData.RandomBinary(450, 16, 13); // 2048 / 5 = 409 rows per device chunk: two chunks
+        var expected = FreeEnergy.Estimation.VaeScoring.Run(model, data.View, model.ScoringSamples, model.ScoringNoiseData, 0, cpu);
+        var actual = FreeEnergy.Estimation.VaeScoring.Run(model, data.View, model.ScoringSamples, model.ScoringNoiseData, 0, cpu, new HostDeviceArrays(cpu));
+        void Close(float[] e, float[] a, string what)
+        {
+            for (int i = 0; i < e.Length; i++)
+                Assert.True(Math.Abs(e[i] - a[i]) <= 1e-4 * Math.Max(1, Math.Abs(e[i])), $"{what}[{i}]: device {a[i]} vs CPU {e[i]}");
+        }
+        Close(expected.FreeEnergy, actual.FreeEnergy, "F_q");
+        Close(expected.ImportanceWeighted, actual.ImportanceWeighted, "IWAE");
+        Close(expected.CumulantSecondOrder, actual.CumulantSecondOrder, "cumulant2");
+        Close(expected.CumulantThirdOrder, actual.CumulantThirdOrder, "cumulant3");
+    }
+}
