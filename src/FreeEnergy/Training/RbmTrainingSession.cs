@@ -145,8 +145,21 @@ internal sealed class RbmTrainingSession
     private bool ParametersSane()
     {
         float limit = _o.DivergenceLimit;
-        return RbmKernels.IsSane(_model.Weights, limit) && RbmKernels.IsSane(_model.VisibleBias, limit) && RbmKernels.IsSane(_model.HiddenBias, limit)
+        return WeightsSane(limit) && RbmKernels.IsSane(_model.VisibleBias, limit) && RbmKernels.IsSane(_model.HiddenBias, limit)
             && (_gaussian is null || RbmKernels.IsSane(_gaussian.VisibleSigma, limit));
+    }
+
+    /// <summary>The weight check of <see cref="ParametersSane"/>, over row ranges in parallel (a pass over the whole of W every batch).</summary>
+    private bool WeightsSane(float limit)
+    {
+        var w = _model.Weights;
+        int h = _h;
+        int bad = 0;
+        _backend.For(_d, RbmKernels.Grain(h), (s, e) =>
+        {
+            if (!RbmKernels.IsSane(w.AsSpan(s * h, (e - s) * h), limit)) Volatile.Write(ref bad, 1);
+        });
+        return bad == 0;
     }
 
     private void Shuffle(int epoch)
@@ -220,7 +233,7 @@ internal sealed class RbmTrainingSession
                 RbmKernels.BiasSigmoid(backend, _p, negP, c, model.HiddenBias, 1f);
         }
 
-        // Bias gradients (serial, fixed order: deterministic).
+        // Bias gradients (each element summed over the rows in a fixed order: deterministic at any thread count).
         float invN = 1f / n, invC = 1f / c;
         ColumnDifference(x, 0, n, negX, c, d, invN, invC, _gradA);
         ColumnDifference(_p, 0, n, negP, c, h, invN, invC, _gradB);
@@ -314,11 +327,19 @@ internal sealed class RbmTrainingSession
         RbmKernels.SampleBernoulli(_backend, tmpP, 0, _hState, 0, c, _h, _seed, Philox.Stream(StreamChains, 0));
     }
 
-    private static void ColumnDifference(float[] matrix, int positiveOffset, int n, int negativeOffset, int c, int width, float invN, float invC, float[] result)
+    /// <summary>
+    /// result = invN * (sum of the positive rows) - invC * (sum of the negative rows), accumulated row by row in a fixed
+    /// order; threads take column ranges (each element's sum is the same whatever the split).
+    /// </summary>
+    private void ColumnDifference(float[] matrix, int positiveOffset, int n, int negativeOffset, int c, int width, float invN, float invC, float[] result)
     {
-        Array.Clear(result);
-        for (int r = 0; r < n; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(positiveOffset + r * width, width), invN, result, result);
-        for (int r = 0; r < c; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(negativeOffset + r * width, width), -invC, result, result);
+        _backend.For(width, Math.Max(8, RbmKernels.ElementGrain / Math.Max(1, n + c)), (s, e) =>
+        {
+            var sum = result.AsSpan(s, e - s);
+            sum.Clear();
+            for (int r = 0; r < n; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(positiveOffset + r * width + s, e - s), invN, sum, sum);
+            for (int r = 0; r < c; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(negativeOffset + r * width + s, e - s), -invC, sum, sum);
+        });
     }
 
     private void ScaleRows(float[] matrix, int offset, int rows, int width, float scale)

@@ -57,6 +57,7 @@ public class BinaryRowsTests
 
     [Theory]
     [InlineData(40, 37, 50, false)]    // one k block
+    [InlineData(200, 70, 33, true)]    // one k block: two 32-column slices summed two visible units at a time, a 6-column edge, an odd unit
     [InlineData(500, 20, 70, true)]    // two k blocks of 250 rows
     public void WeightStepIsMomentumPlusTheScaledProduct(int m, int n, int width, bool updateWeights)
     {
