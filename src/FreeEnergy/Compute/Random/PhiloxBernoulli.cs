@@ -31,6 +31,20 @@ internal static class PhiloxBernoulli
                 Blocks8(seed, stream, block, probabilities.Slice(i, 32), output.Slice(i, 32));
                 i += 32;
             }
+            // A last partial group (a row of 500 or 784 words ends with one) through the vector path too: the scalar
+            // blocks cost about as much as the rest of the row.
+            int rest = n - i;
+            ulong tail = (startIndex + (ulong)i) >> 2;
+            if (rest is > 0 and < 32 && ((startIndex + (ulong)i) & 3) == 0 && (uint)tail <= uint.MaxValue - 7u)
+            {
+                Span<float> p = stackalloc float[32];
+                Span<float> draws = stackalloc float[32];
+                p.Clear();
+                probabilities.Slice(i, rest).CopyTo(p);
+                Blocks8(seed, stream, tail, p, draws);
+                draws[..rest].CopyTo(output.Slice(i, rest));
+                i = n;
+            }
         }
         if (i < n) Scalar(probabilities[i..], output[i..n], seed, stream, startIndex + (ulong)i);
     }
