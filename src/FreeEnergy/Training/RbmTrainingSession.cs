@@ -196,7 +196,7 @@ internal sealed class RbmTrainingSession
         if (_phase.Kind == NegativePhaseKind.ContrastiveDivergence)
             RbmKernels.BiasSigmoidSample(backend, _p, 0, n, model.HiddenBias, 1f, _hState, 0, _seed, SampleStream(epochId, batchId, 0));
         else
-            RbmKernels.BiasSigmoid(backend, _p, 0, n, model.HiddenBias, 1f);
+            RbmKernels.BiasSigmoidOnePass(backend, _p, 0, n, model.HiddenBias, 1f);
 
         if (_phase.Kind == NegativePhaseKind.Tap)
         {
@@ -230,7 +230,7 @@ internal sealed class RbmTrainingSession
             if (step < k || _phase.Kind == NegativePhaseKind.PersistentContrastiveDivergence)
                 RbmKernels.BiasSigmoidSample(backend, _p, negP, c, model.HiddenBias, 1f, _hState, 0, _seed, SampleStream(epochId, batchId, 2 * step));
             else
-                RbmKernels.BiasSigmoid(backend, _p, negP, c, model.HiddenBias, 1f);
+                RbmKernels.BiasSigmoidOnePass(backend, _p, negP, c, model.HiddenBias, 1f);
         }
 
         // Bias gradients (each element summed over the rows in a fixed order: deterministic at any thread count).
