@@ -108,12 +108,12 @@ internal static class PhiloxBernoulli
         draw.CopyTo(output.Slice(offset, 8));
     }
 
-    /// <summary>Low and high 32 bits of the 64-bit products a[i] * b[i] of eight lanes.</summary>
+    /// <summary>Low and high 32 bits of the 64-bit products a[i] * b of eight lanes (b the same in every lane).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<uint> Low, Vector256<uint> High) MultiplyWide(Vector256<uint> a, Vector256<uint> b)
     {
         var even = Avx2.Multiply(a, b).AsUInt32();                                                   // lanes 0,2,4,6: lo; 1,3,5,7: hi of even products
-        var odd = Avx2.Multiply(Avx2.ShiftRightLogical(a.AsUInt64(), 32).AsUInt32(), Avx2.ShiftRightLogical(b.AsUInt64(), 32).AsUInt32()).AsUInt32();
+        var odd = Avx2.Multiply(Avx2.ShiftRightLogical(a.AsUInt64(), 32).AsUInt32(), b).AsUInt32();  // b broadcast: its even lanes are b too
         var low = Avx2.Blend(even, Avx2.ShiftLeftLogical(odd.AsUInt64(), 32).AsUInt32(), 0b10101010);
         var high = Avx2.Blend(Avx2.ShiftRightLogical(even.AsUInt64(), 32).AsUInt32(), odd, 0b10101010);
         return (low, high);
