@@ -200,7 +200,11 @@ internal sealed class BinaryRows
     /// lr * X^T P (the GEMM's Blend store, k blocked as <see cref="SumRows"/>), then, when <paramref name="weights"/>
     /// is given, weights += velocity.
     /// </summary>
-    public unsafe void WeightStep(IComputeBackend backend, int m, float[] p, int n, float lr, float momentum, float[] velocity, float[]? weights)
+    /// <returns>
+    /// When the weights were updated on the one-block path, whether every new weight is finite with magnitude at most
+    /// <paramref name="limit"/> (checked as it is stored, saving the caller a pass over W); otherwise null (not checked).
+    /// </returns>
+    public unsafe bool? WeightStep(IComputeBackend backend, int m, float[] p, int n, float lr, float momentum, float[] velocity, float[]? weights, float limit = float.MaxValue)
     {
         int width = _width;
         var columnRows = _columnRows;
@@ -221,8 +225,8 @@ internal sealed class BinaryRows
         int capacity = _capacityRows;
         if (blocks == 1 && Vector256.IsHardwareAccelerated)
         {
-            WeightStepOneBlock(backend, m, p, n, lr, momentum, velocity, weights);
-            return;
+            bool sane = WeightStepOneBlock(backend, m, p, n, lr, momentum, velocity, weights, Math.Min(limit, float.MaxValue));
+            return weights is null ? null : sane;
         }
         backend.For(width, Math.Max(1, 16384 / Math.Max(1, n)), (s, e) =>
         {
@@ -290,6 +294,7 @@ internal sealed class BinaryRows
                 }
             }
         });
+        return null;
     }
 
     /// <summary>Columns of P per pass of the one-block weight step: a 32-column slice of up to 384 rows (48 KiB at most, 25 KiB for 200 rows) stays in L1.</summary>
@@ -300,14 +305,19 @@ internal sealed class BinaryRows
     /// that stay in L1, and two visible units are summed at once (eight independent vector sums), each element still
     /// adding its rows in increasing order from zero, so the result is the same as the general path's.
     /// </summary>
-    private unsafe void WeightStepOneBlock(IComputeBackend backend, int m, float[] p, int n, float lr, float momentum, float[] velocity, float[]? weights)
+    /// <returns>Whether every stored weight has magnitude at most <paramref name="limit"/> (NaN fails; true when no weights are given).</returns>
+    private unsafe bool WeightStepOneBlock(IComputeBackend backend, int m, float[] p, int n, float lr, float momentum, float[] velocity, float[]? weights, float limit)
     {
         int width = _width;
         var columnRows = _columnRows;
         var columnCounts = _columnCounts;
         int capacity = _capacityRows;
+        int bad = 0;
         backend.For(width, Math.Max(1, 16384 / Math.Max(1, n)), (s, e) =>
         {
+            var within = Vector256<float>.AllBitsSet;
+            var vlimit = Vector256.Create(limit);
+            bool scalarBad = false;
             float* acc = stackalloc float[2 * StepColumns];
             float* slice = GemmScratch.PackedA(m * StepColumns);
             fixed (float* pp = p)
@@ -338,7 +348,12 @@ internal sealed class BinaryRows
                                 if (pwt != null)
                                 {
                                     float* wj = pwt + (nint)(i + u) * n + j0;
-                                    for (int c = 0; c < StepColumns; c += 8) (Vector256.Load(wj + c) + Vector256.Load(vj + c)).Store(wj + c);
+                                    for (int c = 0; c < StepColumns; c += 8)
+                                    {
+                                        var w = Vector256.Load(wj + c) + Vector256.Load(vj + c);
+                                        w.Store(wj + c);
+                                        within &= Vector256.LessThanOrEqual(Vector256.Abs(w), vlimit);
+                                    }
                                 }
                             }
                         }
@@ -354,13 +369,24 @@ internal sealed class BinaryRows
                         {
                             float* wj = pwt + (nint)i * n + j0;
                             c = 0;
-                            for (; c + 8 <= cols; c += 8) (Vector256.Load(wj + c) + Vector256.Load(vj + c)).Store(wj + c);
-                            for (; c < cols; c++) wj[c] += vj[c];
+                            for (; c + 8 <= cols; c += 8)
+                            {
+                                var w = Vector256.Load(wj + c) + Vector256.Load(vj + c);
+                                w.Store(wj + c);
+                                within &= Vector256.LessThanOrEqual(Vector256.Abs(w), vlimit);
+                            }
+                            for (; c < cols; c++)
+                            {
+                                wj[c] += vj[c];
+                                if (!(MathF.Abs(wj[c]) <= limit)) scalarBad = true;
+                            }
                         }
                     }
                 }
             }
+            if (scalarBad || !Vector256.EqualsAll(within.AsInt32(), Vector256<int>.AllBitsSet)) Volatile.Write(ref bad, 1);
         });
+        return bad == 0;
     }
 
     /// <summary>

@@ -40,6 +40,7 @@ internal sealed class RbmTrainingSession
     private readonly int[] _order;
     private readonly Snapshot _lastGood, _best;
     private bool _chainsReady;
+    private bool? _weightsSane;
     private ulong _seed;
 
     public RbmTrainingSession(RbmBase model, MatrixView data, RbmTrainingOptions options)
@@ -145,11 +146,16 @@ internal sealed class RbmTrainingSession
     private bool ParametersSane()
     {
         float limit = _o.DivergenceLimit;
-        return WeightsSane(limit) && RbmKernels.IsSane(_model.VisibleBias, limit) && RbmKernels.IsSane(_model.HiddenBias, limit)
+        bool weights = _weightsSane ?? WeightsSane(limit);
+        _weightsSane = null;
+        return weights && RbmKernels.IsSane(_model.VisibleBias, limit) && RbmKernels.IsSane(_model.HiddenBias, limit)
             && (_gaussian is null || RbmKernels.IsSane(_gaussian.VisibleSigma, limit));
     }
 
-    /// <summary>The weight check of <see cref="ParametersSane"/>, over row ranges in parallel (a pass over the whole of W every batch).</summary>
+    /// <summary>
+    /// The weight check of <see cref="ParametersSane"/>, over row ranges in parallel: a pass over the whole of W, needed
+    /// only when the weight step did not check the weights as it stored them (see <see cref="BinaryRows.WeightStep"/>).
+    /// </summary>
     private bool WeightsSane(float limit)
     {
         var w = _model.Weights;
@@ -253,7 +259,7 @@ internal sealed class RbmTrainingSession
             {
                 // velW = momentum velW + lr X^T P, and W += velW in the same pass unless weight decay needs its own.
                 bool decay = _o.L2WeightDecay != 0f || _o.L1WeightDecay != 0f;
-                _binary!.WeightStep(backend, m, _p, h, lr, _o.Momentum, _velW, decay ? null : model.Weights);
+                _weightsSane = _binary!.WeightStep(backend, m, _p, h, lr, _o.Momentum, _velW, decay ? null : model.Weights, _o.DivergenceLimit);
                 if (decay) UpdateWeights(lr, null);
             }
             else

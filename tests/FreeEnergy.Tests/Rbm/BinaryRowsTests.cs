@@ -90,6 +90,35 @@ public class BinaryRowsTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void WeightStepChecksTheWeightsItStores(int threads)
+    {
+        var backend = new CpuBackend(threads);
+        const int m = 60, n = 45, width = 31;
+        var x = Binary(m, width, 0.3, 11);
+        var p = Gaussian(m * n, 12);
+        var binary = new BinaryRows(m, width);
+        Assert.True(binary.Collect(backend, x, 0, m));
+        float[] Weights(float value, int at)
+        {
+            var w = new float[width * n];
+            w[at] = value;
+            return w;
+        }
+        // The largest new weight is about the one planted (velocity 0 plus a small step), whether it lands in a
+        // vector-summed 32-column slice (index 5) or the scalar edge (column 44 of the last row).
+        foreach (int at in new[] { 5, width * n - 1 })
+        {
+            Assert.True(binary.WeightStep(backend, m, p, n, 0.01f, 0.5f, new float[width * n], Weights(100f, at), 1000f));
+            Assert.False(binary.WeightStep(backend, m, p, n, 0.01f, 0.5f, new float[width * n], Weights(100f, at), 50f));
+            Assert.False(binary.WeightStep(backend, m, p, n, 0.01f, 0.5f, new float[width * n], Weights(float.NaN, at), 1000f));
+            Assert.False(binary.WeightStep(backend, m, p, n, 0.01f, 0.5f, new float[width * n], Weights(float.PositiveInfinity, at), float.PositiveInfinity));
+        }
+        Assert.Null(binary.WeightStep(backend, m, p, n, 0.01f, 0.5f, new float[width * n], null, 1000f)); // no weights: nothing checked
+    }
+
     [Fact]
     public void CollectRejectsNonBinaryAndDenseRows()
     {
