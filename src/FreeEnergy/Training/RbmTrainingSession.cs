@@ -239,19 +239,16 @@ internal sealed class RbmTrainingSession
                 RbmKernels.BiasSigmoidOnePass(backend, _p, negP, c, model.HiddenBias, 1f);
         }
 
-        // Bias gradients (each element summed over the rows in a fixed order: deterministic at any thread count).
+        // Bias gradients (each element summed over the rows in a fixed order: deterministic at any thread count), and
+        // the P rows scaled (1/n positive, -1/c negative) so that X^T P is the weight gradient.
         float invN = 1f / n, invC = 1f / c;
-        ColumnDifference(x, 0, n, negX, c, d, invN, invC, _gradA);
-        ColumnDifference(_p, 0, n, negP, c, h, invN, invC, _gradB);
+        BiasGradientsAndScaledP(n, c, negX, negP, invN, invC);
         if (_gaussian is not null)
         {
             var s = _gaussian.VisibleSigma;
             if (_o.LearnSigma) QuadraticDifference(n, c);
             TensorPrimitives.Divide(_gradA, s, _gradA); // d/da of (v - a)^2 / (2 sigma^2) over x = v / sigma
         }
-        // Scale P rows so that X^T P is the weight gradient.
-        ScaleRows(_p, 0, n, h, invN);
-        ScaleRows(_p, negP, c, h, -invC);
         int m = n + c;
         if (_gradW is null)
         {
@@ -334,27 +331,44 @@ internal sealed class RbmTrainingSession
     }
 
     /// <summary>
-    /// result = invN * (sum of the positive rows) - invC * (sum of the negative rows), accumulated row by row in a fixed
-    /// order; threads take column ranges (each element's sum is the same whatever the split).
+    /// gradA and gradB = invN * (sum of the positive rows) - invC * (sum of the negative rows) of X and P, accumulated
+    /// row by row in a fixed order, then the P rows scaled by invN (positive) and -invC (negative). One parallel pass:
+    /// each thread takes a range of P's columns (and the matching share of X's), sums them and then scales them, so no
+    /// thread reads what another writes, and each element's arithmetic is the same whatever the split.
     /// </summary>
-    private void ColumnDifference(float[] matrix, int positiveOffset, int n, int negativeOffset, int c, int width, float invN, float invC, float[] result)
+    private void BiasGradientsAndScaledP(int n, int c, int negX, int negP, float invN, float invC)
     {
-        _backend.For(width, Math.Max(8, RbmKernels.ElementGrain / Math.Max(1, n + c)), (s, e) =>
+        int d = _d, h = _h;
+        var x = _x;
+        var p = _p;
+        var gradA = _gradA;
+        var gradB = _gradB;
+        _backend.For(h, Math.Max(8, RbmKernels.ElementGrain / Math.Max(1, n + c)), (s, e) =>
         {
-            var sum = result.AsSpan(s, e - s);
-            sum.Clear();
-            for (int r = 0; r < n; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(positiveOffset + r * width + s, e - s), invN, sum, sum);
-            for (int r = 0; r < c; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(negativeOffset + r * width + s, e - s), -invC, sum, sum);
+            int xs = (int)((long)s * d / h), xe = (int)((long)e * d / h);
+            ColumnDifference(x, 0, n, negX, c, d, invN, invC, gradA, xs, xe);
+            ColumnDifference(p, 0, n, negP, c, h, invN, invC, gradB, s, e);
+            for (int r = 0; r < n; r++)
+            {
+                var span = p.AsSpan(r * h + s, e - s);
+                TensorPrimitives.Multiply(span, invN, span);
+            }
+            for (int r = 0; r < c; r++)
+            {
+                var span = p.AsSpan(negP + r * h + s, e - s);
+                TensorPrimitives.Multiply(span, -invC, span);
+            }
         });
     }
 
-    private void ScaleRows(float[] matrix, int offset, int rows, int width, float scale)
+    /// <summary>result[s..e) = invN * (sum of the positive rows) - invC * (sum of the negative rows) over columns [s, e), row by row.</summary>
+    private static void ColumnDifference(float[] matrix, int positiveOffset, int n, int negativeOffset, int c, int width, float invN, float invC, float[] result, int s, int e)
     {
-        _backend.For(rows, RbmKernels.Grain(width), (s, e) =>
-        {
-            var span = matrix.AsSpan(offset + s * width, (e - s) * width);
-            TensorPrimitives.Multiply(span, scale, span);
-        });
+        if (e <= s) return;
+        var sum = result.AsSpan(s, e - s);
+        sum.Clear();
+        for (int r = 0; r < n; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(positiveOffset + r * width + s, e - s), invN, sum, sum);
+        for (int r = 0; r < c; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(negativeOffset + r * width + s, e - s), -invC, sum, sum);
     }
 
     /// <summary>gradS (before the weight term) = mean_pos (x - a/sigma)^2 - mean_neg (x - a/sigma)^2.</summary>

@@ -135,6 +135,23 @@ public class BinaryRowsTests
         Assert.False(binary.Collect(backend, Binary(10, 30, 0.8, 10), 0, 10)); // denser than a dense GEMM pays for
     }
 
+    [Fact]
+    public void WideHiddenLayerTrainsTheSameOnOneAndTwoThreads()
+    {
+        // 340 hidden units and batches of 60: the bias gradients, the P scaling and the weight step are all split
+        // between two threads (they run whole on one below a few hundred columns).
+        var data = RbmTestData.DigitLike(120, 44);
+        RbmTrainingOptions Options(int threads) => new()
+        {
+            HiddenUnits = 340, Epochs = 1, BatchSize = 60, LearningRate = 0.05f, Seed = 6, Backend = new CpuBackend(threads),
+        };
+        var one = RbmTrainer.TrainBernoulli(data.View, Options(1));
+        var two = RbmTrainer.TrainBernoulli(data.View, Options(2));
+        Assert.Equal(one.Weights, two.Weights);
+        Assert.Equal(one.VisibleBias, two.VisibleBias);
+        Assert.Equal(one.HiddenBias, two.HiddenBias);
+    }
+
     [Theory]
     [InlineData("cd")]
     [InlineData("pcd")]
