@@ -36,6 +36,25 @@ internal static class RbmKernels
         });
     }
 
+    /// <summary>
+    /// In place over rows: y = sigmoid(scale * (y + bias)) in one pass per row (<see cref="LogisticRows"/>: the same
+    /// stable form, e^-|z| from an inline polynomial within a few ulp of the library exp). For the training step.
+    /// </summary>
+    public static void BiasSigmoidOnePass(IComputeBackend backend, float[] matrix, int offset, int rows, float[] bias, float scale)
+    {
+        int width = bias.Length;
+        backend.For(rows, Grain(width), (start, end) =>
+        {
+            for (int r = start; r < end; r++) TrainingRow(matrix.AsSpan(offset + r * width, width), bias, scale);
+        });
+    }
+
+    private static void TrainingRow(Span<float> row, float[] bias, float scale)
+    {
+        if (LogisticRows.IsAccelerated) LogisticRows.BiasSigmoid(row, bias, scale);
+        else BiasSigmoidRow(row, bias, scale);
+    }
+
     private static void BiasSigmoidRow(Span<float> row, float[] bias, float scale)
     {
         TensorPrimitives.Add(row, bias, row);
@@ -44,7 +63,7 @@ internal static class RbmKernels
     }
 
     /// <summary>
-    /// One pass per row: probabilities = sigmoid(scale * (row + bias)) in place, then Bernoulli draws of them into
+    /// One pass per row (the training step's, <see cref="BiasSigmoidOnePass"/>): probabilities = sigmoid(scale * (row + bias)) in place, then Bernoulli draws of them into
     /// <paramref name="samples"/> (element (r, c) uses Philox index r * width + c of <paramref name="stream"/>).
     /// </summary>
     public static void BiasSigmoidSample(IComputeBackend backend, float[] matrix, int offset, int rows, float[] bias, float scale,
@@ -56,7 +75,7 @@ internal static class RbmKernels
             for (int r = start; r < end; r++)
             {
                 var row = matrix.AsSpan(offset + r * width, width);
-                BiasSigmoidRow(row, bias, scale);
+                TrainingRow(row, bias, scale);
                 PhiloxBernoulli.Sample(row, samples.AsSpan(samplesOffset + r * width, width), seed, stream, (ulong)r * (ulong)width);
             }
         });

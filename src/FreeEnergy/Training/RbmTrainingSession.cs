@@ -40,6 +40,7 @@ internal sealed class RbmTrainingSession
     private readonly int[] _order;
     private readonly Snapshot _lastGood, _best;
     private bool _chainsReady;
+    private bool? _weightsSane;
     private ulong _seed;
 
     public RbmTrainingSession(RbmBase model, MatrixView data, RbmTrainingOptions options)
@@ -145,8 +146,26 @@ internal sealed class RbmTrainingSession
     private bool ParametersSane()
     {
         float limit = _o.DivergenceLimit;
-        return RbmKernels.IsSane(_model.Weights, limit) && RbmKernels.IsSane(_model.VisibleBias, limit) && RbmKernels.IsSane(_model.HiddenBias, limit)
+        bool weights = _weightsSane ?? WeightsSane(limit);
+        _weightsSane = null;
+        return weights && RbmKernels.IsSane(_model.VisibleBias, limit) && RbmKernels.IsSane(_model.HiddenBias, limit)
             && (_gaussian is null || RbmKernels.IsSane(_gaussian.VisibleSigma, limit));
+    }
+
+    /// <summary>
+    /// The weight check of <see cref="ParametersSane"/>, over row ranges in parallel: a pass over the whole of W, needed
+    /// only when the weight step did not check the weights as it stored them (see <see cref="BinaryRows.WeightStep"/>).
+    /// </summary>
+    private bool WeightsSane(float limit)
+    {
+        var w = _model.Weights;
+        int h = _h;
+        int bad = 0;
+        _backend.For(_d, RbmKernels.Grain(h), (s, e) =>
+        {
+            if (!RbmKernels.IsSane(w.AsSpan(s * h, (e - s) * h), limit)) Volatile.Write(ref bad, 1);
+        });
+        return bad == 0;
     }
 
     private void Shuffle(int epoch)
@@ -183,7 +202,7 @@ internal sealed class RbmTrainingSession
         if (_phase.Kind == NegativePhaseKind.ContrastiveDivergence)
             RbmKernels.BiasSigmoidSample(backend, _p, 0, n, model.HiddenBias, 1f, _hState, 0, _seed, SampleStream(epochId, batchId, 0));
         else
-            RbmKernels.BiasSigmoid(backend, _p, 0, n, model.HiddenBias, 1f);
+            RbmKernels.BiasSigmoidOnePass(backend, _p, 0, n, model.HiddenBias, 1f);
 
         if (_phase.Kind == NegativePhaseKind.Tap)
         {
@@ -217,22 +236,19 @@ internal sealed class RbmTrainingSession
             if (step < k || _phase.Kind == NegativePhaseKind.PersistentContrastiveDivergence)
                 RbmKernels.BiasSigmoidSample(backend, _p, negP, c, model.HiddenBias, 1f, _hState, 0, _seed, SampleStream(epochId, batchId, 2 * step));
             else
-                RbmKernels.BiasSigmoid(backend, _p, negP, c, model.HiddenBias, 1f);
+                RbmKernels.BiasSigmoidOnePass(backend, _p, negP, c, model.HiddenBias, 1f);
         }
 
-        // Bias gradients (serial, fixed order: deterministic).
+        // Bias gradients (each element summed over the rows in a fixed order: deterministic at any thread count), and
+        // the P rows scaled (1/n positive, -1/c negative) so that X^T P is the weight gradient.
         float invN = 1f / n, invC = 1f / c;
-        ColumnDifference(x, 0, n, negX, c, d, invN, invC, _gradA);
-        ColumnDifference(_p, 0, n, negP, c, h, invN, invC, _gradB);
+        BiasGradientsAndScaledP(n, c, negX, negP, invN, invC);
         if (_gaussian is not null)
         {
             var s = _gaussian.VisibleSigma;
             if (_o.LearnSigma) QuadraticDifference(n, c);
             TensorPrimitives.Divide(_gradA, s, _gradA); // d/da of (v - a)^2 / (2 sigma^2) over x = v / sigma
         }
-        // Scale P rows so that X^T P is the weight gradient.
-        ScaleRows(_p, 0, n, h, invN);
-        ScaleRows(_p, negP, c, h, -invC);
         int m = n + c;
         if (_gradW is null)
         {
@@ -240,7 +256,7 @@ internal sealed class RbmTrainingSession
             {
                 // velW = momentum velW + lr X^T P, and W += velW in the same pass unless weight decay needs its own.
                 bool decay = _o.L2WeightDecay != 0f || _o.L1WeightDecay != 0f;
-                _binary!.WeightStep(backend, m, _p, h, lr, _o.Momentum, _velW, decay ? null : model.Weights);
+                _weightsSane = _binary!.WeightStep(backend, m, _p, h, lr, _o.Momentum, _velW, decay ? null : model.Weights, _o.DivergenceLimit);
                 if (decay) UpdateWeights(lr, null);
             }
             else
@@ -314,20 +330,45 @@ internal sealed class RbmTrainingSession
         RbmKernels.SampleBernoulli(_backend, tmpP, 0, _hState, 0, c, _h, _seed, Philox.Stream(StreamChains, 0));
     }
 
-    private static void ColumnDifference(float[] matrix, int positiveOffset, int n, int negativeOffset, int c, int width, float invN, float invC, float[] result)
+    /// <summary>
+    /// gradA and gradB = invN * (sum of the positive rows) - invC * (sum of the negative rows) of X and P, accumulated
+    /// row by row in a fixed order, then the P rows scaled by invN (positive) and -invC (negative). One parallel pass:
+    /// each thread takes a range of P's columns (and the matching share of X's), sums them and then scales them, so no
+    /// thread reads what another writes, and each element's arithmetic is the same whatever the split.
+    /// </summary>
+    private void BiasGradientsAndScaledP(int n, int c, int negX, int negP, float invN, float invC)
     {
-        Array.Clear(result);
-        for (int r = 0; r < n; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(positiveOffset + r * width, width), invN, result, result);
-        for (int r = 0; r < c; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(negativeOffset + r * width, width), -invC, result, result);
+        int d = _d, h = _h;
+        var x = _x;
+        var p = _p;
+        var gradA = _gradA;
+        var gradB = _gradB;
+        _backend.For(h, Math.Max(8, RbmKernels.ElementGrain / Math.Max(1, n + c)), (s, e) =>
+        {
+            int xs = (int)((long)s * d / h), xe = (int)((long)e * d / h);
+            ColumnDifference(x, 0, n, negX, c, d, invN, invC, gradA, xs, xe);
+            ColumnDifference(p, 0, n, negP, c, h, invN, invC, gradB, s, e);
+            for (int r = 0; r < n; r++)
+            {
+                var span = p.AsSpan(r * h + s, e - s);
+                TensorPrimitives.Multiply(span, invN, span);
+            }
+            for (int r = 0; r < c; r++)
+            {
+                var span = p.AsSpan(negP + r * h + s, e - s);
+                TensorPrimitives.Multiply(span, -invC, span);
+            }
+        });
     }
 
-    private void ScaleRows(float[] matrix, int offset, int rows, int width, float scale)
+    /// <summary>result[s..e) = invN * (sum of the positive rows) - invC * (sum of the negative rows) over columns [s, e), row by row.</summary>
+    private static void ColumnDifference(float[] matrix, int positiveOffset, int n, int negativeOffset, int c, int width, float invN, float invC, float[] result, int s, int e)
     {
-        _backend.For(rows, RbmKernels.Grain(width), (s, e) =>
-        {
-            var span = matrix.AsSpan(offset + s * width, (e - s) * width);
-            TensorPrimitives.Multiply(span, scale, span);
-        });
+        if (e <= s) return;
+        var sum = result.AsSpan(s, e - s);
+        sum.Clear();
+        for (int r = 0; r < n; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(positiveOffset + r * width + s, e - s), invN, sum, sum);
+        for (int r = 0; r < c; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(negativeOffset + r * width + s, e - s), -invC, sum, sum);
     }
 
     /// <summary>gradS (before the weight term) = mean_pos (x - a/sigma)^2 - mean_neg (x - a/sigma)^2.</summary>

@@ -57,6 +57,7 @@ public class BinaryRowsTests
 
     [Theory]
     [InlineData(40, 37, 50, false)]    // one k block
+    [InlineData(200, 70, 33, true)]    // one k block: two 32-column slices summed two visible units at a time, a 6-column edge, an odd unit
     [InlineData(500, 20, 70, true)]    // two k blocks of 250 rows
     public void WeightStepIsMomentumPlusTheScaledProduct(int m, int n, int width, bool updateWeights)
     {
@@ -89,6 +90,35 @@ public class BinaryRowsTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void WeightStepChecksTheWeightsItStores(int threads)
+    {
+        var backend = new CpuBackend(threads);
+        const int m = 60, n = 45, width = 31;
+        var x = Binary(m, width, 0.3, 11);
+        var p = Gaussian(m * n, 12);
+        var binary = new BinaryRows(m, width);
+        Assert.True(binary.Collect(backend, x, 0, m));
+        float[] Weights(float value, int at)
+        {
+            var w = new float[width * n];
+            w[at] = value;
+            return w;
+        }
+        // The largest new weight is about the one planted (velocity 0 plus a small step), whether it lands in a
+        // vector-summed 32-column slice (index 5) or the scalar edge (column 44 of the last row).
+        foreach (int at in new[] { 5, width * n - 1 })
+        {
+            Assert.True(binary.WeightStep(backend, m, p, n, 0.01f, 0.5f, new float[width * n], Weights(100f, at), 1000f));
+            Assert.False(binary.WeightStep(backend, m, p, n, 0.01f, 0.5f, new float[width * n], Weights(100f, at), 50f));
+            Assert.False(binary.WeightStep(backend, m, p, n, 0.01f, 0.5f, new float[width * n], Weights(float.NaN, at), 1000f));
+            Assert.False(binary.WeightStep(backend, m, p, n, 0.01f, 0.5f, new float[width * n], Weights(float.PositiveInfinity, at), float.PositiveInfinity));
+        }
+        Assert.Null(binary.WeightStep(backend, m, p, n, 0.01f, 0.5f, new float[width * n], null, 1000f)); // no weights: nothing checked
+    }
+
     [Fact]
     public void CollectRejectsNonBinaryAndDenseRows()
     {
@@ -103,6 +133,23 @@ public class BinaryRowsTests
         x[3 * 30 + 4] = -1f;     // in a vector block
         Assert.False(binary.Collect(backend, x, 0, 10));
         Assert.False(binary.Collect(backend, Binary(10, 30, 0.8, 10), 0, 10)); // denser than a dense GEMM pays for
+    }
+
+    [Fact]
+    public void WideHiddenLayerTrainsTheSameOnOneAndTwoThreads()
+    {
+        // 340 hidden units and batches of 60: the bias gradients, the P scaling and the weight step are all split
+        // between two threads (they run whole on one below a few hundred columns).
+        var data = RbmTestData.DigitLike(120, 44);
+        RbmTrainingOptions Options(int threads) => new()
+        {
+            HiddenUnits = 340, Epochs = 1, BatchSize = 60, LearningRate = 0.05f, Seed = 6, Backend = new CpuBackend(threads),
+        };
+        var one = RbmTrainer.TrainBernoulli(data.View, Options(1));
+        var two = RbmTrainer.TrainBernoulli(data.View, Options(2));
+        Assert.Equal(one.Weights, two.Weights);
+        Assert.Equal(one.VisibleBias, two.VisibleBias);
+        Assert.Equal(one.HiddenBias, two.HiddenBias);
     }
 
     [Theory]

@@ -11,6 +11,7 @@ public class PhiloxBernoulliTests
     [InlineData(0xFFFFFFFCUL, 100)]   // block counter crosses 2^32 / 4 words
     [InlineData(0x3FFFFFFFFUL, 70)]  // crosses the 32-bit low word of the block counter
     [InlineData(5UL, 31)]
+    [InlineData(1500UL, 500)]         // a 500-unit row: 15 vector groups and a 20-word tail group
     public void MatchesTheScalarSamplerBitForBit(ulong start, int count)
     {
         var p = new float[count];

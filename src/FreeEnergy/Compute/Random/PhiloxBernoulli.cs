@@ -31,6 +31,20 @@ internal static class PhiloxBernoulli
                 Blocks8(seed, stream, block, probabilities.Slice(i, 32), output.Slice(i, 32));
                 i += 32;
             }
+            // A last partial group (a row of 500 or 784 words ends with one) through the vector path too: the scalar
+            // blocks cost about as much as the rest of the row.
+            int rest = n - i;
+            ulong tail = (startIndex + (ulong)i) >> 2;
+            if (rest is > 0 and < 32 && ((startIndex + (ulong)i) & 3) == 0 && (uint)tail <= uint.MaxValue - 7u)
+            {
+                Span<float> p = stackalloc float[32];
+                Span<float> draws = stackalloc float[32];
+                p.Clear();
+                probabilities.Slice(i, rest).CopyTo(p);
+                Blocks8(seed, stream, tail, p, draws);
+                draws[..rest].CopyTo(output.Slice(i, rest));
+                i = n;
+            }
         }
         if (i < n) Scalar(probabilities[i..], output[i..n], seed, stream, startIndex + (ulong)i);
     }
@@ -94,12 +108,12 @@ internal static class PhiloxBernoulli
         draw.CopyTo(output.Slice(offset, 8));
     }
 
-    /// <summary>Low and high 32 bits of the 64-bit products a[i] * b[i] of eight lanes.</summary>
+    /// <summary>Low and high 32 bits of the 64-bit products a[i] * b of eight lanes (b the same in every lane).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<uint> Low, Vector256<uint> High) MultiplyWide(Vector256<uint> a, Vector256<uint> b)
     {
         var even = Avx2.Multiply(a, b).AsUInt32();                                                   // lanes 0,2,4,6: lo; 1,3,5,7: hi of even products
-        var odd = Avx2.Multiply(Avx2.ShiftRightLogical(a.AsUInt64(), 32).AsUInt32(), Avx2.ShiftRightLogical(b.AsUInt64(), 32).AsUInt32()).AsUInt32();
+        var odd = Avx2.Multiply(Avx2.ShiftRightLogical(a.AsUInt64(), 32).AsUInt32(), b).AsUInt32();  // b broadcast: its even lanes are b too
         var low = Avx2.Blend(even, Avx2.ShiftLeftLogical(odd.AsUInt64(), 32).AsUInt32(), 0b10101010);
         var high = Avx2.Blend(Avx2.ShiftRightLogical(even.AsUInt64(), 32).AsUInt32(), odd, 0b10101010);
         return (low, high);
