@@ -9,7 +9,8 @@ using FreeEnergy.Tensors;
 namespace FreeEnergy.Training;
 
 /// <summary>
-/// CD-k / PCD-k training of a Bernoulli RBM, or a Gaussian RBM with fixed sigma, with everything resident on a device (<see cref="IDeviceArrays"/>): the
+/// CD-k / PCD-k training of a Bernoulli RBM, or a Gaussian RBM with fixed sigma, and TAP (EMF) training of a Bernoulli
+/// RBM (DeviceRbmSession.Tap.cs), with everything resident on a device (<see cref="IDeviceArrays"/>): the
 /// training set is uploaded once (or, above <see cref="RbmTrainingOptions.DeviceResidentFloats"/>, batch by batch), the
 /// parameters, velocities, chains and batch buffers live on the device for the whole run, each batch is gathered there
 /// from the epoch's shuffled row order, and only the per-epoch measurements (and three divergence scalars) come back.
@@ -19,7 +20,7 @@ namespace FreeEnergy.Training;
 /// <see cref="HostDeviceArrays"/> it reproduces the CPU trainer and on CUDA it samples what the CPU samples.
 /// Divergence is checked once per epoch (the CPU trainer checks every batch; both restore the start of the failing epoch).
 /// </summary>
-internal sealed class DeviceRbmSession : IDisposable
+internal sealed partial class DeviceRbmSession : IDisposable
 {
     private const int MonitorChunk = 1024;
 
@@ -54,7 +55,7 @@ internal sealed class DeviceRbmSession : IDisposable
         _data = data;
         _o = options;
         _phase = options.NegativePhase;
-        if (_phase.Kind == NegativePhaseKind.Tap) throw new ArgumentException("The device-resident trainer runs CD-k and PCD-k; TAP runs on the CPU loop.", nameof(options));
+        if (_phase.Kind == NegativePhaseKind.Tap && _gaussian is not null) throw new ArgumentException("TAP training is available for Bernoulli RBMs only.", nameof(options));
         _seed = options.Seed;
         _d = model.Visible;
         _h = model.Hidden;
@@ -87,6 +88,7 @@ internal sealed class DeviceRbmSession : IDisposable
             int chunk = Math.Min(MonitorChunk, Math.Max(_trainRows, _validRows));
             _monitorHidden = Own(chunk * _h); _monitorVisible = Own(chunk * _d); _monitorValues = Own(chunk);
             if (_gaussian is not null) _monitorScaled = Own(chunk * _d);
+            if (_phase.Kind == NegativePhaseKind.Tap) _tap = new TapBuffers(this);
             _lastGood = new Parameters(this);
             _best = new Parameters(this);
         }
@@ -224,6 +226,11 @@ internal sealed class DeviceRbmSession : IDisposable
         var pPos = _p.Slice(0, n * h);
         dev.Gemm(Transpose.None, Transpose.None, n, h, d, 1f, xPos, d, _w, h, 0f, pPos, h);
         dev.BiasSigmoid(pPos, _b, pPos, n, h);
+        if (_tap is not null)
+        {
+            TapStep(n, lr);
+            return;
+        }
         ulong epochId = (ulong)epoch, batchId = (ulong)batchIndex;
         bool cd = _phase.Kind == NegativePhaseKind.ContrastiveDivergence;
         if (cd) dev.Bernoulli(pPos, _hState.Slice(0, n * h), _seed, RbmTrainingSession.SampleStream(epochId, batchId, 0), 0);

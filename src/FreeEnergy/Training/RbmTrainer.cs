@@ -12,9 +12,9 @@ namespace FreeEnergy.Training;
 /// (see <see cref="RbmTrainingOptions"/>). Batched: matrix products go through the backend, elementwise work is
 /// parallel over rows, random numbers are drawn by (seed, stream, index), so the same seed and thread count give
 /// bit-identical models (and, with a GEMM whose results do not depend on the thread count, any thread count).
-/// With a <see cref="CudaBackend"/>, CD-k and PCD-k of a Bernoulli RBM or a fixed-sigma Gaussian RBM run device-resident
-/// (data, parameters and chains on the GPU, the same random draws as the CPU loop; see docs/cuda.md); TAP and LearnSigma
-/// run the CPU loop with the backend's GEMM.
+/// With a <see cref="CudaBackend"/>, CD-k, PCD-k and TAP of a Bernoulli RBM and CD-k and PCD-k of a fixed-sigma Gaussian
+/// RBM run device-resident (data, parameters and chains or magnetisations on the GPU, the same random draws as the CPU
+/// loop; see docs/cuda.md); LearnSigma runs the CPU loop with the backend's GEMM.
 /// Thread safety: the static methods may run concurrently on different models; the model being trained must not be
 /// used by anything else meanwhile (see docs/threading.md and docs/determinism.md).
 /// </summary>
@@ -97,9 +97,10 @@ public static class RbmTrainer
             throw new ArgumentException("LearnSigma applies to Gaussian RBMs only.", nameof(options));
         model.Backend = options.Backend ?? CpuBackend.Default;
         Annotate(model, options);
-        if ((model is BernoulliRbm || (model is GaussianRbm && !options.LearnSigma)) && options.NegativePhase.Kind != NegativePhaseKind.Tap)
+        if (model is BernoulliRbm || (model is GaussianRbm && !options.LearnSigma))
         {
-            // CD-k / PCD-k of a Bernoulli RBM (or a Gaussian RBM with fixed sigma) on a GPU: data, parameters and chains stay on the device.
+            // CD-k / PCD-k / TAP of a Bernoulli RBM (or CD-k / PCD-k of a Gaussian RBM with fixed sigma) on a GPU: data,
+            // parameters and chains (or TAP magnetisations) stay on the device.
             var device = options.DeviceArrays;
             bool owned = false;
             if (device is null && model.Backend is CudaBackend gpu)

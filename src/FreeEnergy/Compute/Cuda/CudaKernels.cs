@@ -24,6 +24,8 @@ public sealed unsafe class CudaKernels
         ["fe_reparameterize_pairs"] = "vae.cu", ["fe_log_ratio_pairs"] = "vae.cu",
         ["fe_gaussian_visible"] = "sampling.cu", ["fe_divide_columns"] = "activations.cu", ["fe_scale_shift_columns"] = "activations.cu",
         ["fe_gaussian_rbm_free_energy_rows"] = "reductions.cu",
+        ["fe_tap_powers"] = "activations.cu", ["fe_tap_moments"] = "activations.cu", ["fe_tap_update"] = "activations.cu",
+        ["fe_tap_weight_velocity"] = "optimizers.cu",
         ["fe_ais_accumulate"] = "ais.cu", ["fe_log_weight_difference"] = "ais.cu", ["fe_temper_rows"] = "ais.cu",
     };
 

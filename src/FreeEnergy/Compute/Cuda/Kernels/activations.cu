@@ -86,3 +86,44 @@ extern "C" __global__ void fe_scale_shift_columns(const float* x, const float* s
         y[i] = fmaf(x[i], sigma[c], bias[c]);
     }
 }
+
+// TAP (EMF) training, DESIGN.md section 3. Powers of the weights: square = w^2 and, when cube is non-null (third
+// order), cube = w^2 w.
+extern "C" __global__ void fe_tap_powers(const float* w, float* square, float* cube, int n)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+    {
+        float s = w[i] * w[i];
+        square[i] = s;
+        if (cube) cube[i] = s * w[i];
+    }
+}
+
+// TAP moments of magnetisations m: variance c = m - m^2 and, when skewness is non-null, q = c (1/2 - m).
+extern "C" __global__ void fe_tap_moments(const float* m, float* variance, float* skewness, int n)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+    {
+        float x = m[i];
+        float c = x - x * x;
+        variance[i] = c;
+        if (skewness) skewness[i] = c * (0.5f - x);
+    }
+}
+
+// One damped TAP fixed-point update of the target magnetisations m (rows x columns), given the products of the other
+// layer: field = m_src W (or W^T), second = c(m_src) W^2, third = q(m_src) W^3 (null at second order):
+//   f = field + (bias + (1/2 - m) second) [+ (1/3 - 2 c(m)) third];  m <- clamp(damping m + (1 - damping) sigm(f)).
+extern "C" __global__ void fe_tap_update(const float* field, const float* second, const float* third, const float* bias, float* magnetization,
+    int rows, int columns, float damping, float epsilon)
+{
+    int n = rows * columns;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+    {
+        float m = magnetization[i];
+        float f = field[i] + (bias[i % columns] + (0.5f - m) * second[i]);
+        if (third) f += (1.0f / 3.0f - 2.0f * (m - m * m)) * third[i];
+        float updated = damping * m + (1.0f - damping) * fe_sigmoid_value(f);
+        magnetization[i] = fminf(fmaxf(updated, epsilon), 1.0f - epsilon);
+    }
+}

@@ -44,3 +44,17 @@ extern "C" __global__ void fe_weight_step(float* weights, float* velocity, int n
         weights[i] = w + u;
     }
 }
+
+// The TAP (EMF) negative phase into the RBM weight velocity: velocity += scale (first + second w [+ w^2 third]), with
+// first = mean m^v m^h^T, second = mean c(m^v) c(m^h)^T and third = 2 mean q(m^v) q(m^h)^T (null at second order).
+extern "C" __global__ void fe_tap_weight_velocity(const float* weights, const float* first, const float* second, const float* third,
+    float* velocity, int n, float scale)
+{
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+    {
+        float w = weights[i];
+        float g = second[i] * w + first[i];
+        if (third) g += w * w * third[i];
+        velocity[i] += scale * g;
+    }
+}
