@@ -226,6 +226,25 @@ int main()
             for (int i = 0; i < r; i++) { blockIdx.x = i; fe_gaussian_rbm_free_energy_rows(v.data(), a.data(), sg.data(), pre.data(), c.data(), out.data(), r, d, h); }
             P(out, r);
         }
+        else if (k == "fe_tap_powers" || k == "fe_tap_moments")
+        {
+            // Order 2 (no third output) or 3; prints the first output, then the second at order 3.
+            int n = (int)I(), order = (int)I(); auto x = A(n); std::vector<float> a((size_t)n), b((size_t)n);
+            float* third = order == 3 ? b.data() : nullptr;
+            if (k == "fe_tap_powers") fe_tap_powers(x.data(), a.data(), third, n); else fe_tap_moments(x.data(), a.data(), third, n);
+            P(a, n); if (order == 3) P(b, n);
+        }
+        else if (k == "fe_tap_update")
+        {
+            int r = (int)I(), c = (int)I(), order = (int)I(); float damping = F(), eps = F(); long long n = (long long)r * c;
+            auto field = A(n); auto second = A(n); auto third = A(n); auto bias = A(c); auto m = A(n);
+            fe_tap_update(field.data(), second.data(), order == 3 ? third.data() : nullptr, bias.data(), m.data(), r, c, damping, eps); P(m, n);
+        }
+        else if (k == "fe_tap_weight_velocity")
+        {
+            int n = (int)I(), order = (int)I(); float scale = F(); auto w = A(n); auto g1 = A(n); auto g2 = A(n); auto g3 = A(n); auto v = A(n);
+            fe_tap_weight_velocity(w.data(), g1.data(), g2.data(), order == 3 ? g3.data() : nullptr, v.data(), n, scale); P(v, n);
+        }
         else { std::fprintf(stderr, "unknown kernel %s\n", name); return 2; }
         std::fflush(stdout);
     }

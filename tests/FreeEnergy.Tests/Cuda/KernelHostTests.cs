@@ -356,6 +356,45 @@ public class KernelHostTests(KernelHostFixture host) : IClassFixture<KernelHostF
         Close(seam.ToArray(f), Run("fe_gaussian_rbm_free_energy_rows", $"{rows} {d} {h}", wh, a, sigma, pre, c), 1e-5, "gaussianRbmFreeEnergy");
     }
 
+    [CxxCompilerFact]
+    public void TapKernelsMatchTheHostSeam()
+    {
+        IDeviceArrays seam = new HostDeviceArrays(new CpuBackend(1));
+        int rows = 5, cols = 11, n = rows * cols;
+        foreach (int order in new[] { 2, 3 })
+        {
+            bool third = order == 3;
+            var w = Data(n, 60, 1.5f);
+            var square = seam.Allocate(n); var cube = seam.Allocate(n);
+            seam.TapPowers(seam.Upload(w), square, third ? (DeviceSlice?)cube : null);
+            var powers = Run("fe_tap_powers", $"{n} {order}", w);
+            Close(seam.ToArray(square), powers.AsSpan(0, n), 0, $"tapPowers.square{order}");
+            if (third) Close(seam.ToArray(cube), powers.AsSpan(n, n), 1e-6, "tapPowers.cube");
+            Assert.Equal(third ? 2 * n : n, powers.Length);
+
+            // Magnetisations in (0, 1), the clamp bounds included.
+            var m = Data(n, 61, 0.5f).Select(v => v + 0.5f).ToArray(); m[0] = 1e-7f; m[1] = 1f;
+            var variance = seam.Allocate(n); var skewness = seam.Allocate(n);
+            seam.TapMoments(seam.Upload(m), variance, third ? (DeviceSlice?)skewness : null);
+            var moments = Run("fe_tap_moments", $"{n} {order}", m);
+            Close(seam.ToArray(variance), moments.AsSpan(0, n), 1e-6, $"tapMoments.variance{order}");
+            if (third) Close(seam.ToArray(skewness), moments.AsSpan(n, n), 1e-6, "tapMoments.skewness");
+
+            // Fields large enough to saturate the sigmoid (so the clamp acts) in a few places.
+            var field = Data(n, 62, 6f); field[2] = 40f; field[3] = -40f;
+            var second = Data(n, 63, 2f); var third3 = Data(n, 64, 2f); var bias = Data(cols, 65, 1f);
+            var hm = seam.Upload(m);
+            seam.TapUpdate(seam.Upload(field), seam.Upload(second), third ? (DeviceSlice?)seam.Upload(third3) : null, seam.Upload(bias), hm, rows, cols, 0.25f);
+            var updated = Run("fe_tap_update", $"{rows} {cols} {order} {Bits(0.25f)} {Bits(FreeEnergy.Estimation.TapExpansion.Epsilon)}", field, second, third3, bias, m);
+            Close(seam.ToArray(hm), updated, 1e-6, $"tapUpdate{order}");
+
+            var g1 = Data(n, 66, 1f); var g2 = Data(n, 67, 1f); var g3 = Data(n, 68, 1f); var vel = Data(n, 69, 1f);
+            var hv = seam.Upload(vel);
+            seam.TapWeightVelocity(seam.Upload(w), seam.Upload(g1), seam.Upload(g2), third ? (DeviceSlice?)seam.Upload(g3) : null, hv, -0.125f);
+            Close(seam.ToArray(hv), Run("fe_tap_weight_velocity", $"{n} {order} {Bits(-0.125f)}", w, g1, g2, g3, vel), 1e-6, $"tapWeightVelocity{order}");
+        }
+    }
+
     internal static (int Code, string Out, string Err) Execute(string file, string arguments, string input)
     {
         var info = new ProcessStartInfo(file, arguments) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
