@@ -59,7 +59,7 @@ internal static class DeviceTraining
         return m;
     }
 
-    /// <summary>CPU vs CUDA: the same RBM training (CD-1 and PCD-1, 3 epochs, 64 hidden units) on 2000 MNIST-like rows.</summary>
+    /// <summary>CPU vs CUDA: the same RBM training (CD-1, PCD-1, TAP-2 or TAP-3, 3 epochs, 64 hidden units) on 2000 MNIST-like rows.</summary>
     public static JsonObject RbmParity(CudaBackend gpu, string phase)
     {
         var data = DigitLike(2000, 5);
@@ -67,7 +67,13 @@ internal static class DeviceTraining
         RbmTrainingOptions Options(FreeEnergy.Compute.IComputeBackend backend) => new()
         {
             HiddenUnits = 64, Epochs = 3, BatchSize = 100, LearningRate = 0.05f, Momentum = 0.5f, Seed = 7, Backend = backend,
-            NegativePhase = phase == "cd1" ? NegativePhase.ContrastiveDivergence(1) : NegativePhase.PersistentContrastiveDivergence(1),
+            NegativePhase = phase switch
+            {
+                "cd1" => NegativePhase.ContrastiveDivergence(1),
+                "tap2" => NegativePhase.Tap(2, 3, 0.5f),
+                "tap3" => NegativePhase.Tap(3, 3, 0.5f),
+                _ => NegativePhase.PersistentContrastiveDivergence(1),
+            },
             L2WeightDecay = 1e-4f, ValidationData = valid, MonitorRows = 300,
         };
         var cpuReports = new List<TrainingProgress>();

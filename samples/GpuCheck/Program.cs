@@ -108,7 +108,7 @@ try
     if (training)
     {
         // Device-resident training vs the CPU trainer (same seed and draws).
-        foreach (var phase in new[] { "cd1", "pcd1" })
+        foreach (var phase in new[] { "cd1", "pcd1", "tap2", "tap3" })
         {
             var check = DeviceTraining.RbmParity(backend, phase);
             allPassed &= check["passed"]!.GetValue<bool>();

@@ -101,6 +101,20 @@ internal sealed class SeamChecks(Func<IDeviceArrays> device)
         { dev.RbmFreeEnergyRows(S(x[0], rows * d), S(x[1], d), S(x[2], rows * h), S(x[3], h), S(x[4], rows), rows, d, h); return S(x[4], rows); }, 1e-4);
         Check("squaredErrorRows", [Random(rows * d, 20), Random(rows * d, 21), new float[rows]], (dev, x) =>
         { dev.SquaredErrorRows(S(x[0], rows * d), S(x[1], rows * d), S(x[2], rows), rows, d); return S(x[2], rows); }, 1e-5);
+        // TAP training (third order: every optional input present; second order for the update without one).
+        var magnetizations = Random(rows * h, 22).Select(v => 0.5f + 0.45f * v / (1f + MathF.Abs(v))).ToArray();
+        Check("tapPowers", [Random(d * h, 23), new float[d * h], new float[d * h]], (dev, x) =>
+        { dev.TapPowers(S(x[0], d * h), S(x[1], d * h), S(x[2], d * h)); return S(x[2], d * h); }, 1e-5);
+        Check("tapMoments", [magnetizations, new float[rows * h], new float[rows * h]], (dev, x) =>
+        { dev.TapMoments(S(x[0], rows * h), S(x[1], rows * h), S(x[2], rows * h)); return S(x[2], rows * h); }, 1e-5);
+        foreach (int order in new[] { 2, 3 })
+            Check($"tapUpdate{order}", [Random(rows * h, 24, 4f), Random(rows * h, 25), Random(rows * h, 26), Random(h, 27), magnetizations], (dev, x) =>
+            {
+                dev.TapUpdate(S(x[0], rows * h), S(x[1], rows * h), order == 3 ? S(x[2], rows * h) : null, S(x[3], h), S(x[4], rows * h), rows, h, 0.5f);
+                return S(x[4], rows * h);
+            }, 1e-5);
+        Check("tapWeightVelocity", [Random(d * h, 28), Random(d * h, 29), Random(d * h, 39), Random(d * h, 40), Random(d * h, 41)], (dev, x) =>
+        { dev.TapWeightVelocity(S(x[0], d * h), S(x[1], d * h), S(x[2], d * h), S(x[3], d * h), S(x[4], d * h), -0.05f); return S(x[4], d * h); }, 1e-5);
         // AIS, Gaussian RBM and VAE operations.
         Check("addRowBias", [Random(rows * h, 30), Random(h, 31)], (dev, x) => { dev.AddRowBias(S(x[0], rows * h), S(x[1], h), rows, h); return S(x[0], rows * h); }, 1e-6);
         Check("temperedSigmoid", [Random(rows * d, 32, 3f), Random(d, 33), Random(d, 34)], (dev, x) =>
