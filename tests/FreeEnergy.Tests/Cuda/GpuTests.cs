@@ -61,4 +61,26 @@ public class GpuTests
         for (int i = 0; i < host.Weights.Length; i++) { double e = host.Weights[i] - dev.Weights[i]; diff += e * e; norm += host.Weights[i] * (double)host.Weights[i]; }
         Assert.True(Math.Sqrt(diff / norm) < 0.05, $"relative RMS weight difference {Math.Sqrt(diff / norm)}");
     }
+
+    [GpuFact]
+    public void DeviceResidentTapTrainingOnCudaTracksTheHostSeam()
+    {
+        // TAP draws nothing: only rounding (cuBLAS vs the CPU GEMM, device vs CPU sigmoid) separates the two.
+        using var gpu = CudaBackend.Create(new CudaOptions { UseDiskCache = false });
+        var data = FreeEnergy.Tests.Rbm.RbmTestData.DigitLike(300, 3);
+        foreach (int order in new[] { 2, 3 })
+        {
+            FreeEnergy.Training.RbmTrainingOptions Options(bool onGpu) => new()
+            {
+                HiddenUnits = 32, Epochs = 2, BatchSize = 50, Seed = 4, LearningRate = 0.05f, Backend = onGpu ? gpu : new CpuBackend(1),
+                NegativePhase = FreeEnergy.Training.NegativePhase.Tap(order, 3, 0.5f),
+                DeviceArrays = onGpu ? null : new FreeEnergy.Compute.Device.HostDeviceArrays(new CpuBackend(1)),
+            };
+            var host = FreeEnergy.Training.RbmTrainer.TrainBernoulli(data.View, Options(false));
+            var dev = FreeEnergy.Training.RbmTrainer.TrainBernoulli(data.View, Options(true));
+            double diff = 0, norm = 0;
+            for (int i = 0; i < host.Weights.Length; i++) { double e = host.Weights[i] - dev.Weights[i]; diff += e * e; norm += host.Weights[i] * (double)host.Weights[i]; }
+            Assert.True(Math.Sqrt(diff / norm) < 0.01, $"TAP-{order}: relative RMS weight difference {Math.Sqrt(diff / norm)}");
+        }
+    }
 }
