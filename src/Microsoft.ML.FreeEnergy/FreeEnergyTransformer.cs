@@ -10,21 +10,15 @@ namespace Microsoft.ML.FreeEnergy;
 /// <c>mlContext.Model.Save</c> writes plain ML.NET transforms that <c>mlContext.Model.Load</c> reads back and scores
 /// identically.
 /// </summary>
-public sealed class FreeEnergyTransformer : ITransformer
+public sealed class FreeEnergyTransformer : FreeEnergyTransformerBase
 {
-    private readonly ITransformer _inner;
-
     internal FreeEnergyTransformer(ITransformer inner, IFreeEnergyModel model, OnnxGraphKind graph, string outputColumnName, string inputColumnName)
+        : base(inner, model, inputColumnName)
     {
-        _inner = inner;
-        Model = model;
         Graph = graph;
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
     }
-
-    /// <summary>The trained (or wrapped) engine model.</summary>
-    public IFreeEnergyModel Model { get; }
 
     /// <summary>Which graph the transform applies (encode, reconstruct or score).</summary>
     public OnnxGraphKind Graph { get; }
@@ -34,34 +28,4 @@ public sealed class FreeEnergyTransformer : ITransformer
 
     /// <summary>The vector column the transform reads.</summary>
     public string InputColumnName { get; }
-
-    /// <summary>The ML.NET transformers that do the work (OnnxTransformer first).</summary>
-    public ITransformer Inner => _inner;
-
-    /// <inheritdoc />
-    public bool IsRowToRowMapper => _inner.IsRowToRowMapper;
-
-    /// <inheritdoc />
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
-    {
-        FreeEnergyModelTraining.CheckWidth(Model, InputColumn.CheckedWidth(inputSchema, InputColumnName), InputColumnName);
-        return _inner.GetOutputSchema(inputSchema);
-    }
-
-    /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
-    {
-        FreeEnergyModelTraining.CheckWidth(Model, InputColumn.CheckedWidth(inputSchema, InputColumnName), InputColumnName);
-        return _inner.GetRowToRowMapper(inputSchema);
-    }
-
-    /// <inheritdoc />
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        FreeEnergyModelTraining.CheckWidth(Model, InputColumn.CheckedWidth(input.Schema, InputColumnName), InputColumnName);
-        return _inner.Transform(input);
-    }
-
-    void ICanSaveModel.Save(ModelSaveContext ctx) => _inner.Save(ctx);
 }
