@@ -27,28 +27,20 @@ internal sealed class DeviceVaeNetwork(IDeviceArrays device, VaeLayout layout, D
     }
 
     /// <summary>Encoder layers into <paramref name="hidden"/> (one buffer per layer) and the [mu | log variance] heads into <paramref name="head"/>.</summary>
-    public void Encode(DeviceSlice x, int rows, DeviceArray[] hidden, DeviceSlice head)
-    {
-        var input = x;
-        for (int i = 0; i < Layout.Encoder.Length; i++)
-        {
-            var l = Layout.Encoder[i];
-            Dense(l, input, rows, hidden[i].Slice(0, rows * l.Out), true);
-            input = hidden[i].Slice(0, rows * l.Out);
-        }
-        Dense(Layout.Head, input, rows, head, false);
-    }
+    public void Encode(DeviceSlice x, int rows, DeviceArray[] hidden, DeviceSlice head) => Stack(Layout.Encoder, Layout.Head, x, rows, hidden, head);
 
     /// <summary>Decoder layers into <paramref name="hidden"/> and the output (logits or means) into <paramref name="output"/>.</summary>
-    public void Decode(DeviceSlice z, int rows, DeviceArray[] hidden, DeviceSlice output)
+    public void Decode(DeviceSlice z, int rows, DeviceArray[] hidden, DeviceSlice output) => Stack(Layout.Decoder, Layout.Output, z, rows, hidden, output);
+
+    // Activated hidden layers, each into its own buffer, then the last layer without activation.
+    private void Stack(DenseLayer[] layers, DenseLayer last, DeviceSlice input, int rows, DeviceArray[] hidden, DeviceSlice output)
     {
-        var input = z;
-        for (int i = 0; i < Layout.Decoder.Length; i++)
+        for (int i = 0; i < layers.Length; i++)
         {
-            var l = Layout.Decoder[i];
+            var l = layers[i];
             Dense(l, input, rows, hidden[i].Slice(0, rows * l.Out), true);
             input = hidden[i].Slice(0, rows * l.Out);
         }
-        Dense(Layout.Output, input, rows, output, false);
+        Dense(last, input, rows, output, false);
     }
 }

@@ -75,9 +75,7 @@ internal sealed class DeviceVaeSession : IDisposable
         var reconHost = new float[n];
         var klHost = new float[n];
         var orderHost = new int[n];
-        float[]? best = null;
-        double bestValidation = double.PositiveInfinity;
-        int sinceBest = 0;
+        var patience = new ValidationPatience(options.EarlyStoppingPatience);
         long steps = 0;
         var history = new List<TrainingProgress>(options.Epochs);
         var clock = Stopwatch.StartNew();
@@ -91,6 +89,20 @@ internal sealed class DeviceVaeSession : IDisposable
             dev.ColumnSums(dy, rows, layer.Out, grad.Slice(layer.BiasOffset, layer.Out));
             if (inputGrad is { } ig)
                 dev.Gemm(Transpose.None, Transpose.Transposed, rows, layer.In, layer.Out, 1f, dy, layer.Out, net.Weight(layer), layer.Out, 0f, ig, layer.In);
+        }
+
+        // Backward through activated hidden layers (outputs in post, their gradients in grads, top layer first), down to
+        // the stack's input (bottom) and, when wanted, its gradient.
+        void StackBackward(DenseLayer[] layers, DeviceArray[] post, DeviceArray[] grads, DeviceSlice bottom, DeviceSlice? bottomGrad, int rows)
+        {
+            for (int i = layers.Length - 1; i >= 0; i--)
+            {
+                var l = layers[i];
+                var g = grads[i].Slice(0, rows * l.Out);
+                dev.ActivationBackward(g, post[i].Slice(0, rows * l.Out), layout.Activation);
+                var lower = i > 0 ? post[i - 1].Slice(0, rows * l.In) : bottom;
+                DenseBackward(l, lower, g, rows, i > 0 ? grads[i - 1].Slice(0, rows * l.In) : bottomGrad);
+            }
         }
 
         try
@@ -128,31 +140,14 @@ internal sealed class DeviceVaeSession : IDisposable
                     var below = nd > 0 ? decoder[nd - 1].Slice(0, rows * layout.Decoder[nd - 1].Out) : zb;
                     var belowGrad = nd > 0 ? decoderGrad[nd - 1].Slice(0, rows * layout.Decoder[nd - 1].Out) : zGrad.Slice(0, rows * z);
                     DenseBackward(layout.Output, below, ob, rows, belowGrad);
-                    for (int i = nd - 1; i >= 0; i--)
-                    {
-                        var l = layout.Decoder[i];
-                        var post = decoder[i].Slice(0, rows * l.Out);
-                        var g = decoderGrad[i].Slice(0, rows * l.Out);
-                        dev.ActivationBackward(g, post, layout.Activation);
-                        var lower = i > 0 ? decoder[i - 1].Slice(0, rows * l.In) : zb;
-                        var lowerGrad = i > 0 ? decoderGrad[i - 1].Slice(0, rows * l.In) : zGrad.Slice(0, rows * z);
-                        DenseBackward(l, lower, g, rows, lowerGrad);
-                    }
+                    StackBackward(layout.Decoder, decoder, decoderGrad, zb, zGrad.Slice(0, rows * z), rows);
                     // Latent heads, then the encoder.
                     var hg = headGrad.Slice(0, rows * 2 * z);
                     dev.HeadBackward(hb, e, zGrad.Slice(0, rows * z), hg, rows, z, klWeight / rows, model.PriorScale);
                     int ne = layout.Encoder.Length;
                     below = ne > 0 ? encoder[ne - 1].Slice(0, rows * layout.Encoder[ne - 1].Out) : xb;
                     DenseBackward(layout.Head, below, hg, rows, ne > 0 ? encoderGrad[ne - 1].Slice(0, rows * layout.Encoder[ne - 1].Out) : null);
-                    for (int i = ne - 1; i >= 0; i--)
-                    {
-                        var l = layout.Encoder[i];
-                        var post = encoder[i].Slice(0, rows * l.Out);
-                        var g = encoderGrad[i].Slice(0, rows * l.Out);
-                        dev.ActivationBackward(g, post, layout.Activation);
-                        var lower = i > 0 ? encoder[i - 1].Slice(0, rows * l.In) : xb;
-                        DenseBackward(l, lower, g, rows, i > 0 ? encoderGrad[i - 1].Slice(0, rows * l.In) : null);
-                    }
+                    StackBackward(layout.Encoder, encoder, encoderGrad, xb, null, rows);
                     dev.Adam(theta.Slice(0, trainable), grad.Slice(0, trainable), m1, m2, options.LearningRate, options.AdamBeta1, options.AdamBeta2,
                         options.AdamEpsilon, ++steps, options.WeightDecay);
                 }
@@ -174,17 +169,7 @@ internal sealed class DeviceVaeSession : IDisposable
                 var report = new TrainingProgress(epoch + 1, options.Epochs, lossSum / n, validationLoss, double.NaN, clock.Elapsed.TotalSeconds);
                 history.Add(report);
                 progress?.Report(report);
-                if (hasValidation && options.EarlyStoppingPatience > 0)
-                {
-                    if (validationLoss < bestValidation)
-                    {
-                        bestValidation = validationLoss;
-                        best ??= new float[thetaHost.Length];
-                        Array.Copy(thetaHost, best, best.Length);
-                        sinceBest = 0;
-                    }
-                    else if (++sinceBest >= options.EarlyStoppingPatience) break;
-                }
+                if (hasValidation && options.EarlyStoppingPatience > 0 && patience.ShouldStop(validationLoss, thetaHost)) break;
             }
         }
         catch (OperationCanceledException)
@@ -193,7 +178,7 @@ internal sealed class DeviceVaeSession : IDisposable
             throw;
         }
         dev.Download(theta, thetaHost);
-        if (best is not null) Array.Copy(best, thetaHost, thetaHost.Length);
+        patience.RestoreBest(thetaHost);
         return history;
 
         void Diverged(int epoch, string what)

@@ -85,9 +85,7 @@ public static class VaeTrainer
         var grad = new float[layout.Count];
         var adam = new AdamOptimizer(layout.TrainableCount, options.LearningRate, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay);
         var lastGood = (float[])theta.Clone();
-        float[]? best = null;
-        double bestValidation = double.PositiveInfinity;
-        int sinceBest = 0;
+        var patience = new ValidationPatience(options.EarlyStoppingPatience);
         var order = new int[n];
         var history = new List<TrainingProgress>(options.Epochs);
         var clock = Stopwatch.StartNew();
@@ -144,22 +142,9 @@ public static class VaeTrainer
             history.Add(report);
             progress?.Report(report);
 
-            if (hasValidation && options.EarlyStoppingPatience > 0)
-            {
-                if (validationLoss < bestValidation)
-                {
-                    bestValidation = validationLoss;
-                    best ??= new float[theta.Length];
-                    Array.Copy(theta, best, theta.Length);
-                    sinceBest = 0;
-                }
-                else if (++sinceBest >= options.EarlyStoppingPatience)
-                {
-                    break;
-                }
-            }
+            if (hasValidation && options.EarlyStoppingPatience > 0 && patience.ShouldStop(validationLoss, theta)) break;
         }
-        if (best is not null) Array.Copy(best, theta, theta.Length);
+        patience.RestoreBest(theta);
 
         Annotate(model, options, history.Count);
         return history;
