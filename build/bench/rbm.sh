@@ -3,11 +3,12 @@
 # and a PyTorch CPU CD-1 loop (build/peers/rbm_torch.py), run alternately (ours, sklearn, torch, ours, ...) so all see
 # the same machine load, each with the same thread count (OMP/OPENBLAS/MKL_NUM_THREADS, torch.set_num_threads,
 # --threads). Same data on every side: MNIST training images / 255 thresholded at 0.5 (build/peers/mnist_binary.py;
-# ThresholdBinarizer). 784 x HIDDEN Bernoulli RBM, batch BATCH; ours and torch run CD-1 with momentum 0.5, sklearn its
-# own PCD-1 (same five matrix products per batch). Each run reports its epochs; a run's time is the median of its epochs
+# ThresholdBinarizer). 784 x HIDDEN Bernoulli RBM, batch BATCH; ours runs CD-1 with momentum MOMENTUM (default 0.5; 0 is
+# scikit-learn's plain SGD step), torch CD-1 with momentum 0.5, sklearn its own PCD-1 (same five matrix products per
+# batch). Each run reports its epochs; a run's time is the median of its epochs
 # (data loading excluded), the table shows the median over rounds, and the ratios ours/sklearn and ours/torch.
 #   ROUNDS (default 3) alternations; EPOCHS (default 2) epochs per run; THREADS (default 2); ROWS (default 0 = all
-#   60,000); HIDDEN (default 500); BATCH (default 100); PEERS (default "sklearn torch");
+#   60,000); HIDDEN (default 500); BATCH (default 100); MOMENTUM (default 0.5); PEERS (default "sklearn torch");
 #   DATA (default /work/shared/data/mnist/train-images-idx3-ubyte.gz or $FREEENERGY_MNIST/...);
 #   PYTHON (default /usr/bin/python3, Debian's numpy on OpenBLAS, scikit-learn and torch).
 set -euo pipefail
@@ -18,6 +19,7 @@ threads=${THREADS:-2}
 rows=${ROWS:-0}
 hidden=${HIDDEN:-500}
 batch=${BATCH:-100}
+momentum=${MOMENTUM:-0.5}
 peers=${PEERS:-"sklearn torch"}
 data=${DATA:-${FREEENERGY_MNIST:-/work/shared/data/mnist}/train-images-idx3-ubyte.gz}
 python=${PYTHON:-/usr/bin/python3}
@@ -35,7 +37,7 @@ trap 'rm -f "$results"' EXIT
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for r in $(seq 1 "$rounds"); do
   echo "  round $r/$rounds: ours (load $(cut -d' ' -f1 /proc/loadavg))" >&2
-  ours=$(dotnet "$cli" bench rbm --data "$data" "${rowsArg[@]}" --epochs "$epochs" --hidden "$hidden" --batch "$batch" --cd 1 --threads "$threads" --json | tr -d "\n")
+  ours=$(dotnet "$cli" bench rbm --data "$data" "${rowsArg[@]}" --epochs "$epochs" --hidden "$hidden" --batch "$batch" --cd 1 --momentum "$momentum" --threads "$threads" --json | tr -d "\n")
   echo "{\"tool\":\"ours\",\"round\":$r,\"result\":$ours}" >> "$results"
   for peer in $peers; do
     echo "  round $r/$rounds: $peer (load $(cut -d' ' -f1 /proc/loadavg))" >&2
@@ -58,7 +60,7 @@ for row in rows:
     info[row["tool"]] = r
 ours = statistics.median(runs["ours"])
 o = info["ours"]
-names = {"ours": "FreeEnergyML (CD-1)", "sklearn": "scikit-learn BernoulliRBM (PCD-1)", "torch": "PyTorch CPU loop (CD-1)"}
+names = {"ours": f"FreeEnergyML (CD-1, momentum {o.get('momentum', 0.5):g})", "sklearn": "scikit-learn BernoulliRBM (PCD-1)", "torch": "PyTorch CPU loop (CD-1)"}
 print()
 print(f"RBM training epoch, {o['visible']}x{o['hidden']} Bernoulli, batch {o['batch']}, {o['rows']} rows, {threads} threads; "
       f"median over {len(runs['ours'])} alternating rounds of each run's median epoch; load average {load_start} -> {load_end}")

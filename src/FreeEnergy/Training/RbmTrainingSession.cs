@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using FreeEnergy.Compute;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Random;
@@ -17,7 +18,9 @@ namespace FreeEnergy.Training;
 /// (positive) and -1/c (negative) so that the whole weight gradient is one GEMM, X^T P, accumulated with
 /// alpha = learning rate and beta = momentum straight into the velocity. For a Bernoulli RBM (CD/PCD) whose rows are
 /// 0/1 (binary data; visible samples always are), the products x W and X^T P run as sums of selected rows
-/// (<see cref="BinaryRows"/>, bit-identical to the AVX2 GEMM) and the weight update is folded into that pass.
+/// (<see cref="BinaryRows"/>, bit-identical to the AVX2 GEMM), and so does h W^T for the binary hidden samples; the
+/// weight update, the P scaling and the bias gradients are folded into one pass, which also packs the new W into the
+/// L1-sized panels (<see cref="BinaryPanels"/>) that the next batch's products read.
 /// </summary>
 internal sealed class RbmTrainingSession
 {
@@ -36,7 +39,9 @@ internal sealed class RbmTrainingSession
     private readonly float[]? _gradW;
     private readonly float[]? _magV, _magH;
     private readonly TapSettings? _tap;
-    private readonly BinaryRows? _binary;
+    private readonly BinaryRows? _binary, _hiddenRows;
+    private readonly BinaryPanels? _rowPanels, _columnPanels;
+    private bool _panelsCurrent;
     private readonly int[] _order;
     private readonly Snapshot _lastGood, _best;
     private bool _chainsReady;
@@ -79,7 +84,16 @@ internal sealed class RbmTrainingSession
             _tap = new TapSettings { Order = _phase.Order, Iterations = _phase.Iterations, Damping = _phase.Damping };
         }
         // Bernoulli CD/PCD: products with 0/1 rows (binary data, every visible sample) as sums of selected rows.
-        if (_gaussian is null && _phase.Kind != NegativePhaseKind.Tap && _gradW is null && !options.DenseProducts) _binary = new BinaryRows(rows, _d);
+        if (_gaussian is null && _phase.Kind != NegativePhaseKind.Tap && _gradW is null && !options.DenseProducts)
+        {
+            _binary = new BinaryRows(rows, _d);
+            if (Math.Max(_d, _h) <= BinaryRows.MaxPanelDepth)
+            {
+                _hiddenRows = new BinaryRows(_chains, _h);
+                _rowPanels = new BinaryPanels(_d, _h);
+                _columnPanels = new BinaryPanels(_h, _d);
+            }
+        }
         _order = new int[data.Rows];
         _lastGood = new Snapshot(model);
         _best = new Snapshot(model);
@@ -196,7 +210,7 @@ internal sealed class RbmTrainingSession
         });
         // Positive hidden probabilities.
         bool positiveBinary = _binary is not null && _binary.Collect(backend, x, 0, n);
-        if (positiveBinary) _binary!.Multiply(backend, 0, n, model.Weights, h, _p);
+        if (positiveBinary && _rowPanels is not null) _binary!.Multiply(backend, 0, n, CurrentPanels().Rows, _p);
         else RbmKernels.VisibleToHidden(backend, x.AsSpan(0, n * d), n, model.Weights, d, h, _p);
         ulong epochId = (ulong)epoch, batchId = (ulong)batchIndex;
         if (_phase.Kind == NegativePhaseKind.ContrastiveDivergence)
@@ -221,7 +235,8 @@ internal sealed class RbmTrainingSession
         bool negativeBinary = false;
         for (int step = 1; step <= k; step++)
         {
-            RbmKernels.HiddenToVisible(backend, _hState, c, model.Weights, d, h, _vMean);
+            if (_hiddenRows is not null && _hiddenRows.Collect(backend, _hState, 0, c)) _hiddenRows.Multiply(backend, 0, c, CurrentPanels().Columns, _vMean);
+            else RbmKernels.HiddenToVisible(backend, _hState, c, model.Weights, d, h, _vMean);
             ulong vStream = SampleStream(epochId, batchId, 2 * step - 1);
             if (_gaussian is null) RbmKernels.BiasSigmoidSample(backend, _vMean, 0, c, model.VisibleBias, 1f, x, negX, _seed, vStream);
             else
@@ -231,7 +246,7 @@ internal sealed class RbmTrainingSession
                 model.ScaleVisible(backend, _vRaw, 0, x, negX, c);
             }
             negativeBinary = _binary is not null && _gaussian is null && _binary.Collect(backend, x, n, c);
-            if (negativeBinary) _binary!.Multiply(backend, n, c, model.Weights, h, _p.AsSpan(negP));
+            if (negativeBinary && _rowPanels is not null) _binary!.Multiply(backend, n, c, CurrentPanels().Rows, _p.AsSpan(negP));
             else RbmKernels.VisibleToHidden(backend, x.AsSpan(negX, c * d), c, model.Weights, d, h, _p.AsSpan(negP));
             if (step < k || _phase.Kind == NegativePhaseKind.PersistentContrastiveDivergence)
                 RbmKernels.BiasSigmoidSample(backend, _p, negP, c, model.HiddenBias, 1f, _hState, 0, _seed, SampleStream(epochId, batchId, 2 * step));
@@ -239,39 +254,63 @@ internal sealed class RbmTrainingSession
                 RbmKernels.BiasSigmoidOnePass(backend, _p, negP, c, model.HiddenBias, 1f);
         }
 
-        // Bias gradients (each element summed over the rows in a fixed order: deterministic at any thread count), and
-        // the P rows scaled (1/n positive, -1/c negative) so that X^T P is the weight gradient.
         float invN = 1f / n, invC = 1f / c;
-        BiasGradientsAndScaledP(n, c, negX, negP, invN, invC);
-        if (_gaussian is not null)
-        {
-            var s = _gaussian.VisibleSigma;
-            if (_o.LearnSigma) QuadraticDifference(n, c);
-            TensorPrimitives.Divide(_gradA, s, _gradA); // d/da of (v - a)^2 / (2 sigma^2) over x = v / sigma
-        }
         int m = n + c;
-        if (_gradW is null)
+        bool weightsPacked = false;
+        if (_gradW is null && positiveBinary && negativeBinary && BinaryRows.OnePass(m))
         {
-            if (positiveBinary && negativeBinary)
+            // One pass: velW = momentum velW + lr X^T P - lr L2 W with P's rows scaled (1/n positive, -1/c negative) as
+            // it reads them, W += velW (unless L1 decay needs its own pass), the bias gradients, and the new W packed
+            // into the panels of the next batch's products.
+            bool l1 = _o.L1WeightDecay != 0f;
+            _weightsSane = _binary!.WeightStep(backend, m, _p, new BinaryRows.RowScale(n, invN, -invC), h, lr, _o.Momentum, _velW, l1 ? null : model.Weights,
+                _o.DivergenceLimit, _o.L2WeightDecay * lr, _rowPanels, _columnPanels, _gradA, _gradB);
+            if (l1) UpdateWeights(lr, null);
+            else weightsPacked = _binary.PanelsPacked;
+        }
+        else
+        {
+            // Bias gradients (each element summed over the rows in a fixed order: deterministic at any thread count),
+            // and the P rows scaled (1/n positive, -1/c negative) so that X^T P is the weight gradient.
+            BiasGradientsAndScaledP(n, c, negX, negP, invN, invC);
+            if (_gaussian is not null)
             {
-                // velW = momentum velW + lr X^T P, and W += velW in the same pass unless weight decay needs its own.
-                bool decay = _o.L2WeightDecay != 0f || _o.L1WeightDecay != 0f;
-                _weightsSane = _binary!.WeightStep(backend, m, _p, h, lr, _o.Momentum, _velW, decay ? null : model.Weights, _o.DivergenceLimit);
-                if (decay) UpdateWeights(lr, null);
+                var s = _gaussian.VisibleSigma;
+                if (_o.LearnSigma) QuadraticDifference(n, c);
+                TensorPrimitives.Divide(_gradA, s, _gradA); // d/da of (v - a)^2 / (2 sigma^2) over x = v / sigma
             }
-            else
+            if (_gradW is null && positiveBinary && negativeBinary)
+            {
+                bool l1 = _o.L1WeightDecay != 0f;
+                _weightsSane = _binary!.WeightStep(backend, m, _p, BinaryRows.RowScale.None(m), h, lr, _o.Momentum, _velW, l1 ? null : model.Weights,
+                    _o.DivergenceLimit, _o.L2WeightDecay * lr);
+                if (l1) UpdateWeights(lr, null);
+            }
+            else if (_gradW is null)
             {
                 backend.Gemm(Transpose.Transposed, Transpose.None, d, h, m, lr, x, d, _p, h, _o.Momentum, _velW, h);
                 UpdateWeights(lr, null);
             }
+            else
+            {
+                backend.Gemm(Transpose.Transposed, Transpose.None, d, h, m, 1f, x, d, _p, h, 0f, _gradW, h);
+                if (_o.LearnSigma) SigmaGradientFromWeights();
+                UpdateWeights(lr, _gradW, gradientSign: 1f);
+            }
         }
-        else
-        {
-            backend.Gemm(Transpose.Transposed, Transpose.None, d, h, m, 1f, x, d, _p, h, 0f, _gradW, h);
-            if (_o.LearnSigma) SigmaGradientFromWeights();
-            UpdateWeights(lr, _gradW, gradientSign: 1f);
-        }
+        _panelsCurrent = weightsPacked;
         UpdateBiases(lr);
+    }
+
+    /// <summary>The panel copies of W for the binary products, packed again when W has changed since they were last packed.</summary>
+    private (BinaryPanels Rows, BinaryPanels Columns) CurrentPanels()
+    {
+        if (!_panelsCurrent)
+        {
+            BinaryPanels.Pack(_backend, _model.Weights, _d, _h, _rowPanels!, _columnPanels!);
+            _panelsCurrent = true;
+        }
+        return (_rowPanels!, _columnPanels!);
     }
 
     /// <summary>The Philox stream of one sampling phase of one batch: (epoch, batch, phase) mixed into one id.</summary>
@@ -367,8 +406,24 @@ internal sealed class RbmTrainingSession
         if (e <= s) return;
         var sum = result.AsSpan(s, e - s);
         sum.Clear();
-        for (int r = 0; r < n; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(positiveOffset + r * width + s, e - s), invN, sum, sum);
-        for (int r = 0; r < c; r++) TensorPrimitives.MultiplyAdd(matrix.AsSpan(negativeOffset + r * width + s, e - s), -invC, sum, sum);
+        for (int r = 0; r < n; r++) AddScaled(matrix.AsSpan(positiveOffset + r * width + s, e - s), invN, sum);
+        for (int r = 0; r < c; r++) AddScaled(matrix.AsSpan(negativeOffset + r * width + s, e - s), -invC, sum);
+    }
+
+    /// <summary>
+    /// sum += factor * row, a rounded product then a rounded sum (never fused: the one-pass binary weight step,
+    /// <see cref="BinaryRows.WeightStep"/>, sums the same products in the same order, so both paths agree to the bit).
+    /// </summary>
+    private static void AddScaled(ReadOnlySpan<float> row, float factor, Span<float> sum)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vf = Vector256.Create(factor);
+            for (; i + 8 <= row.Length; i += 8)
+                (Vector256.Create(sum.Slice(i, 8)) + Vector256.Create(row.Slice(i, 8)) * vf).CopyTo(sum.Slice(i, 8));
+        }
+        for (; i < row.Length; i++) sum[i] += row[i] * factor;
     }
 
     /// <summary>gradS (before the weight term) = mean_pos (x - a/sigma)^2 - mean_neg (x - a/sigma)^2.</summary>
@@ -424,11 +479,27 @@ internal sealed class RbmTrainingSession
                     TensorPrimitives.MultiplyAdd(gr, scale, vr, vr);
                 }
             }
-            if (l2 != 0f) TensorPrimitives.MultiplyAdd(wr, -l2, vr, vr);
+            if (l2 != 0f) Decay(wr, vr, l2);
             if (l1 != 0f)
                 for (int i = 0; i < wr.Length; i++) vr[i] -= l1 * MathF.Sign(wr[i]);
             TensorPrimitives.Add(wr, vr, wr);
         });
+    }
+
+    /// <summary>
+    /// velocity -= decay * weights, as a rounded product then a rounded difference (the arithmetic of the binary weight
+    /// step, <see cref="BinaryRows.WeightStep"/>, so both paths train to the same bits).
+    /// </summary>
+    private static void Decay(ReadOnlySpan<float> weights, Span<float> velocity, float decay)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vd = Vector256.Create(decay);
+            for (; i + 8 <= weights.Length; i += 8)
+                (Vector256.Create(velocity.Slice(i, 8)) - Vector256.Create(weights.Slice(i, 8)) * vd).CopyTo(velocity.Slice(i, 8));
+        }
+        for (; i < weights.Length; i++) velocity[i] -= weights[i] * decay;
     }
 
     private void UpdateBiases(float lr)
