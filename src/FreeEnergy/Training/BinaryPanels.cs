@@ -1,7 +1,7 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using FreeEnergy.Compute;
+using FreeEnergy.Compute.Cpu;
 
 namespace FreeEnergy.Training;
 
@@ -84,38 +84,13 @@ internal sealed class BinaryPanels
     {
         int i0 = ti * Lanes, j0 = tj * Lanes;
         float* rowPanel = rowData + rows.Start + (nint)tj * rows.PanelLength;
-        float* columnPanel = columnData == null ? null : columnData + columns.Start + (nint)ti * columns.PanelLength;
+        float* columnPanel = columnData + columns.Start + (nint)ti * columns.PanelLength;
         if (Avx.IsSupported && i0 + Lanes <= d && j0 + Lanes <= h)
         {
             float* src = w + (nint)i0 * h + j0;
-            var r0 = Avx.LoadVector256(src);
-            var r1 = Avx.LoadVector256(src + h);
-            var r2 = Avx.LoadVector256(src + 2 * h);
-            var r3 = Avx.LoadVector256(src + 3 * h);
-            var r4 = Avx.LoadVector256(src + 4 * h);
-            var r5 = Avx.LoadVector256(src + 5 * h);
-            var r6 = Avx.LoadVector256(src + 6 * h);
-            var r7 = Avx.LoadVector256(src + 7 * h);
             float* rowDst = rowPanel + (nint)i0 * Lanes;
-            Avx.Store(rowDst, r0);
-            Avx.Store(rowDst + 8, r1);
-            Avx.Store(rowDst + 16, r2);
-            Avx.Store(rowDst + 24, r3);
-            Avx.Store(rowDst + 32, r4);
-            Avx.Store(rowDst + 40, r5);
-            Avx.Store(rowDst + 48, r6);
-            Avx.Store(rowDst + 56, r7);
-            if (columnData == null) return;
-            Transpose8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
-            float* columnDst = columnPanel + (nint)j0 * Lanes;
-            Avx.Store(columnDst, r0);
-            Avx.Store(columnDst + 8, r1);
-            Avx.Store(columnDst + 16, r2);
-            Avx.Store(columnDst + 24, r3);
-            Avx.Store(columnDst + 32, r4);
-            Avx.Store(columnDst + 40, r5);
-            Avx.Store(columnDst + 48, r6);
-            Avx.Store(columnDst + 56, r7);
+            for (int q = 0; q < Lanes; q++) Avx.Store(rowDst + q * Lanes, Avx.LoadVector256(src + (nint)q * h));
+            GemmPacking.Transpose8x8(rowDst, Lanes, columnPanel + (nint)j0 * Lanes, Lanes);
             return;
         }
         // Edge tiles (and no AVX): element by element, zero where the tile passes the matrix.
@@ -125,38 +100,7 @@ internal sealed class BinaryPanels
                 int i = i0 + q, j = j0 + u;
                 float value = i < d && j < h ? w[(nint)i * h + j] : 0f;
                 if (i < d) rowPanel[(nint)i * Lanes + u] = value;
-                if (j < h && columnData != null) columnPanel[(nint)j * Lanes + q] = value;
+                if (j < h) columnPanel[(nint)j * Lanes + q] = value;
             }
-    }
-
-    /// <summary>In place: the 8 x 8 tile with rows r0..r7 becomes its transpose.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8(ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3,
-        ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6, ref Vector256<float> r7)
-    {
-        var t0 = Avx.UnpackLow(r0, r1);
-        var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3);
-        var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5);
-        var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7);
-        var t7 = Avx.UnpackHigh(r6, r7);
-        var s0 = Avx.Shuffle(t0, t2, 0x44);
-        var s1 = Avx.Shuffle(t0, t2, 0xEE);
-        var s2 = Avx.Shuffle(t1, t3, 0x44);
-        var s3 = Avx.Shuffle(t1, t3, 0xEE);
-        var s4 = Avx.Shuffle(t4, t6, 0x44);
-        var s5 = Avx.Shuffle(t4, t6, 0xEE);
-        var s6 = Avx.Shuffle(t5, t7, 0x44);
-        var s7 = Avx.Shuffle(t5, t7, 0xEE);
-        r0 = Avx.Permute2x128(s0, s4, 0x20);
-        r1 = Avx.Permute2x128(s1, s5, 0x20);
-        r2 = Avx.Permute2x128(s2, s6, 0x20);
-        r3 = Avx.Permute2x128(s3, s7, 0x20);
-        r4 = Avx.Permute2x128(s0, s4, 0x31);
-        r5 = Avx.Permute2x128(s1, s5, 0x31);
-        r6 = Avx.Permute2x128(s2, s6, 0x31);
-        r7 = Avx.Permute2x128(s3, s7, 0x31);
     }
 }

@@ -106,7 +106,7 @@ internal static unsafe class GemmPacking
 
     /// <summary>dst[q * ldd + r] = src[r * ld + q] for an 8 x 8 block (AVX unpack/shuffle/permute transpose).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Transpose8x8(float* src, nint ld, float* dst, nint ldd)
+    internal static void Transpose8x8(float* src, nint ld, float* dst, nint ldd)
     {
         var r0 = Avx.LoadVector256(src);
         var r1 = Avx.LoadVector256(src + ld);
