@@ -82,7 +82,6 @@ internal sealed partial class BinaryRows
         }
     }
 
-
     private void EnsureGroupCapacity(int lists, int lengths)
     {
         if (_groupLists.Length < lists) _groupLists = new ushort[lists];

@@ -257,18 +257,11 @@ internal sealed class RbmTrainingSession
         float invN = 1f / n, invC = 1f / c;
         int m = n + c;
         bool weightsPacked = false;
-        if (_gradW is null && positiveBinary && negativeBinary && BinaryRows.OnePass(m))
-        {
-            // One pass: velW = momentum velW + lr X^T P - lr L2 W with P's rows scaled (1/n positive, -1/c negative) as
-            // it reads them, W += velW (unless L1 decay needs its own pass), the bias gradients, and the new W packed
-            // into the panels of the next batch's products.
-            bool l1 = _o.L1WeightDecay != 0f;
-            _weightsSane = _binary!.WeightStep(backend, m, _p, new BinaryRows.RowScale(n, invN, -invC), h, lr, _o.Momentum, _velW, l1 ? null : model.Weights,
-                _o.DivergenceLimit, _o.L2WeightDecay * lr, _rowPanels, _columnPanels, _gradA, _gradB);
-            if (l1) UpdateWeights(lr, null);
-            else weightsPacked = _binary.PanelsPacked;
-        }
-        else
+        bool binaryStep = _gradW is null && positiveBinary && negativeBinary;
+        // In one pass (at most 384 rows) the binary weight step scales P's rows (1/n positive, -1/c negative) as it
+        // reads them and sums the bias gradients itself.
+        bool onePass = binaryStep && BinaryRows.OnePass(m);
+        if (!onePass)
         {
             // Bias gradients (each element summed over the rows in a fixed order: deterministic at any thread count),
             // and the P rows scaled (1/n positive, -1/c negative) so that X^T P is the weight gradient.
@@ -279,24 +272,28 @@ internal sealed class RbmTrainingSession
                 if (_o.LearnSigma) QuadraticDifference(n, c);
                 TensorPrimitives.Divide(_gradA, s, _gradA); // d/da of (v - a)^2 / (2 sigma^2) over x = v / sigma
             }
-            if (_gradW is null && positiveBinary && negativeBinary)
-            {
-                bool l1 = _o.L1WeightDecay != 0f;
-                _weightsSane = _binary!.WeightStep(backend, m, _p, BinaryRows.RowScale.None(m), h, lr, _o.Momentum, _velW, l1 ? null : model.Weights,
-                    _o.DivergenceLimit, _o.L2WeightDecay * lr);
-                if (l1) UpdateWeights(lr, null);
-            }
-            else if (_gradW is null)
-            {
-                backend.Gemm(Transpose.Transposed, Transpose.None, d, h, m, lr, x, d, _p, h, _o.Momentum, _velW, h);
-                UpdateWeights(lr, null);
-            }
-            else
-            {
-                backend.Gemm(Transpose.Transposed, Transpose.None, d, h, m, 1f, x, d, _p, h, 0f, _gradW, h);
-                if (_o.LearnSigma) SigmaGradientFromWeights();
-                UpdateWeights(lr, _gradW, gradientSign: 1f);
-            }
+        }
+        if (binaryStep)
+        {
+            // velW = momentum velW + lr X^T P - lr L2 W and W += velW in the same pass (unless L1 decay needs its own),
+            // which in one pass also packs the new W into the panels of the next batch's products.
+            bool l1 = _o.L1WeightDecay != 0f;
+            var scale = onePass ? new BinaryRows.RowScale(n, invN, -invC) : BinaryRows.RowScale.None(m);
+            _weightsSane = _binary!.WeightStep(backend, m, _p, scale, h, lr, _o.Momentum, _velW, l1 ? null : model.Weights,
+                _o.DivergenceLimit, _o.L2WeightDecay * lr, _rowPanels, _columnPanels, onePass ? _gradA : null, onePass ? _gradB : null);
+            if (l1) UpdateWeights(lr, null);
+            else weightsPacked = _binary.PanelsPacked;
+        }
+        else if (_gradW is null)
+        {
+            backend.Gemm(Transpose.Transposed, Transpose.None, d, h, m, lr, x, d, _p, h, _o.Momentum, _velW, h);
+            UpdateWeights(lr, null);
+        }
+        else
+        {
+            backend.Gemm(Transpose.Transposed, Transpose.None, d, h, m, 1f, x, d, _p, h, 0f, _gradW, h);
+            if (_o.LearnSigma) SigmaGradientFromWeights();
+            UpdateWeights(lr, _gradW, gradientSign: 1f);
         }
         _panelsCurrent = weightsPacked;
         UpdateBiases(lr);
@@ -411,8 +408,9 @@ internal sealed class RbmTrainingSession
     }
 
     /// <summary>
-    /// sum += factor * row, a rounded product then a rounded sum (never fused: the one-pass binary weight step,
-    /// <see cref="BinaryRows.WeightStep"/>, sums the same products in the same order, so both paths agree to the bit).
+    /// sum += factor * row, a rounded product then a rounded sum (never fused: the binary weight step,
+    /// <see cref="BinaryRows.WeightStep"/>, computes its bias gradients and weight decay with the same arithmetic, so
+    /// both paths agree to the bit).
     /// </summary>
     private static void AddScaled(ReadOnlySpan<float> row, float factor, Span<float> sum)
     {
@@ -479,27 +477,11 @@ internal sealed class RbmTrainingSession
                     TensorPrimitives.MultiplyAdd(gr, scale, vr, vr);
                 }
             }
-            if (l2 != 0f) Decay(wr, vr, l2);
+            if (l2 != 0f) AddScaled(wr, -l2, vr);                                          // vel -= lr l2 W
             if (l1 != 0f)
                 for (int i = 0; i < wr.Length; i++) vr[i] -= l1 * MathF.Sign(wr[i]);
             TensorPrimitives.Add(wr, vr, wr);
         });
-    }
-
-    /// <summary>
-    /// velocity -= decay * weights, as a rounded product then a rounded difference (the arithmetic of the binary weight
-    /// step, <see cref="BinaryRows.WeightStep"/>, so both paths train to the same bits).
-    /// </summary>
-    private static void Decay(ReadOnlySpan<float> weights, Span<float> velocity, float decay)
-    {
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var vd = Vector256.Create(decay);
-            for (; i + 8 <= weights.Length; i += 8)
-                (Vector256.Create(velocity.Slice(i, 8)) - Vector256.Create(weights.Slice(i, 8)) * vd).CopyTo(velocity.Slice(i, 8));
-        }
-        for (; i < weights.Length; i++) velocity[i] -= weights[i] * decay;
     }
 
     private void UpdateBiases(float lr)
