@@ -44,7 +44,7 @@ public sealed class FreeEnergyAnomalyDetectionTrainer : IEstimator<FreeEnergyAno
         var threshold = AnomalyThreshold.Fit(scores, _options.ThresholdMethod, _options.Rate);
         var inner = OnnxPipeline.Build(_transforms, model, OnnxGraphKind.Score, ScoreColumnName, column, _options, _options.SubtractInputComplexity,
             threshold.Value, PredictedLabelColumnName).Fit(input);
-        return new FreeEnergyAnomalyDetectionTransformer(inner, model, threshold, column);
+        return new FreeEnergyAnomalyDetectionTransformer(inner, model, threshold, column, _options.SubtractInputComplexity);
     }
 
     /// <inheritdoc />
