@@ -48,7 +48,7 @@ internal static class OneClassAuc
                 var model = detector.Create(ml, digit).Fit(training);
                 double fit = clock.Elapsed.TotalSeconds;
                 var metrics = ml.AnomalyDetection.Evaluate(model.Transform(testing), labelColumnName: nameof(MnistRow.Label));
-                entry[detector.Name] = Math.Round(metrics.AreaUnderRocCurve, 4);
+                entry[detector.Name] = Math.Round(metrics.AreaUnderRocCurve, 5);
                 entry[detector.Name + "_fit_seconds"] = Math.Round(fit, 1);
                 sums[detector.Name] = sums.GetValueOrDefault(detector.Name) + metrics.AreaUnderRocCurve;
                 fitSeconds[detector.Name] = fitSeconds.GetValueOrDefault(detector.Name) + fit;
@@ -57,7 +57,7 @@ internal static class OneClassAuc
             Console.Error.WriteLine($"| {digit} | {string.Join(" | ", detectors.Select(d => entry[d.Name]!.ToJsonString()))} |");
         }
         var mean = new JsonObject();
-        foreach (var d in detectors) mean[d.Name] = Math.Round(sums[d.Name] / digits.Length, 4);
+        foreach (var d in detectors) mean[d.Name] = Math.Round(sums[d.Name] / digits.Length, 5);
         var seconds = new JsonObject();
         foreach (var d in detectors) seconds[d.Name] = Math.Round(fitSeconds[d.Name], 1);
         Console.Error.WriteLine($"| mean | {string.Join(" | ", detectors.Select(d => mean[d.Name]!.ToJsonString()))} |");

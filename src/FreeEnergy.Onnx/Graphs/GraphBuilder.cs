@@ -158,6 +158,9 @@ internal sealed class GraphBuilder
     /// <summary>The finished model: IR 8, opset 17 import, producer and metadata.</summary>
     public ModelProto Build(string producerName, string producerVersion, string docString, IEnumerable<KeyValuePair<string, string>> metadata)
     {
+        // A graph needs only the initializers its nodes read (an encode graph, say, never reads the visible bias).
+        var read = new HashSet<string>(_graph.Node.SelectMany(n => n.Input), StringComparer.Ordinal);
+        _graph.Initializer.RemoveAll(t => !read.Contains(t.Name!));
         var model = new ModelProto
         {
             IrVersion = IrVersion,
