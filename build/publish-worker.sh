@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-artifacts/worker}
 dotnet publish src/FreeEnergy.Cli/FreeEnergy.Cli.csproj -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true \
-  -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
+  -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:PublishReadyToRun=true \
   -nologo -v q -o "$out" >&2
 mv -f "$out/FreeEnergy.Cli" "$out/freeenergy"
 rm -f "$out"/*.pdb "$out"/*.dbg "$out"/*.xml
