@@ -45,5 +45,28 @@ else
   echo "prerequisites: NVRTC not found and not installable here (needs root on Debian bookworm); the CUDA kernel compile tests will be skipped"
 fi
 
+# Dask.distributed for the scale-out tests (tests/scale/run.sh, scale/dask): Debian's python3-distributed (main
+# component), for Debian's /usr/bin/python3. Idempotent like the NVRTC step.
+dask_present() { /usr/bin/python3 -c 'import distributed, psutil' >/dev/null 2>&1; }
+if dask_present; then
+  echo "prerequisites: Dask.distributed $(/usr/bin/python3 -c 'import distributed; print(distributed.__version__)')"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  for attempt in 1 2 3; do
+    if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-distributed >/tmp/freeenergy-dask-install.log 2>&1; then break; fi
+    echo "prerequisites: python3-distributed install attempt $attempt failed; retrying" >&2
+    sleep $((attempt * 5))
+    apt-get update -qq >/dev/null 2>&1 || true
+  done
+  if dask_present; then
+    echo "prerequisites: installed python3-distributed (Dask.distributed, Debian main)"
+  else
+    echo "error: could not install python3-distributed (see /tmp/freeenergy-dask-install.log); tests/scale needs it" >&2
+    tail -5 /tmp/freeenergy-dask-install.log >&2 || true
+    exit 1
+  fi
+else
+  echo "prerequisites: Dask.distributed not found and not installable here (needs root and apt-get: python3-distributed); tests/scale will fail"
+fi
+
 # ONNX Runtime for Node (tests/onnxruntime), used by the ONNX export tests; needs Node.js and npm.
 if [ -x build/prepare-test-tools.sh ]; then build/prepare-test-tools.sh; fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tests of scale/dask (scoring partition files on a two-process Dask LocalCluster), for build/test.sh.
-# Uses FREEENERGY_WORKER_BIN when set, else artifacts/worker/freeenergy, published (build/publish-worker.sh) when
-# missing or older than a source file. Needs a python3 with Dask.distributed (Debian: python3-distributed,
+# Uses FREEENERGY_WORKER_BIN when set, else artifacts/worker/freeenergy, published (build/publish-worker.sh
+# --if-stale) when missing or older than a source file. Needs a python3 with Dask.distributed (Debian: python3-distributed,
 # build/install-prerequisites.sh installs it). Last line: "N passed, N failed"; exit code 1 on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,12 +14,10 @@ if [ -z "$python" ]; then
   echo "0 passed, 1 failed"
   exit 1
 fi
-bin=${FREEENERGY_WORKER_BIN:-artifacts/worker/freeenergy}
-if [ -z "${FREEENERGY_WORKER_BIN:-}" ] && { [ ! -x "$bin" ] || [ -n "$(find src -newer "$bin" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -print -quit)" ]; }; then
-  if ! build/publish-worker.sh > /dev/null; then
-    echo "error: build/publish-worker.sh failed"
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
+bin=${FREEENERGY_WORKER_BIN:-}
+if [ -z "$bin" ] && ! bin=$(build/publish-worker.sh --if-stale); then
+  echo "error: build/publish-worker.sh failed"
+  echo "0 passed, 1 failed"
+  exit 1
 fi
 FREEENERGY_WORKER_BIN=$(realpath "$bin") exec "$python" tests/scale/test_score_partitions.py
