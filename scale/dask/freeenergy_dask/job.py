@@ -70,7 +70,9 @@ def score_partitions(client: Client, model_path: str, inputs: Iterable[str], out
     shipped = None
     if ship:
         plugin = ShippedFiles({BINARY_NAME: binary, MODEL_NAME: model_path}, executable=(BINARY_NAME,))
-        client.register_worker_plugin(plugin, name=plugin.name)
+        # Client.register_plugin from Dask 2023.9 on; register_worker_plugin before (Debian bookworm: 2022.12).
+        register = getattr(client, "register_plugin", None) or client.register_worker_plugin
+        register(plugin, name=plugin.name)
         shipped = plugin.folder
     options = cli_options(estimator, subtract_complexity, extra_args)
     futures = []
