@@ -1,7 +1,8 @@
 """``python3 -m freeenergy_dask --scheduler ADDRESS --binary BIN --model MODEL --out DIR PARTITION...``
 
 Scores partition files on a running Dask cluster (or on a LocalCluster of --local N worker processes), writes
-DIR/<partition>.scores.csv and DIR/manifest.json, prints one JSON summary; exit code 0 when every partition was
+DIR/<partition>.scores.csv and DIR/manifest.json, prints one JSON summary (seconds: the job on running workers;
+cliCpuSeconds: user + system time of all freeenergy runs); exit code 0 when every partition was
 scored, 2 when one failed (each failure on one line on stderr)."""
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ def main(argv=None) -> int:
     rows = sum(e["rows"] or 0 for e in entries)
     if a.concatenate and not failed:
         concatenate_scores(entries, a.concatenate)
-    print(json.dumps({"partitions": len(entries), "failed": len(failed), "rows": rows, "seconds": seconds,
+    cpu = sum(e.get("cpuSeconds") or 0 for e in entries)
+    print(json.dumps({"partitions": len(entries), "failed": len(failed), "rows": rows, "seconds": seconds, "cliCpuSeconds": cpu,
                       "rowsPerSecond": rows / seconds if seconds > 0 else None,
                       "workers": len({e["worker"] for e in entries if e["worker"]})}))
     return 2 if failed else 0

@@ -48,7 +48,8 @@ def score_partitions(client: Client, model_path: str, inputs: Iterable[str], out
     scheduler's ``distributed.scheduler.allowed-failures`` for the latter); a data error fails that partition only.
 
     Returns the manifest entries, one per input in input order: ``index``, ``partition``, ``scores``, ``status``
-    (``ok``/``error``), ``rows``, ``seconds`` (the CLI run), ``worker`` (address), ``error`` (one line or None).
+    (``ok``/``error``), ``rows``, ``seconds`` and ``cpuSeconds`` (the CLI run: wall, user + system), ``worker``
+    (address), ``error`` (one line or None).
     They are also written to ``out_dir/<manifest>`` (JSON) through a temporary file and a rename."""
     inputs = list(inputs)
     if not inputs:
@@ -96,7 +97,7 @@ def _entry(index: int, path: str, output: str, future) -> dict:
     if future.status == "finished":
         return future.result()
     error = future.exception()
-    return {"index": index, "partition": path, "scores": output, "worker": None, "seconds": None, "rows": None,
+    return {"index": index, "partition": path, "scores": output, "worker": None, "seconds": None, "cpuSeconds": None, "rows": None,
             "status": "error", "error": f"{type(error).__name__}: {' '.join(str(error).split())}"}
 
 

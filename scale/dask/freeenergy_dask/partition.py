@@ -43,6 +43,19 @@ def _error_line(stderr: str, code: int) -> str:
     return lines[-1] if lines else f"freeenergy exited with code {code}"
 
 
+def _run(command: list[str], folder: str):
+    """Runs ``command`` with its output in files under ``folder``; returns (exit code, negative for a signal, stdout,
+    stderr, the child's resource usage). os.wait4 gives this child's CPU time alone, whatever else the worker runs."""
+    paths = os.path.join(folder, "stdout.txt"), os.path.join(folder, "stderr.txt")
+    with open(paths[0], "w") as out, open(paths[1], "w") as err:
+        child = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                 preexec_fn=_die_with_worker(os.getpid()))
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    with open(paths[0]) as out, open(paths[1]) as err:
+        return child.returncode, out.read(), err.read(), usage
+
+
 def score_partition(task: dict) -> dict:
     """Scores ``task["input"]`` into ``task["output"]`` and returns its manifest entry.
 
@@ -62,14 +75,14 @@ def score_partition(task: dict) -> dict:
         command = [binary, "score", "--model", model, "--data", task["input"], "--out", os.path.join(attempt, "scores.csv"),
                    "--threads", str(task["threads"]), "--json", *task["options"]]
         start = time.perf_counter()
-        run = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                             preexec_fn=_die_with_worker(os.getpid()))
+        code, stdout, stderr, usage = _run(command, attempt)
         entry["seconds"] = time.perf_counter() - start
-        if run.returncode < 0:
-            raise ScoringInterrupted(f"{task['input']}: freeenergy was killed by signal {-run.returncode}")
-        if run.returncode != 0:
-            return {**entry, "status": "error", "rows": None, "error": _error_line(run.stderr, run.returncode)}
-        entry["rows"] = json.loads(run.stdout)["rows"]
+        entry["cpuSeconds"] = usage.ru_utime + usage.ru_stime
+        if code < 0:
+            raise ScoringInterrupted(f"{task['input']}: freeenergy was killed by signal {-code}")
+        if code != 0:
+            return {**entry, "status": "error", "rows": None, "error": _error_line(stderr, code)}
+        entry["rows"] = json.loads(stdout)["rows"]
         os.replace(os.path.join(attempt, "scores.csv"), task["output"])
         return {**entry, "status": "ok", "error": None}
     finally:
