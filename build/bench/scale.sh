@@ -8,12 +8,12 @@
 # score_partitions alone (workers already running, as in a long-lived cluster; shipping the binary included). CPU
 # seconds are user + system time of the freeenergy runs (not of Dask itself): load-independent, unlike rows/s on a
 # shared machine.
-#   ROWS (default 2000000), PARTITIONS (20), HIDDEN (500), ROUNDS (3), OUT (artifacts/bench/scale),
+#   ROWS (default 2000000), PARTITIONS (8), HIDDEN (500), ROUNDS (3), OUT (artifacts/bench/scale),
 #   DATA (MNIST train-images-idx3-ubyte.gz; default /work/shared/data/mnist or $FREEENERGY_MNIST), PYTHON (/usr/bin/python3).
 # Prints a markdown table, then one JSON object (also OUT/result.json). Needs about ROWS x 1.6 KB of disk in OUT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-rows=${ROWS:-2000000}; partitions=${PARTITIONS:-20}; hidden=${HIDDEN:-500}; rounds=${ROUNDS:-3}
+rows=${ROWS:-2000000}; partitions=${PARTITIONS:-8}; hidden=${HIDDEN:-500}; rounds=${ROUNDS:-3}
 out=${OUT:-artifacts/bench/scale}; python=${PYTHON:-/usr/bin/python3}
 data=${DATA:-${FREEENERGY_MNIST:-/work/shared/data/mnist}/train-images-idx3-ubyte.gz}
 [ -f "$data" ] || { echo "MNIST training images not found: $data (build/fetch-mnist.sh, or set DATA)" >&2; exit 2; }
