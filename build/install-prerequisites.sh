@@ -63,6 +63,3 @@ elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 else
   echo "prerequisites: Dask.distributed not found and not installable here (needs root and apt-get: python3-distributed); tests/scale will fail"
 fi
-
-# ONNX Runtime for Node (tests/onnxruntime), used by the ONNX export tests; needs Node.js and npm.
-if [ -x build/prepare-test-tools.sh ]; then build/prepare-test-tools.sh; fi
