@@ -38,8 +38,10 @@ internal static class AnomalyEvalCommand
         var samples = new Option<int>("--samples") { Description = "vae: importance samples per row for the IWAE and cumulant scores.", DefaultValueFactory = _ => 100 };
         var binarize = new Option<bool>("--binarize")
         {
-            Description = "Threshold training and test images at 0.5 (default: true), so that every score is a code length of the same binary image as the complexity L(x).",
+            Description = "Threshold training and test images at 0.5, so that every score is a code length of the same binary image as the complexity L(x); --binarize false keeps grey values.",
             DefaultValueFactory = _ => true,
+            HelpName = "true|false",
+            Arity = ArgumentArity.ZeroOrOne,
         };
         var plots = new Option<string?>("--plots") { Description = "A folder for score histograms and ROC curves per class." };
         var seed = CommonOptions.Seed();
@@ -49,6 +51,7 @@ internal static class AnomalyEvalCommand
         foreach (var o in new Option[] { dataDir, models, classes, epochs, hidden, latent, layers, samples, binarize, plots, seed, threads, json }) command.Options.Add(o);
         command.SetAction((parse, cancellationToken) =>
         {
+            if (parse.GetValue(plots) is { } plotFolder) OutputPath.CheckFolder(plotFolder, "--plots");
             string dir = FindMnist(parse.GetValue(dataDir));
             int[] normalClasses = ParseClasses(parse.GetValue(classes)!);
             int epochCount = CommonOptions.Range("--epochs", parse.GetValue(epochs), 1, 100_000);
@@ -155,7 +158,7 @@ internal static class AnomalyEvalCommand
                 ["reference"] = "Deep SVDD (one-class), Ruff et al. 2018, ICML, Table 1",
             };
             var stdout = parse.InvocationConfiguration.Output;
-            if (asJson) JsonOutput.Write(stdout, result);
+            if (asJson) JsonOutput.Write(parse, result, model: which, backend: backend.Name);
             else
             {
                 stdout.WriteLine("| class | " + string.Join(" | ", sums.Keys) + " | Deep SVDD |");

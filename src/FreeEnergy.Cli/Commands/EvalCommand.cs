@@ -19,7 +19,7 @@ internal static class EvalCommand
         var estimator = new Option<string>("--estimator") { Description = "RBM: how log Z is estimated: ais (default), tap, exact or stored. VAE: ignored (every estimate is reported).", DefaultValueFactory = _ => "ais" }
             .AcceptOnlyFromAmong("ais", "tap", "exact", "stored", "elbo", "iwae", "cumulant");
         var baseData = new Option<string?>("--base-data") { Description = "AIS: data for the base-rate model (default: the evaluated data)." };
-        var samples = new Option<int>("--samples") { Description = "VAE: importance samples per row (default 100).", DefaultValueFactory = _ => 0 };
+        var samples = new Option<int?>("--samples") { Description = "VAE: importance samples per row (default 100)." };
         var runs = RbmCli.AisRuns();
         var betas = RbmCli.AisBetas();
         var seed = CommonOptions.Seed();
@@ -36,10 +36,9 @@ internal static class EvalCommand
             {
                 var vaeSet = RbmCli.ReadData(parse, data, labels, @class, maxRows);
                 RbmCli.CheckData(vae, vaeSet);
-                int k = parse.GetValue(samples);
-                var summary = Vae.VaeVerbs.Eval(vae, vaeSet.Features, k == 0 ? 100 : k, parse.GetValue(seed));
+                var summary = Vae.VaeVerbs.Eval(vae, vaeSet.Features, parse.GetValue(samples) ?? 100, parse.GetValue(seed));
                 var output = parse.InvocationConfiguration.Output;
-                if (parse.GetValue(json)) JsonOutput.Write(output, summary);
+                if (parse.GetValue(json)) JsonOutput.Write(parse, summary);
                 else foreach (var (key, value) in summary) output.WriteLine($"{key,-16} {value?.ToJsonString()}");
                 return ExitCodes.Success;
             }
@@ -83,7 +82,7 @@ internal static class EvalCommand
                 ["aisSteps"] = logZ.Steps,
             };
             var stdout = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) JsonOutput.Write(stdout, result);
+            if (parse.GetValue(json)) JsonOutput.Write(parse, result, backend: backend.Name);
             else
             {
                 stdout.WriteLine($"rows                 {f.Length}");

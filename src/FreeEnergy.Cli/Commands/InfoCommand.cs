@@ -30,7 +30,7 @@ internal static class InfoCommand
             var modelFile = parse.GetValue(model);
             if (modelFile is not null) result["model"] = ModelDescription.Describe(modelFile.FullName);
             var stdout = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) JsonOutput.Write(stdout, result);
+            if (parse.GetValue(json)) JsonOutput.Write(parse, result);
             else foreach (var (key, value) in result) stdout.WriteLine($"{key,-16} {value?.ToJsonString()}");
             return ExitCodes.Success;
         });

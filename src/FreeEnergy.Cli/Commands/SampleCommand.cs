@@ -27,6 +27,7 @@ internal static class SampleCommand
         foreach (var o in new Option[] { model, count, burnIn, thinning, chains, temperature, width, seed, threads, output, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
+            OutputPath.CheckFile(parse.GetValue(output)!);
             var rbm = RbmCli.LoadModel(parse.GetValue(model)!, RbmCli.Backend(parse, threads));
             int n = CommonOptions.Range("--count", parse.GetValue(count), 1, 1_000_000);
             float t = parse.GetValue(temperature);
@@ -48,7 +49,7 @@ internal static class SampleCommand
             else RbmCli.WriteMatrixCsv(outPath, samples, "v");
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
-                JsonOutput.Write(stdout, new JsonObject { ["model"] = rbm.Kind, ["samples"] = n, ["format"] = png ? "png" : "csv", ["out"] = Path.GetFullPath(outPath) });
+                JsonOutput.Write(parse, new JsonObject { ["model"] = rbm.Kind, ["samples"] = n, ["format"] = png ? "png" : "csv", ["out"] = Path.GetFullPath(outPath) }, backend: rbm.Backend.Name);
             else stdout.WriteLine($"drew {n} samples; wrote {outPath}");
             return ExitCodes.Success;
         });

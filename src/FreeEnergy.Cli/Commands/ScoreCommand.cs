@@ -37,6 +37,7 @@ internal static class ScoreCommand
         foreach (var o in new Option[] { model, data, labels, @class, maxRows, estimator, subtract, samples, runs, betas, seed, threads, output, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
+            OutputPath.CheckFile(parse.GetValue(output)!);
             var backend = RbmCli.Backend(parse, threads);
             var loaded = RbmCli.LoadAny(parse.GetValue(model)!, backend);
             string est = parse.GetValue(estimator)!;
@@ -72,7 +73,7 @@ internal static class ScoreCommand
     {
         var stdout = parse.InvocationConfiguration.Output;
         if (parse.GetValue(json))
-            JsonOutput.Write(stdout, new JsonObject
+            JsonOutput.Write(parse, new JsonObject
             {
                 ["model"] = rbm.Kind,
                 ["rows"] = rows,
@@ -83,7 +84,7 @@ internal static class ScoreCommand
                 ["logPartitionLower"] = logZ is null ? null : JsonOutput.Number(logZ.Lower),
                 ["logPartitionUpper"] = logZ is null ? null : JsonOutput.Number(logZ.Upper),
                 ["out"] = Path.GetFullPath(outPath),
-            });
+            }, backend: rbm.Backend.Name);
         else stdout.WriteLine($"scored {rows} rows ({column}, mean {mean:F4}{(logZ is null ? "" : $", log Z {logZ.LogPartition:F3} by {logZ.Method}")}); wrote {outPath}");
     }
 
@@ -169,11 +170,11 @@ internal static class ScoreCommand
             });
         var stdout = parse.InvocationConfiguration.Output;
         if (parse.GetValue(json))
-            JsonOutput.Write(stdout, new JsonObject
+            JsonOutput.Write(parse, new JsonObject
             {
                 ["model"] = vae.Kind, ["rows"] = rows, ["estimator"] = estimator, ["score"] = column,
                 ["mean"] = JsonOutput.Number(mean), ["out"] = Path.GetFullPath(outPath),
-            });
+            }, backend: vae.Backend.Name);
         else stdout.WriteLine($"scored {rows} rows ({column}, mean {mean:F4}); wrote {outPath}");
         return ExitCodes.Success;
     }
@@ -200,11 +201,11 @@ internal static class ScoreCommand
         mean /= Math.Max(1, scores.Length);
         var stdout = parse.InvocationConfiguration.Output;
         if (parse.GetValue(json))
-            JsonOutput.Write(stdout, new JsonObject
+            JsonOutput.Write(parse, new JsonObject
             {
                 ["model"] = vae.Kind, ["rows"] = scores.Length, ["estimator"] = estimator, ["score"] = column,
                 ["mean"] = JsonOutput.Number(mean), ["out"] = Path.GetFullPath(outPath),
-            });
+            }, backend: vae.Backend.Name);
         else stdout.WriteLine($"scored {scores.Length} rows ({column}, mean {mean:F4}); wrote {outPath}");
         return ExitCodes.Success;
     }

@@ -54,6 +54,9 @@ internal static class TrainCommand
         command.SetAction((parse, cancellationToken) =>
         {
             string model = parse.GetValue(kind)!;
+            // Where the results go is checked before any work, so that a bad --out or --plots loses no training.
+            var outPath = OutputPath.CheckFile(parse.GetValue(output)!);
+            if (parse.GetValue(plots) is { } plotFolder) OutputPath.CheckFolder(plotFolder, "--plots");
             if (model == "vae") return Task.FromResult(TrainVae(parse, data, labels, @class, maxRows, validation, epochs, batch, lr, patience, latent, layers, beta, seed, threads, device, output, plots, json, cancellationToken));
             if (parse.GetValue(latent) is not null || parse.GetValue(layers) is not null || parse.GetValue(beta) is not null)
                 throw new CliException("--latent, --layers and --beta apply to --model vae only.");
@@ -79,10 +82,6 @@ internal static class TrainCommand
             float decay = parse.GetValue(l2);
             if (!(decay >= 0) || !float.IsFinite(decay)) throw new CliException($"--l2 must be zero or positive (got {decay}).");
             if (parse.GetValue(learnSigma) && model != "grbm") throw new CliException("--learn-sigma applies to --model grbm only.");
-            var outPath = parse.GetValue(output)!;
-            var outFolder = Path.GetDirectoryName(Path.GetFullPath(outPath));
-            if (outFolder is not null && !Directory.Exists(outFolder)) throw new CliException($"output folder does not exist: {outFolder}");
-
             var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
             var features = set.Features;
             if (parse.GetValue(binarize)) new ThresholdBinarizer().TransformInPlace(features);
@@ -132,7 +131,7 @@ internal static class TrainCommand
                 rbm.LogPartition = logZ.LogPartition;
                 rbm.Annotations["log_partition_estimator"] = logZ.Method;
             }
-            ModelFile.Save(outPath, rbm.ToDocument());
+            RbmCli.SaveModel(outPath, rbm);
 
             var last = result.LastProgress;
             var summary = new JsonObject
@@ -156,7 +155,7 @@ internal static class TrainCommand
                 ["backendReason"] = backendReason,
             };
             var stdout = parse.InvocationConfiguration.Output;
-            if (asJson) JsonOutput.Write(stdout, summary);
+            if (asJson) JsonOutput.Write(parse, summary);
             else stdout.WriteLine($"trained {rbm.Kind} {rbm.Visible}x{rbm.Hidden} ({phase}) for {result.EpochsRun} epochs in {result.Seconds:F1} s on {backend.Name}; saved {outPath}"
                 + (logZ is null ? "" : $"; log Z = {logZ.LogPartition.ToString("F3", CultureInfo.InvariantCulture)} ({logZ.Method})"));
             return Task.FromResult(ExitCodes.Success);
@@ -172,8 +171,6 @@ internal static class TrainCommand
         ComputeBackends.TryParse(parse.GetValue(device), out var choice);
         var backend = ComputeBackends.Create(choice, CommonOptions.Range("--threads", parse.GetValue(threads), 0, 1024), out var backendReason);
         var outPath = parse.GetValue(output)!;
-        var outFolder = Path.GetDirectoryName(Path.GetFullPath(outPath));
-        if (outFolder is not null && !Directory.Exists(outFolder)) throw new CliException($"output folder does not exist: {outFolder}");
         var options = new VaeTrainingOptions
         {
             LatentDimension = CommonOptions.Range("--latent", parse.GetValue(latent) ?? 20, 1, 100_000),
@@ -205,10 +202,10 @@ internal static class TrainCommand
             vae = Vae.VaeVerbs.Train(set, valid, options, backend, progress, cancellationToken);
         }
         TrainingPictures.Write(parse.GetValue(plots), history, "-ELBO (nats)", vae, set.Features);
-        ModelFile.Save(outPath, vae.ToDocument());
+        RbmCli.SaveModel(outPath, vae);
         var stdout = parse.InvocationConfiguration.Output;
         if (asJson)
-            JsonOutput.Write(stdout, new JsonObject
+            JsonOutput.Write(parse, new JsonObject
             {
                 ["model"] = vae.Kind,
                 ["out"] = Path.GetFullPath(outPath),

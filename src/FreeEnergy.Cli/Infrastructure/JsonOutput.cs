@@ -1,12 +1,49 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace FreeEnergy.Cli.Infrastructure;
 
-/// <summary>Writes the single JSON object a verb prints in <c>--json</c> mode (trim-safe: JsonNode only).</summary>
+/// <summary>
+/// Writes the single JSON object a verb prints in <c>--json</c> mode (trim-safe: JsonNode only). Every verb's object
+/// starts with the same common fields (docs/cli.md): <c>verb</c>, <c>version</c>, <c>model</c> (the model kind, where
+/// a model is involved), <c>seed</c> (for verbs that take <c>--seed</c>), <c>backend</c> (where one computes) and
+/// <c>seconds</c> (since the command line was parsed), followed by the verb's own fields.
+/// </summary>
 public static class JsonOutput
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly ConditionalWeakTable<ParseResult, Stopwatch> Clocks = new();
+
+    /// <summary>Starts the clock behind the <c>seconds</c> field of <paramref name="parse"/>'s verb.</summary>
+    public static void StartClock(ParseResult parse) => Clocks.AddOrUpdate(parse, Stopwatch.StartNew());
+
+    /// <summary>
+    /// Writes the common fields and then <paramref name="fields"/> to the verb's output as one JSON document. A field of
+    /// <paramref name="fields"/> named like a common one replaces its value in place (e.g. a verb's own measured <c>seconds</c>).
+    /// </summary>
+    public static void Write(ParseResult parse, JsonObject fields, string? model = null, string? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(fields);
+        var result = new JsonObject
+        {
+            ["verb"] = ParseErrorText.VerbPath(parse.CommandResult, withTool: false),
+            ["version"] = LibraryInfo.Version,
+        };
+        if (model is not null) result["model"] = model;
+        if (parse.CommandResult.Command.Options.Any(o => o.Name == "--seed")) result["seed"] = parse.GetValue<ulong>("--seed");
+        if (backend is not null) result["backend"] = backend;
+        result["seconds"] = Clocks.TryGetValue(parse, out var clock) ? clock.Elapsed.TotalSeconds : null;
+        foreach (var (key, value) in fields.ToList())
+        {
+            fields.Remove(key);
+            result[key] = value;
+        }
+        Write(parse.InvocationConfiguration.Output, result);
+    }
 
     /// <summary>Writes <paramref name="value"/> as one JSON document followed by a newline.</summary>
     public static void Write(TextWriter stdout, JsonObject value) => stdout.WriteLine(value.ToJsonString(Indented));

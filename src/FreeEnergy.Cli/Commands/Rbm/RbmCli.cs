@@ -21,7 +21,7 @@ internal static class RbmCli
     public static Option<int?> MaxRows() => new("--max-rows") { Description = "Read at most this many rows." };
     public static Option<string> ModelPath() => new("--model") { Description = "A model file written by train.", Required = true };
     public static Option<string> Out(string what) => new("--out") { Description = what, Required = true };
-    public static Option<string> Device() => new Option<string>("--device") { Description = "Compute device: auto, cpu or cuda.", DefaultValueFactory = _ => "auto" }.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+    public static Option<string> Device() => new Option<string>("--device") { Description = "Compute device: auto (CUDA when available, else CPU; RBM verbs use the CPU), cpu, or cuda (fail when unavailable).", DefaultValueFactory = _ => "auto" }.AcceptOnlyFromAmong("auto", "cpu", "cuda");
 
     public static IComputeBackend Backend(ParseResult parse, Option<int> threads, Option<string>? device = null)
         => Backend(parse, threads, device, out _);
@@ -139,6 +139,10 @@ internal static class RbmCli
         int third = Math.Max(1, k - first - second);
         return new AisOptions { Runs = r, Betas = AisOptions.DefaultSchedule(first, second, third), Seed = seed, Backend = backend };
     }
+
+    /// <summary>Saves a model file atomically; a write failure names <paramref name="path"/> (see <see cref="AtomicFile"/>).</summary>
+    public static void SaveModel(string path, IFreeEnergyModel model)
+        => AtomicFile.Write(path, stream => ModelFile.Save(stream, model.ToDocument()));
 
     public static void WriteCsv(string path, string[] header, int rows, Func<int, int, double> value)
     {
