@@ -83,6 +83,11 @@ internal static class AnomalyEvalCommand
             foreach (int c in normalClasses)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                using var progress = WorkProgress.Start(parse, $"class {c}");
+                // Each model trains for half of the class's bar when both run; scoring the test set takes the rest.
+                double share = which == "both" ? 0.45 : 0.9;
+                IProgress<TrainingProgress> Stage(double start, string name) => new ProgressRelay<TrainingProgress>(p =>
+                    progress.Report(start + share * p.Epoch / Math.Max(1, p.Epochs), $"class {c}: {name} epoch {p.Epoch}/{p.Epochs}"));
                 var normal = Subset(train, c);
                 var anomalous = new bool[test.Labels.Length];
                 for (int i = 0; i < anomalous.Length; i++) anomalous[i] = test.Labels[i] != c;
@@ -102,7 +107,7 @@ internal static class AnomalyEvalCommand
                         Backend = backend,
                     };
                     var rbm = RbmTrainer.CreateBernoulli(normal.View, options);
-                    RbmTrainer.Train(rbm, normal.View, options, null, cancellationToken);
+                    RbmTrainer.Train(rbm, normal.View, options, Stage(0, "rbm"), cancellationToken);
                     // log Z is one constant per model, so -log p(v) = F(v) + log Z ranks rows exactly as F(v) does:
                     // the normalised score has the same AUC by construction.
                     scores.Add(("rbm_free_energy", rbm.FreeEnergy(test.Features.View)));
@@ -116,11 +121,13 @@ internal static class AnomalyEvalCommand
                         Epochs = epochCount,
                         Seed = parse.GetValue(seed),
                     };
-                    var vae = VaeTrainer.Train(normal.View, null, options, backend, null, cancellationToken);
+                    var vae = VaeTrainer.Train(normal.View, null, options, backend, Stage(which == "both" ? share : 0, "vae"), cancellationToken);
+                    progress.Report(which == "both" ? 2 * share : share, $"class {c}: vae scores ({k} samples per row)");
                     scores.Add(("vae_free_energy", vae.FreeEnergy(test.Features.View)));
                     scores.Add(("vae_iwae", vae.Score(test.Features.View, VaeEstimator.Iwae, k, parse.GetValue(seed))));
                     scores.Add(("vae_cumulant", vae.Score(test.Features.View, VaeEstimator.Cumulant, k, parse.GetValue(seed))));
                 }
+                progress.Dispose();
                 int modelScores = scores.Count;
                 for (int i = 0; i < modelScores; i++) scores.Add((scores[i].Name + "_corrected", InputComplexity.Correct(scores[i].Scores, complexity)));
                 var curves = new List<(string, RocCurve)>();

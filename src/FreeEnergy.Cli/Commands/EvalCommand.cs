@@ -36,7 +36,10 @@ internal static class EvalCommand
             {
                 var vaeSet = RbmCli.ReadData(parse, data, labels, @class, maxRows);
                 RbmCli.CheckData(vae, vaeSet);
-                var summary = Vae.VaeVerbs.Eval(vae, vaeSet.Features, parse.GetValue(samples) ?? 100, parse.GetValue(seed));
+                int k = parse.GetValue(samples) ?? 100;
+                System.Text.Json.Nodes.JsonObject summary;
+                using (WorkProgress.Start(parse, $"VAE estimates of -log p(x), {k} samples per row", indeterminate: true))
+                    summary = Vae.VaeVerbs.Eval(vae, vaeSet.Features, k, parse.GetValue(seed));
                 var output = parse.InvocationConfiguration.Output;
                 if (parse.GetValue(json)) JsonOutput.Write(parse, summary);
                 else foreach (var (key, value) in summary) output.WriteLine($"{key,-16} {value?.ToJsonString()}");
@@ -54,7 +57,7 @@ internal static class EvalCommand
                 RbmCli.CheckData(rbm, baseSet); // same width check and the same recorded binarisation as the evaluated rows
                 baseRows = baseSet.Features;
             }
-            var logZ = RbmCli.LogPartition(rbm, est, baseRows.View, RbmCli.Ais(parse, runs, betas, parse.GetValue(seed), backend));
+            var logZ = RbmCli.LogPartition(rbm, est, baseRows.View, RbmCli.Ais(parse, runs, betas, parse.GetValue(seed), backend), parse);
             var f = new double[set.Features.Rows];
             rbm.FreeEnergy(set.Features.View, f);
             double meanF = 0, sq = 0;

@@ -116,7 +116,7 @@ internal static class TrainCommand
             RbmBase rbm;
             using (var display = TrainingProgressDisplay.Create(asJson, stderr))
             {
-                var progress = new Relay(p => { history.Add(p); display.Report(p); });
+                var progress = new ProgressRelay<TrainingProgress>(p => { history.Add(p); display.Report(p); });
                 rbm = model == "grbm" ? RbmTrainer.CreateGaussian(features.View, options) : RbmTrainer.CreateBernoulli(features.View, options);
                 if (parse.GetValue(binarize)) rbm.Annotations[RbmCli.InputBinarization] = RbmCli.ThresholdRule;
                 result = RbmTrainer.Train(rbm, features.View, options, progress, cancellationToken);
@@ -127,7 +127,7 @@ internal static class TrainCommand
             string est = parse.GetValue(estimate)!;
             if (est != "none")
             {
-                logZ = RbmCli.LogPartition(rbm, est, features.View, new AisOptions { Seed = options.Seed, Backend = backend });
+                logZ = RbmCli.LogPartition(rbm, est, features.View, new AisOptions { Seed = options.Seed, Backend = backend }, parse);
                 rbm.LogPartition = logZ.LogPartition;
                 rbm.Annotations["log_partition_estimator"] = logZ.Method;
             }
@@ -198,7 +198,7 @@ internal static class TrainCommand
         Models.Vae vae;
         using (var display = TrainingProgressDisplay.Create(asJson, parse.InvocationConfiguration.Error))
         {
-            var progress = new Relay(p => { last = p; history.Add(p); display.Report(p); });
+            var progress = new ProgressRelay<TrainingProgress>(p => { last = p; history.Add(p); display.Report(p); });
             vae = Vae.VaeVerbs.Train(set, valid, options, backend, progress, cancellationToken);
         }
         TrainingPictures.Write(parse.GetValue(plots), history, "-ELBO (nats)", vae, set.Features);
@@ -221,10 +221,5 @@ internal static class TrainCommand
             });
         else stdout.WriteLine($"trained vae {vae.InputDimension}->{vae.EncodedDimension} for {last?.Epoch ?? 0} epochs in {clock.Elapsed.TotalSeconds:F1} s on {backend.Name}; saved {outPath}");
         return ExitCodes.Success;
-    }
-
-    private sealed class Relay(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

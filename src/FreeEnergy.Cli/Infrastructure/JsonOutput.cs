@@ -33,16 +33,28 @@ public static class JsonOutput
             ["verb"] = ParseErrorText.VerbPath(parse.CommandResult, withTool: false),
             ["version"] = LibraryInfo.Version,
         };
-        if (model is not null) result["model"] = model;
-        if (parse.CommandResult.Command.Options.Any(o => o.Name == "--seed")) result["seed"] = parse.GetValue<ulong>("--seed");
-        if (backend is not null) result["backend"] = backend;
-        result["seconds"] = Clocks.TryGetValue(parse, out var clock) ? clock.Elapsed.TotalSeconds : null;
+        bool seeded = parse.CommandResult.Command.Options.Any(o => o.Name == "--seed");
+        Common("model", model);
+        Common("seed", seeded ? parse.GetValue<ulong>("--seed") : null);
+        Common("backend", backend);
+        Common("seconds", Clocks.TryGetValue(parse, out var clock) ? clock.Elapsed.TotalSeconds : null);
         foreach (var (key, value) in fields.ToList())
         {
             fields.Remove(key);
             result[key] = value;
         }
         Write(parse.InvocationConfiguration.Output, result);
+
+        // A common field in its place: the verb's own value when it has one, else the given one (absent when null).
+        void Common(string key, JsonNode? fallback)
+        {
+            if (fields.TryGetPropertyValue(key, out var own))
+            {
+                fields.Remove(key);
+                result[key] = own;
+            }
+            else if (fallback is not null) result[key] = fallback;
+        }
     }
 
     /// <summary>Writes <paramref name="value"/> as one JSON document followed by a newline.</summary>

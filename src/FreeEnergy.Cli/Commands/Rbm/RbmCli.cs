@@ -105,9 +105,14 @@ internal static class RbmCli
     /// <summary>The value of <see cref="InputBinarization"/> for <c>--binarize</c> (x &gt; 0.5 becomes 1).</summary>
     public const string ThresholdRule = ThresholdBinarizer.DefaultRule;
 
-    /// <summary>Estimates log Z by name; "stored" uses the model file's value.</summary>
-    public static LogPartitionEstimate LogPartition(RbmBase model, string estimator, MatrixView data, AisOptions ais)
+    /// <summary>
+    /// Estimates log Z by name; "stored" uses the model file's value. With <paramref name="parse"/>, the estimators that
+    /// take a while show progress on a terminal (<see cref="WorkProgress"/>).
+    /// </summary>
+    public static LogPartitionEstimate LogPartition(RbmBase model, string estimator, MatrixView data, AisOptions ais, ParseResult? parse = null)
     {
+        using var progress = parse is null || estimator is "stored" ? null
+            : WorkProgress.Start(parse, $"log Z by {estimator} ({model.Visible}x{model.Hidden})", indeterminate: estimator != "ais");
         switch (estimator)
         {
             case "stored":
@@ -118,6 +123,7 @@ internal static class RbmCli
                     throw new CliException($"exact log Z enumerates the smaller layer and needs at most {ExactLogPartition.MaxEnumeratedUnits} units ({model.Visible}x{model.Hidden} is too large); use --estimator ais or tap.");
                 return ExactLogPartition.Estimate(model);
             case "ais":
+                ais.Progress = progress;
                 return AnnealedImportanceSampling.Estimate(model, data, ais);
             case "tap":
                 if (model is not BernoulliRbm b) throw new CliException("the TAP estimate is for Bernoulli RBMs; use --estimator ais or exact for a Gaussian RBM.");
