@@ -199,6 +199,16 @@ public sealed class CliTourTests
         Assert.InRange(fractions.Count, 50, 301);
         Assert.Equal(1.0, fractions[^1]);
         Assert.True(fractions.Zip(fractions.Skip(1)).All(p => p.First < p.Second));
+
+        // The device-resident path (here on the host seam) reports the same fractions.
+        var deviceFractions = new List<double>();
+        var onDevice = Options(new ProgressRelay<double>(deviceFractions.Add));
+        onDevice.DeviceArrays = new global::FreeEnergy.Compute.Device.HostDeviceArrays(new CpuBackend(1));
+        var deviceQuiet = Options(null);
+        deviceQuiet.DeviceArrays = new global::FreeEnergy.Compute.Device.HostDeviceArrays(new CpuBackend(1));
+        Assert.Equal(AnnealedImportanceSampling.Estimate(model, data.View, deviceQuiet).LogPartition,
+            AnnealedImportanceSampling.Estimate(model, data.View, onDevice).LogPartition);
+        Assert.Equal(fractions, deviceFractions);
     }
 
     [Fact]
