@@ -221,7 +221,7 @@ internal static class ScoreCommand
     /// <summary><paramref name="set"/>, thresholded at 0.5 in place when <c>--binarize</c> is given.</summary>
     private static Data.DataSet Binarized(ParseResult parse, Data.DataSet set)
     {
-        if (parse.GetValue<bool>("--binarize")) new Data.Preprocessing.ThresholdBinarizer().TransformInPlace(set.Features);
+        if (parse.GetValue<bool>("--binarize")) RbmCli.Binarize(set);
         return set;
     }
 

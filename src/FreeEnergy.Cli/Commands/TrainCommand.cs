@@ -5,7 +5,6 @@ using FreeEnergy.Cli.Commands.Rbm;
 using FreeEnergy.Cli.Infrastructure;
 using FreeEnergy.Compute;
 using FreeEnergy.Data;
-using FreeEnergy.Data.Preprocessing;
 using FreeEnergy.Estimation;
 using FreeEnergy.Models;
 using FreeEnergy.Persistence;
@@ -84,13 +83,14 @@ internal static class TrainCommand
             if (parse.GetValue(learnSigma) && model != "grbm") throw new CliException("--learn-sigma applies to --model grbm only.");
             var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
             var features = set.Features;
-            if (parse.GetValue(binarize)) new ThresholdBinarizer().TransformInPlace(features);
+            if (parse.GetValue(binarize)) RbmCli.Binarize(set);
             Tensors.Matrix? valid = null;
             if (parse.GetValue(validation) is { } validPath)
             {
                 if (!File.Exists(validPath)) throw new CliException($"validation file not found: {validPath}");
-                valid = DataReader.Read(validPath).Features;
-                if (parse.GetValue(binarize)) new ThresholdBinarizer().TransformInPlace(valid);
+                var validSet = DataReader.Read(validPath);
+                if (parse.GetValue(binarize)) RbmCli.Binarize(validSet);
+                valid = validSet.Features;
                 if (valid.Columns != features.Columns) throw new CliException($"validation rows have {valid.Columns} columns, training rows {features.Columns}.");
             }
             var options = new RbmTrainingOptions

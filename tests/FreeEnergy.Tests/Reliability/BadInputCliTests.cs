@@ -52,6 +52,8 @@ public sealed class BadInputCliTests
         "parse-model-unknown", "parse-hidden-not-a-number", "parse-lr-not-a-number", "parse-seed-negative", "parse-hidden-no-value",
         "parse-unknown-option", "parse-missing-required", "parse-no-verb", "parse-bench-no-verb", "parse-device-unknown",
         "parse-estimator-unknown", "parse-hidden-twice",
+        // A threshold must not turn a NaN into 0.
+        "score-binarize-nan", "train-binarize-nan", "score-binarized-model-nan",
     };
 
     [Theory]
@@ -138,6 +140,9 @@ public sealed class BadInputCliTests
             "parse-bench-no-verb" => (["bench"], "freeenergy bench needs a verb"),
             "parse-device-unknown" => (["device", "--device", "GPU"], "--device must be one of auto, cpu, cuda (got 'GPU')."),
             "parse-estimator-unknown" => (Score(rbm, Data(good), "--estimator", "magic"), "--estimator must be one of"),
+            "score-binarize-nan" => (Score(rbm, Data(BinaryRows(30, 2, r => r == 3 ? nan : null)), "--binarize"), "data.csv, row 4, column 16"),
+            "train-binarize-nan" => (Train("rbm", Data(BinaryRows(30, 2, r => r == 3 ? nan : null)), "--binarize"), "data.csv, row 4, column 16"),
+            "score-binarized-model-nan" => (Score(BinarizedModel(files), Data(BinaryRows(30, 2, r => r == 3 ? nan : null))), "data.csv, row 4, column 16"),
             "parse-hidden-twice" => (Train("rbm", Data(good), "--hidden", "abc"), "--hidden takes one value (got '4' 'abc')."),
             _ => throw new ArgumentException(name),
         };
@@ -164,6 +169,14 @@ public sealed class BadInputCliTests
         Assert.Empty(files.Extra("rbm.fem", "grbm.fem", "vae.fem", "out.csv", "new.fem", "data.csv", "labels.csv", "ro.fem", "ro.csv", "labels-idx1-ubyte"));
         Assert.Empty(Directory.GetFileSystemEntries(folder));
         Assert.False(Directory.Exists(files.Path("newdir")) && Directory.GetFileSystemEntries(files.Path("newdir")).Length > 0);
+    }
+
+    /// <summary>A model trained with --binarize: scoring applies the recorded threshold.</summary>
+    private static string BinarizedModel(ReliabilityFiles files)
+    {
+        var model = ReliabilityFiles.SmallRbm();
+        model.Annotations[FreeEnergy.Data.Preprocessing.ThresholdBinarizer.ModelAnnotation] = FreeEnergy.Data.Preprocessing.ThresholdBinarizer.DefaultRule;
+        return files.Save("rbm.fem", model);
     }
 
     private static string Corrupt(string path)

@@ -94,9 +94,27 @@ internal static class RbmCli
         if (model.Annotations.TryGetValue(InputBinarization, out var rule))
         {
             if (rule != ThresholdRule) throw new CliException($"the model asks for input binarisation '{rule}', which this version does not know.");
-            new ThresholdBinarizer().TransformInPlace(data.Features);
+            Binarize(data);
         }
         model.ValidateData(data.Features.View, data.Source);
+    }
+
+    /// <summary>
+    /// Thresholds <paramref name="data"/> at 0.5 in place (<c>--binarize</c>), after refusing values that are not finite
+    /// (the threshold would silently turn a NaN into 0), naming the file, row and column.
+    /// </summary>
+    public static void Binarize(DataSet data)
+    {
+        var x = data.Features;
+        for (int r = 0; r < x.Rows; r++)
+        {
+            var row = x.Row(r);
+            if (float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(row))) continue; // NaN and infinities make the sum non-finite
+            for (int c = 0; c < row.Length; c++)
+                if (!float.IsFinite(row[c]))
+                    throw new DataFormatException($"value {row[c]} is not finite; --binarize needs numbers to threshold.", data.Source, r + 1, c + 1);
+        }
+        new ThresholdBinarizer().TransformInPlace(x);
     }
 
     /// <summary>The model annotation recording how training data were binarised.</summary>
