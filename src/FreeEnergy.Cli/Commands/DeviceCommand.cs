@@ -57,7 +57,7 @@ internal static class DeviceCommand
             };
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) JsonOutput.Write(parse, result);
-            else foreach (var (key, value) in result) stdout.WriteLine($"{key,-18} {value?.ToJsonString() ?? "null"}");
+            else foreach (var (key, value) in result) stdout.WriteLine($"{key,-18} {InfoCommand.Text(value)}");
             return ExitCodes.Success;
         });
         return command;

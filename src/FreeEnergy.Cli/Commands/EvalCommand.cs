@@ -42,7 +42,16 @@ internal static class EvalCommand
                     summary = Vae.VaeVerbs.Eval(vae, vaeSet.Features, k, parse.GetValue(seed));
                 var output = parse.InvocationConfiguration.Output;
                 if (parse.GetValue(json)) JsonOutput.Write(parse, summary);
-                else foreach (var (key, value) in summary) output.WriteLine($"{key,-16} {value?.ToJsonString()}");
+                else
+                {
+                    // Each estimate of -log p(x) as "mean +- standard error (rows)", in nats per row.
+                    output.WriteLine($"rows             {summary["rows"]}  ({summary["samples"]} samples per row, seed {summary["seed"]})");
+                    output.WriteLine("-log p(x), nats per row:     mean +- standard error");
+                    foreach (var (key, value) in summary)
+                        if (value is System.Text.Json.Nodes.JsonObject estimate)
+                            output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                                $"{key,-16} {(double?)estimate["mean"] ?? double.NaN,12:F4} +- {(double?)estimate["standardError"] ?? double.NaN:F4}"));
+                }
                 return ExitCodes.Success;
             }
             var rbm = (Models.RbmBase)loaded;

@@ -87,7 +87,8 @@ internal static class InfoCommand
         }
     }
 
-    private static string Text(JsonNode? node) => node switch
+    /// <summary>A JSON value as the human form shows it: strings unquoted, null as "-".</summary>
+    internal static string Text(JsonNode? node) => node switch
     {
         null => "-",
         JsonValue v when v.TryGetValue<string>(out var s) => s,
