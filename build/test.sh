@@ -10,9 +10,6 @@ filter=${FREEENERGY_TEST_FILTER:-}
 passed=0; failed=0; skipped=0; status=0
 summary() { echo "Tests: $passed passed, $failed failed, $skipped skipped"; }
 
-# Test helpers that live outside .NET (ONNX Runtime for Node, used by the ONNX export tests).
-build/prepare-test-tools.sh || { echo "error: build/prepare-test-tools.sh failed"; failed=1; summary; exit 1; }
-
 # One build of the whole solution: engine, ONNX, ML.NET layer, CLI, samples, benchmarks and tests.
 if ! dotnet build FreeEnergyML.sln -c "$config" -nologo -v q -clp:ErrorsOnly; then
   echo "error: the build failed (dotnet build FreeEnergyML.sln -c $config)"; failed=1; summary; exit 1
