@@ -14,7 +14,7 @@ namespace FreeEnergy.MlNet.Bench;
 
 /// <summary>
 /// Rows per second of a trained 784 x H RBM (default 500) on the first N MNIST test rows (default 10,000), each figure the
-/// median of five passes after a warm-up, all in one process: the engine on the whole matrix; ML.NET's <c>Transform</c> of
+/// median of five rounds that run every path in turn after a warm-up, all in one process: the engine on the whole matrix; ML.NET's <c>Transform</c> of
 /// <c>FreeEnergyScore</c> and <c>FreeEnergyEncode</c> over a cached <c>IDataView</c>, read through a cursor; the bulk path
 /// <c>ScoreRows</c>; and the two per-row bounds behind a row-at-a-time cursor: the engine called one row at a time, and
 /// ONNX Runtime run on one row at a time (what OnnxTransformer does per row).
@@ -32,16 +32,17 @@ internal static class TransformThroughput
 
         var score = ml.Transforms.FreeEnergyScore("Score", nameof(MnistRow.Features), model).Fit(data);
         var encode = ml.Transforms.FreeEnergyEncode("Hidden", nameof(MnistRow.Features), model).Fit(data);
-        var figures = new JsonObject
+        var paths = new (string Name, Action Pass)[]
         {
-            ["engine_score"] = RowsPerSecond(x.Rows, () => model.FreeEnergy(x.View)),
-            ["mlnet_transform_score"] = RowsPerSecond(x.Rows, () => Drain<float>(score.Transform(data), "Score")),
-            ["mlnet_score_rows"] = RowsPerSecond(x.Rows, () => score.ScoreRows(data)),
-            ["engine_score_one_row_at_a_time"] = RowsPerSecond(x.Rows, () => { for (int r = 0; r < x.Rows; r++) model.FreeEnergy(x.View.RowRange(r, 1)); }),
-            ["onnxruntime_score_one_row_at_a_time"] = OnnxRuntimePerRow(model, x),
-            ["engine_encode"] = RowsPerSecond(x.Rows, () => model.Encode(x.View)),
-            ["mlnet_transform_encode"] = RowsPerSecond(x.Rows, () => Drain<VBuffer<float>>(encode.Transform(data), "Hidden")),
+            ("engine_score", () => model.FreeEnergy(x.View)),
+            ("mlnet_transform_score", () => Drain<float>(score.Transform(data), "Score")),
+            ("mlnet_score_rows", () => score.ScoreRows(data)),
+            ("engine_score_one_row_at_a_time", () => { for (int r = 0; r < x.Rows; r++) model.FreeEnergy(x.View.RowRange(r, 1)); }),
+            ("onnxruntime_score_one_row_at_a_time", OnnxRuntimePerRow(model, x)),
+            ("engine_encode", () => model.Encode(x.View)),
+            ("mlnet_transform_encode", () => Drain<VBuffer<float>>(encode.Transform(data), "Hidden")),
         };
+        var figures = RowsPerSecond(x.Rows, paths);
         double Ratio(string a, string b) => Math.Round(figures[a]!.GetValue<double>() / figures[b]!.GetValue<double>(), 3);
         var ratios = new JsonObject
         {
@@ -62,18 +63,28 @@ internal static class TransformThroughput
         };
     }
 
-    private static double RowsPerSecond(int rows, Action pass)
+    /// <summary>
+    /// Rows per second of each path: one warm-up pass each, then five rounds that run every path once in turn (so a change
+    /// in the machine's load falls on all of them alike), the median round of each.
+    /// </summary>
+    private static JsonObject RowsPerSecond(int rows, (string Name, Action Pass)[] paths)
     {
-        pass();
-        var times = new double[5];
-        for (int i = 0; i < times.Length; i++)
+        foreach (var (_, pass) in paths) pass();
+        var seconds = paths.Select(_ => new double[5]).ToArray();
+        for (int round = 0; round < 5; round++)
+            for (int p = 0; p < paths.Length; p++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                paths[p].Pass();
+                seconds[p][round] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            }
+        var figures = new JsonObject();
+        for (int p = 0; p < paths.Length; p++)
         {
-            long start = Stopwatch.GetTimestamp();
-            pass();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            Array.Sort(seconds[p]);
+            figures[paths[p].Name] = Math.Round(rows / seconds[p][2]);
         }
-        Array.Sort(times);
-        return Math.Round(rows / times[times.Length / 2]);
+        return figures;
     }
 
     private static void Drain<T>(IDataView view, string column)
@@ -85,18 +96,19 @@ internal static class TransformThroughput
         while (cursor.MoveNext()) getter(ref value);
     }
 
-    private static double OnnxRuntimePerRow(IFreeEnergyModel model, Matrix x)
+    /// <summary>One pass of ONNX Runtime over the rows one at a time (the session lives as long as the process).</summary>
+    private static Action OnnxRuntimePerRow(IFreeEnergyModel model, Matrix x)
     {
-        using var session = new InferenceSession(global::FreeEnergy.Onnx.OnnxExporter.Export(model, global::FreeEnergy.Onnx.OnnxGraphKind.Score));
+        var session = new InferenceSession(global::FreeEnergy.Onnx.OnnxExporter.Export(model, global::FreeEnergy.Onnx.OnnxGraphKind.Score));
         var input = new DenseTensor<float>(new[] { 1, x.Columns });
         var inputs = new[] { NamedOnnxValue.CreateFromTensor(global::FreeEnergy.Onnx.OnnxNames.Features, input) };
-        return RowsPerSecond(x.Rows, () =>
+        return () =>
         {
             for (int r = 0; r < x.Rows; r++)
             {
                 x.Row(r).CopyTo(input.Buffer.Span);
                 session.Run(inputs).Dispose();
             }
-        });
+        };
     }
 }
