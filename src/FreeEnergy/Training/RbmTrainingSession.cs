@@ -22,7 +22,7 @@ namespace FreeEnergy.Training;
 /// weight update, the P scaling and the bias gradients are folded into one pass, which also packs the new W into the
 /// L1-sized panels (<see cref="BinaryPanels"/>) that the next batch's products read.
 /// </summary>
-internal sealed class RbmTrainingSession
+internal sealed class RbmTrainingSession : ITrainingStep
 {
     internal const ulong StreamShuffle = 0x5301, StreamSample = 0x5302, StreamChains = 0x5303;
 
@@ -42,7 +42,7 @@ internal sealed class RbmTrainingSession
     private readonly BinaryRows? _binary, _hiddenRows;
     private readonly BinaryPanels? _rowPanels, _columnPanels;
     private bool _panelsCurrent;
-    private readonly int[] _order;
+    private int[] _order = [];
     private readonly Snapshot _lastGood, _best;
     private bool _chainsReady;
     private bool? _weightsSane;
@@ -94,68 +94,31 @@ internal sealed class RbmTrainingSession
                 _columnPanels = new BinaryPanels(_h, _d);
             }
         }
-        _order = new int[data.Rows];
         _lastGood = new Snapshot(model);
         _best = new Snapshot(model);
     }
 
-    public RbmTrainingResult Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    public int BatchSize => _batch;
+
+    public void BeginEpoch(int epoch, int[] order) => _order = order;
+
+    public string? Batch(int epoch, int batchIndex, int start, int rows, float learningRate)
     {
-        var clock = Stopwatch.StartNew();
-        _lastGood.Capture(_model);
-        _best.Capture(_model);
-        double bestLoss = double.PositiveInfinity;
-        int bestEpoch = 0, epochsRun = 0;
-        bool stoppedEarly = false;
-        TrainingProgress? last = null;
-        bool early = _o.EarlyStoppingPatience > 0 && _o.ValidationData is not null;
-        for (int epoch = 0; epoch < _o.Epochs; epoch++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            float lr = _o.LearningRateAt(epoch);
-            Shuffle(epoch);
-            int batches = (_data.Rows + _batch - 1) / _batch;
-            for (int b = 0; b < batches; b++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int start = b * _batch;
-                int n = Math.Min(_batch, _data.Rows - start);
-                Step(epoch, b, start, n, lr);
-                if (!ParametersSane()) Diverged(epoch, lr);
-            }
-            epochsRun = epoch + 1;
-            _lastGood.Capture(_model);
-            last = Measure(epoch, clock.Elapsed.TotalSeconds);
-            if (!double.IsFinite(last.TrainingLoss)) Diverged(epoch, lr);
-            progress?.Report(last);
-            if (early)
-            {
-                if (last.ValidationLoss < bestLoss)
-                {
-                    bestLoss = last.ValidationLoss;
-                    bestEpoch = epochsRun;
-                    _best.Capture(_model);
-                }
-                else if (epochsRun - bestEpoch >= _o.EarlyStoppingPatience)
-                {
-                    _best.Restore(_model);
-                    stoppedEarly = true;
-                    break;
-                }
-            }
-        }
-        _model.Annotations["epochs_run"] = epochsRun.ToString(CultureInfo.InvariantCulture);
-        return new RbmTrainingResult(epochsRun, stoppedEarly, stoppedEarly ? bestEpoch : epochsRun, clock.Elapsed.TotalSeconds, last);
+        Step(epoch, batchIndex, start, rows, learningRate);
+        return ParametersSane() ? null : "parameters";
     }
 
-    private void Diverged(int epoch, float lr)
-    {
-        _lastGood.Restore(_model);
-        throw new TrainingDivergedException(
-            $"training diverged in epoch {epoch + 1} (parameters became NaN, infinite or larger than {_o.DivergenceLimit:G3}) at learning rate {lr:G3}; " +
-            $"the parameters from the end of epoch {epoch} were kept. Try a lower learning rate (e.g. {lr / 10:G3}){(_gaussian is not null ? ", standardised data" : "")} or more weight decay.",
-            epoch + 1);
-    }
+    /// <summary>The parameters were checked after every batch.</summary>
+    public string? EndEpoch(int epoch) => null;
+
+    public void Save(ParameterCopy copy) => (copy == ParameterCopy.Best ? _best : _lastGood).Capture(_model);
+
+    public void Restore(ParameterCopy copy) => (copy == ParameterCopy.Best ? _best : _lastGood).Restore(_model);
+
+    /// <summary>The parameters are the model's own arrays.</summary>
+    public void Finish() { }
+
+    public TrainingDivergedException Diverged(int epoch, float learningRate, string what) => RbmTrainer.Diverged(_o, _gaussian is not null, epoch, learningRate);
 
     private bool ParametersSane()
     {
@@ -180,12 +143,6 @@ internal sealed class RbmTrainingSession
             if (!RbmKernels.IsSane(w.AsSpan(s * h, (e - s) * h), limit)) Volatile.Write(ref bad, 1);
         });
         return bad == 0;
-    }
-
-    private void Shuffle(int epoch)
-    {
-        for (int i = 0; i < _order.Length; i++) _order[i] = i;
-        if (_o.Shuffle) new RandomStream(_seed, Philox.Stream(StreamShuffle, (ulong)epoch)).Shuffle(_order);
     }
 
     private void Step(int epoch, int batchIndex, int start, int n, float lr)
@@ -511,7 +468,7 @@ internal sealed class RbmTrainingSession
         TensorPrimitives.MultiplyAdd(gradient, lr, velocity, velocity);
     }
 
-    private TrainingProgress Measure(int epoch, double seconds)
+    public EpochMeasures Measure(int epoch)
     {
         int rows = Math.Min(_o.MonitorRows, _data.Rows);
         var train = _data.RowRange(0, rows);
@@ -523,7 +480,7 @@ internal sealed class RbmTrainingSession
             validError = ReconstructionError(v);
             gap = MeanFreeEnergy(v) - MeanFreeEnergy(train);
         }
-        return new TrainingProgress(epoch + 1, _o.Epochs, trainError, validError, gap, seconds);
+        return new EpochMeasures(trainError, validError, gap, double.IsFinite(trainError) ? null : "training loss");
     }
 
     private double ReconstructionError(MatrixView data)
