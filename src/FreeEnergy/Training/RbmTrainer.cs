@@ -1,4 +1,5 @@
 using System.Globalization;
+using FreeEnergy.Compute;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Cuda;
 using FreeEnergy.Compute.Random;
@@ -100,27 +101,14 @@ public static class RbmTrainer
         // CD-k / PCD-k / TAP of a Bernoulli RBM (or CD-k / PCD-k of a Gaussian RBM with fixed sigma) on a GPU: data,
         // parameters and chains (or TAP magnetisations) stay on the device.
         bool deviceModel = model is BernoulliRbm || (model is GaussianRbm && !options.LearnSigma);
-        var device = options.DeviceArrays;
-        bool owned = false;
-        if (device is null && deviceModel && model.Backend is CudaBackend gpu)
-        {
-            device = new CudaDeviceArrays(gpu);
-            owned = true;
-        }
-        try
-        {
-            using var deviceStep = deviceModel && device is not null ? new DeviceRbmSession(model, data, options, device) : null;
-            ITrainingStep step = deviceStep ?? (ITrainingStep)new RbmTrainingSession(model, data, options);
-            var settings = new EpochLoop.Settings(data.Rows, options.Epochs, options.LearningRateAt, options.Seed, RbmTrainingSession.StreamShuffle,
-                options.Shuffle, options.ValidationData is null ? 0 : options.EarlyStoppingPatience, RestoreBestAtEnd: false);
-            var run = EpochLoop.Run(step, settings, progress, cancellationToken);
-            model.Annotations["epochs_run"] = run.EpochsRun.ToString(CultureInfo.InvariantCulture);
-            return new RbmTrainingResult(run.EpochsRun, run.StoppedEarly, run.BestEpoch, run.Seconds, run.History.Count > 0 ? run.History[^1] : null);
-        }
-        finally
-        {
-            if (owned) device!.Dispose();
-        }
+        using var device = DeviceUse.Of(model.Backend, options.DeviceArrays, deviceModel);
+        using var deviceStep = device.Arrays is { } arrays ? new DeviceRbmSession(model, data, options, arrays) : null;
+        ITrainingStep step = deviceStep ?? (ITrainingStep)new RbmTrainingSession(model, data, options);
+        var settings = new EpochLoop.Settings(data.Rows, options.Epochs, options.LearningRateAt, options.Seed, RbmTrainingSession.StreamShuffle,
+            options.Shuffle, options.ValidationData is null ? 0 : options.EarlyStoppingPatience, RestoreBestAtEnd: false);
+        var run = EpochLoop.Run(step, settings, progress, cancellationToken);
+        model.Annotations["epochs_run"] = run.EpochsRun.ToString(CultureInfo.InvariantCulture);
+        return new RbmTrainingResult(run.EpochsRun, run.StoppedEarly, run.BestEpoch, run.Seconds, run.History.Count > 0 ? run.History[^1] : null);
     }
 
     /// <summary>The divergence report of the CPU and device RBM steps.</summary>

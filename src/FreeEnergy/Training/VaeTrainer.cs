@@ -52,27 +52,14 @@ public static class VaeTrainer
 
         // Bernoulli decoder on a GPU: data, parameters, Adam moments and activations stay on the device.
         bool deviceModel = model.Layout.Likelihood == VaeLikelihood.Bernoulli && (long)training.Rows * training.Columns <= DeviceResidentFloats;
-        var device = options.DeviceArrays;
-        bool owned = false;
-        if (device is null && deviceModel && model.Backend is Compute.Cuda.CudaBackend gpu)
-        {
-            device = new Compute.Cuda.CudaDeviceArrays(gpu);
-            owned = true;
-        }
-        try
-        {
-            using var deviceStep = deviceModel && device is not null ? new DeviceVaeSession(device, model, training, validation, options) : null;
-            ITrainingStep step = deviceStep ?? (ITrainingStep)new VaeTrainingSession(model, training, validation, options);
-            var settings = new EpochLoop.Settings(training.Rows, options.Epochs, _ => options.LearningRate, options.Seed, Vae.PurposeShuffle,
-                Shuffle: true, hasValidation ? options.EarlyStoppingPatience : 0, RestoreBestAtEnd: true);
-            var run = EpochLoop.Run(step, settings, progress, cancellationToken);
-            Annotate(model, options, run.EpochsRun);
-            return run.History;
-        }
-        finally
-        {
-            if (owned) device!.Dispose();
-        }
+        using var device = DeviceUse.Of(model.Backend, options.DeviceArrays, deviceModel);
+        using var deviceStep = device.Arrays is { } arrays ? new DeviceVaeSession(arrays, model, training, validation, options) : null;
+        ITrainingStep step = deviceStep ?? (ITrainingStep)new VaeTrainingSession(model, training, validation, options);
+        var settings = new EpochLoop.Settings(training.Rows, options.Epochs, _ => options.LearningRate, options.Seed, Vae.PurposeShuffle,
+            Shuffle: true, hasValidation ? options.EarlyStoppingPatience : 0, RestoreBestAtEnd: true);
+        var run = EpochLoop.Run(step, settings, progress, cancellationToken);
+        Annotate(model, options, run.EpochsRun);
+        return run.History;
     }
 
     private static void Annotate(Vae model, VaeTrainingOptions options, int epochs)
