@@ -58,7 +58,7 @@ internal sealed partial class DeviceRbmSession : ITrainingStep, IDisposable
         _d = model.Visible;
         _h = model.Hidden;
         _batch = Math.Min(options.BatchSize, data.Rows);
-        _chains = _phase.Kind == NegativePhaseKind.ContrastiveDivergence || _phase.Chains == 0 ? _batch : _phase.Chains;
+        _chains = _phase.ChainsFor(_batch);
         int rows = _batch + _chains;
         try
         {
