@@ -44,6 +44,3 @@ elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && grep -qs '^VERS
 else
   echo "prerequisites: NVRTC not found and not installable here (needs root on Debian bookworm); the CUDA kernel compile tests will be skipped"
 fi
-
-# ONNX Runtime for Node (tests/onnxruntime), used by the ONNX export tests; needs Node.js and npm.
-if [ -x build/prepare-test-tools.sh ]; then build/prepare-test-tools.sh; fi

@@ -74,6 +74,28 @@ internal sealed class GraphBuilder
         return name;
     }
 
+    /// <summary>An int64 scalar constant (rank 0), as CumSum's axis.</summary>
+    public string Int64Scalar(long value)
+    {
+        string key = "s:" + value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (_constants.TryGetValue(key, out var existing)) return existing;
+        string name = Unique("const_s" + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _graph.Initializer.Add(TensorProto.Int64(name, Array.Empty<long>(), new[] { value }));
+        _constants[key] = name;
+        return name;
+    }
+
+    /// <summary>A float32 1-D constant, shared between uses of the same values.</summary>
+    public string Floats(params float[] values)
+    {
+        string key = "v:" + string.Join(",", values.Select(v => BitConverter.SingleToInt32Bits(v).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (_constants.TryGetValue(key, out var existing)) return existing;
+        string name = Unique("const_v" + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _graph.Initializer.Add(TensorProto.Float(name, new long[] { values.Length }, values));
+        _constants[key] = name;
+        return name;
+    }
+
     /// <summary>Appends a node with one output and returns that output's name.</summary>
     public string Node(string opType, string[] inputs, params AttributeProto[] attributes)
     {
@@ -108,6 +130,24 @@ internal sealed class GraphBuilder
 
     /// <summary>Inserts a unit dimension at <paramref name="axis"/> (opset 13+: axes is an input).</summary>
     public string Unsqueeze(string x, long axis) => Node("Unsqueeze", new[] { x, Int64s(axis) });
+
+    /// <summary>1 where x &gt; <paramref name="threshold"/>, else 0, as float32.</summary>
+    public string Above(string x, float threshold) => Node("Cast", new[] { Node("Greater", new[] { x, Scalar(threshold) }) }, AttributeProto.Int("to", 1));
+
+    /// <summary>1 where a = b, else 0, as float32 (broadcasting).</summary>
+    public string EqualTo(string a, string b) => Node("Cast", new[] { Node("Equal", new[] { a, b }) }, AttributeProto.Int("to", 1));
+
+    /// <summary>x reshaped to <paramref name="shape"/> (-1 infers one dimension).</summary>
+    public string Reshape(string x, params long[] shape) => Node("Reshape", new[] { x, Int64s(shape) });
+
+    /// <summary>Zero padding: <paramref name="pads"/> lists the begin amounts of every axis, then the end amounts (ONNX Pad).</summary>
+    public string PadZeros(string x, params long[] pads) => Node("Pad", new[] { x, Int64s(pads) });
+
+    /// <summary>x[..., starts:ends, ...] on <paramref name="axes"/>.</summary>
+    public string Slice(string x, long[] starts, long[] ends, long[] axes) => Node("Slice", new[] { x, Int64s(starts), Int64s(ends), Int64s(axes) });
+
+    /// <summary>The sum along <paramref name="axis"/> of the values before each position (exclusive cumulative sum).</summary>
+    public string ExclusiveCumSum(string x, long axis) => Node("CumSum", new[] { x, Int64Scalar(axis) }, AttributeProto.Int("exclusive", 1));
 
     /// <summary>
     /// softplus(x) = log(1 + e^x) in the overflow-free form max(x, 0) + log(1 + e^-|x|): the exponent is never
