@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using FreeEnergy.Compute;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Cuda;
+using FreeEnergy.Compute.Device;
 using FreeEnergy.Compute.Random;
 
 namespace FreeEnergy.GpuCheck;
@@ -27,15 +28,19 @@ internal static class Timings
         return new JsonObject { ["size"] = n, ["repeats"] = repeats, ["secondsPerCall"] = seconds, ["gflops"] = 2.0 * n * n * (double)n / seconds / 1e9, ["tf32"] = backend.Options.AllowTf32 };
     }
 
+    /// <summary>The seam's bias-sigmoid over <paramref name="n"/> elements (rows of 1024).</summary>
     public static JsonObject Elementwise(CudaBackend backend, int n, int repeats)
     {
-        using var x = backend.Allocate(n);
-        using var y = backend.Allocate(n);
-        x.Fill(0.5f);
-        backend.Kernels.Sigmoid(x, y, n);
+        const int columns = 1024;
+        using var device = new CudaDeviceArrays(backend);
+        using var x = device.Allocate(n);
+        using var y = device.Allocate(n);
+        using var bias = device.Allocate(columns);
+        device.Fill(x, 0.5f);
+        device.BiasSigmoid(x, bias, y, n / columns, columns);
         backend.Synchronize();
         var clock = Stopwatch.StartNew();
-        for (int r = 0; r < repeats; r++) backend.Kernels.Sigmoid(x, y, n);
+        for (int r = 0; r < repeats; r++) device.BiasSigmoid(x, bias, y, n / columns, columns);
         backend.Synchronize();
         double seconds = clock.Elapsed.TotalSeconds / repeats;
         return new JsonObject { ["elements"] = n, ["secondsPerCall"] = seconds, ["gigabytesPerSecond"] = 8.0 * n / seconds / 1e9 };

@@ -54,16 +54,9 @@ public static class AnnealedImportanceSampling
         if (model is BernoulliRbm bernoulli)
         {
             // All runs resident on a GPU (or, for tests, on the host seam): only the final log-weights come back.
-            if (options.DeviceArrays is { } seam)
-                return Combine(DeviceAis.LogWeights(seam, bernoulli, baseBias, betas, runs, seed, options.Progress), logZA, runs, betas.Length - 1);
-            if (backend is Compute.Cuda.CudaBackend gpu)
-            {
-                lock (gpu.Gate)
-                {
-                    using var device = new Compute.Cuda.CudaDeviceArrays(gpu);
-                    return Combine(DeviceAis.LogWeights(device, bernoulli, baseBias, betas, runs, seed, options.Progress), logZA, runs, betas.Length - 1);
-                }
-            }
+            using var device = DeviceUse.Of(backend, options.DeviceArrays);
+            if (device.Arrays is { } arrays)
+                lock (arrays.Gate) return Combine(DeviceAis.LogWeights(arrays, bernoulli, baseBias, betas, runs, seed, options.Progress), logZA, runs, betas.Length - 1);
         }
         var a = model.VisibleBias;
         var b = model.HiddenBias;

@@ -24,15 +24,9 @@ internal static partial class VaeScoring
         {
             // The fixed-noise scores (F_q of Vae.FreeEnergy) of a Bernoulli VAE on a GPU: encoder, draws, decoder and
             // per-pair terms on the device; only the per-pair terms come back.
-            if (device is not null) return Finish(model, AccumulateOnDevice(device, model, data, samples, fixedNoise, out var deviceKl), deviceKl, k);
-            if (backend is Compute.Cuda.CudaBackend gpu)
-            {
-                lock (gpu.Gate)
-                {
-                    using var cuda = new Compute.Cuda.CudaDeviceArrays(gpu);
-                    return Finish(model, AccumulateOnDevice(cuda, model, data, samples, fixedNoise, out var gpuKl), gpuKl, k);
-                }
-            }
+            using var use = DeviceUse.Of(backend, device);
+            if (use.Arrays is { } arrays)
+                lock (arrays.Gate) return Finish(model, AccumulateOnDevice(arrays, model, data, samples, fixedNoise, out var deviceKl), deviceKl, k);
         }
 
         // 1. q(z|x) for every row, and the closed-form KL.

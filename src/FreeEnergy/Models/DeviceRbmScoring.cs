@@ -1,5 +1,4 @@
 using FreeEnergy.Compute;
-using FreeEnergy.Compute.Cuda;
 using FreeEnergy.Compute.Device;
 using FreeEnergy.Tensors;
 
@@ -8,23 +7,13 @@ namespace FreeEnergy.Models;
 /// <summary>
 /// Bernoulli- and Gaussian-RBM free energies on a device (<see cref="IDeviceArrays"/>): the parameters are uploaded once per call,
 /// the rows in chunks; per chunk one GEMM (v W) and one row kernel (-v.b - sum softplus(vW + c)); only the free
-/// energies come back. Used by <see cref="RbmBase.FreeEnergy(MatrixView, Span{double})"/> when the model's backend is a
-/// <see cref="CudaBackend"/>.
+/// energies come back. Used by <see cref="RbmBase.FreeEnergy(MatrixView, Span{double})"/> when the model's backend has a
+/// device (<see cref="BackendCapabilities.TryGetDeviceArrays"/>).
 /// </summary>
 internal static class DeviceRbmScoring
 {
     /// <summary>Rows per uploaded chunk.</summary>
     public const int ChunkRows = 4096;
-
-    /// <summary>The free energies on the model's CUDA backend (one call at a time per backend).</summary>
-    public static void FreeEnergy(CudaBackend gpu, RbmBase model, MatrixView data, Span<double> result)
-    {
-        lock (gpu.Gate)
-        {
-            using var device = new CudaDeviceArrays(gpu);
-            FreeEnergy(device, model, data, result);
-        }
-    }
 
     /// <summary>result[r] = F(data row r), computed on <paramref name="device"/>.</summary>
     public static void FreeEnergy(IDeviceArrays device, RbmBase model, MatrixView data, Span<double> result)

@@ -112,11 +112,14 @@ public abstract class RbmBase : IFreeEnergyModel
         CheckWidth(data);
         if (result.Length < data.Rows) throw new ArgumentException("result is shorter than the number of rows.", nameof(result));
         int rows = data.Rows;
-        if (Backend is Compute.Cuda.CudaBackend gpu)
+        using (var device = DeviceUse.Of(Backend, null))
         {
-            // On a GPU: parameters uploaded once, rows in chunks, only the free energies come back (float precision per row).
-            DeviceRbmScoring.FreeEnergy(gpu, this, data, result);
-            return;
+            if (device.Arrays is { } arrays)
+            {
+                // On a GPU: parameters uploaded once, rows in chunks, only the free energies come back (float precision per row).
+                lock (arrays.Gate) DeviceRbmScoring.FreeEnergy(arrays, this, data, result);
+                return;
+            }
         }
         var pre = new float[rows * Hidden];
         var scaled = ScaledVisible(data);

@@ -113,12 +113,8 @@ internal sealed class VaeWorkspace
             input = Encoder[i].AsSpan(0, rows * _layout.Encoder[i].Out);
         }
         var head = _layout.Head;
-        if (backend is CpuBackend cpu)
-        {
-            cpu.GemmBias(Transpose.None, Transpose.None, rows, head.Out, head.In, input, head.In,
-                theta.AsSpan(head.WeightOffset, head.WeightCount), head.Out, theta.AsSpan(head.BiasOffset, head.Out), Activation.None, Head, head.Out);
+        if (backend.TryGemmBias(rows, head.Out, head.In, input, theta.AsSpan(head.WeightOffset, head.WeightCount), theta.AsSpan(head.BiasOffset, head.Out), Activation.None, Head))
             return;
-        }
         backend.Gemm(Transpose.None, Transpose.None, rows, head.Out, head.In, 1f, input, head.In,
             theta.AsSpan(head.WeightOffset, head.WeightCount), head.Out, 0f, Head, head.Out);
         backend.For(rows, Grain(2 * _layout.Latent), _headBiasBody);
@@ -145,12 +141,9 @@ internal sealed class VaeWorkspace
             input = Decoder[i].AsSpan(0, rows * _layout.Decoder[i].Out);
         }
         var output = _layout.Output;
-        if (addOutputBias && backend is CpuBackend cpu)
-        {
-            cpu.GemmBias(Transpose.None, Transpose.None, rows, output.Out, output.In, input, output.In,
-                theta.AsSpan(output.WeightOffset, output.WeightCount), output.Out, theta.AsSpan(output.BiasOffset, output.Out), Activation.None, Out, output.Out);
+        if (addOutputBias && backend.TryGemmBias(rows, output.Out, output.In, input, theta.AsSpan(output.WeightOffset, output.WeightCount),
+                theta.AsSpan(output.BiasOffset, output.Out), Activation.None, Out))
             return;
-        }
         backend.Gemm(Transpose.None, Transpose.None, rows, output.Out, output.In, 1f, input, output.In,
             theta.AsSpan(output.WeightOffset, output.WeightCount), output.Out, 0f, Out, output.Out);
         if (addOutputBias) backend.For(rows, Grain(_layout.Input), _outputBiasBody);
@@ -211,14 +204,10 @@ internal sealed class VaeWorkspace
 
     private void Dense(DenseLayer layer, ReadOnlySpan<float> input, int rows, float[] output, bool activated)
     {
-        if (activated && _backend is CpuBackend cpu)
-        {
-            // One pass: the bias and activation are applied to each block of the product while it is in cache.
-            cpu.GemmBias(Transpose.None, Transpose.None, rows, layer.Out, layer.In, input, layer.In,
-                _theta.AsSpan(layer.WeightOffset, layer.WeightCount), layer.Out, _theta.AsSpan(layer.BiasOffset, layer.Out),
-                Epilogue(_layout.Activation), output, layer.Out);
+        // One pass where the backend has it: the bias and activation are applied to each block of the product while it is in cache.
+        if (activated && _backend.TryGemmBias(rows, layer.Out, layer.In, input, _theta.AsSpan(layer.WeightOffset, layer.WeightCount),
+                _theta.AsSpan(layer.BiasOffset, layer.Out), Epilogue(_layout.Activation), output))
             return;
-        }
         _backend.Gemm(Transpose.None, Transpose.None, rows, layer.Out, layer.In, 1f, input, layer.In,
             _theta.AsSpan(layer.WeightOffset, layer.WeightCount), layer.Out, 0f, output, layer.Out);
         if (!activated) return;

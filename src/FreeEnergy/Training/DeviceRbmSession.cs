@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using FreeEnergy.Compute;
 using FreeEnergy.Compute.Device;
 using FreeEnergy.Compute.Random;
@@ -20,7 +18,7 @@ namespace FreeEnergy.Training;
 /// <see cref="HostDeviceArrays"/> it reproduces the CPU trainer and on CUDA it samples what the CPU samples.
 /// Divergence is checked once per epoch (the CPU trainer checks every batch; both restore the start of the failing epoch).
 /// </summary>
-internal sealed partial class DeviceRbmSession : IDisposable
+internal sealed partial class DeviceRbmSession : ITrainingStep, IDisposable
 {
     private const int MonitorChunk = 1024;
 
@@ -40,7 +38,7 @@ internal sealed partial class DeviceRbmSession : IDisposable
     private readonly DeviceArray? _monitorValid;
     private readonly int _trainRows, _validRows;
     private readonly Parameters _lastGood, _best;
-    private readonly int[] _orderHost;
+    private int[] _orderHost = [];
     private readonly float[] _monitorHost = new float[MonitorChunk];
     private bool _chainsReady;
     private readonly ulong _seed;
@@ -60,7 +58,7 @@ internal sealed partial class DeviceRbmSession : IDisposable
         _d = model.Visible;
         _h = model.Hidden;
         _batch = Math.Min(options.BatchSize, data.Rows);
-        _chains = _phase.Kind == NegativePhaseKind.ContrastiveDivergence || _phase.Chains == 0 ? _batch : _phase.Chains;
+        _chains = _phase.ChainsFor(_batch);
         int rows = _batch + _chains;
         try
         {
@@ -97,7 +95,6 @@ internal sealed partial class DeviceRbmSession : IDisposable
             Dispose();
             throw;
         }
-        _orderHost = new int[data.Rows];
     }
 
     private DeviceArray Own(int length)
@@ -114,92 +111,41 @@ internal sealed partial class DeviceRbmSession : IDisposable
         return a;
     }
 
-    public RbmTrainingResult Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    public int BatchSize => _batch;
+
+    public void BeginEpoch(int epoch, int[] order)
     {
-        var clock = Stopwatch.StartNew();
-        _lastGood.Capture();
-        _best.Capture();
-        double bestLoss = double.PositiveInfinity;
-        int bestEpoch = 0, epochsRun = 0;
-        bool stoppedEarly = false;
-        TrainingProgress? last = null;
-        bool early = _o.EarlyStoppingPatience > 0 && _o.ValidationData is not null;
-        try
-        {
-            for (int epoch = 0; epoch < _o.Epochs; epoch++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                float lr = _o.LearningRateAt(epoch);
-                Shuffle(epoch);
-                int batches = (_data.Rows + _batch - 1) / _batch;
-                for (int b = 0; b < batches; b++)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    int start = b * _batch;
-                    Step(epoch, b, start, Math.Min(_batch, _data.Rows - start), lr);
-                }
-                if (!ParametersSane()) Diverged(epoch, lr);
-                epochsRun = epoch + 1;
-                _lastGood.Capture();
-                last = Measure(epoch, clock.Elapsed.TotalSeconds);
-                if (!double.IsFinite(last.TrainingLoss)) Diverged(epoch, lr);
-                progress?.Report(last);
-                if (early)
-                {
-                    if (last.ValidationLoss < bestLoss)
-                    {
-                        bestLoss = last.ValidationLoss;
-                        bestEpoch = epochsRun;
-                        _best.Capture();
-                    }
-                    else if (epochsRun - bestEpoch >= _o.EarlyStoppingPatience)
-                    {
-                        _best.Restore();
-                        stoppedEarly = true;
-                        break;
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            DownloadModel();
-            throw;
-        }
-        DownloadModel();
-        _model.Annotations["epochs_run"] = epochsRun.ToString(CultureInfo.InvariantCulture);
-        return new RbmTrainingResult(epochsRun, stoppedEarly, stoppedEarly ? bestEpoch : epochsRun, clock.Elapsed.TotalSeconds, last);
+        _orderHost = order;
+        if (_order is not null) _dev.UploadIndexes(order, _order);
     }
 
-    private void DownloadModel()
+    public string? Batch(int epoch, int batchIndex, int start, int rows, float learningRate)
+    {
+        Step(epoch, batchIndex, start, rows, learningRate);
+        return null;
+    }
+
+    /// <summary>Divergence is checked once per epoch (three scalars come back), not per batch.</summary>
+    public string? EndEpoch(int epoch) => ParametersSane() ? null : "parameters";
+
+    public void Save(ParameterCopy copy) => (copy == ParameterCopy.Best ? _best : _lastGood).Capture();
+
+    public void Restore(ParameterCopy copy) => (copy == ParameterCopy.Best ? _best : _lastGood).Restore();
+
+    /// <summary>Downloads the parameters into the model.</summary>
+    public void Finish()
     {
         _dev.Download(_w, _model.Weights);
         _dev.Download(_a, _model.VisibleBias);
         _dev.Download(_b, _model.HiddenBias);
     }
 
-    private void Diverged(int epoch, float lr)
-    {
-        _lastGood.Restore();
-        DownloadModel();
-        throw new TrainingDivergedException(
-            $"training diverged in epoch {epoch + 1} (parameters became NaN, infinite or larger than {_o.DivergenceLimit:G3}) at learning rate {lr:G3}; " +
-            $"the parameters from the end of epoch {epoch} were kept. Try a lower learning rate (e.g. {lr / 10:G3}){(_gaussian is not null ? ", standardised data" : "")} or more weight decay.",
-            epoch + 1);
-    }
+    public TrainingDivergedException Diverged(int epoch, float learningRate, string what) => RbmTrainer.Diverged(_o, _gaussian is not null, epoch, learningRate);
 
     private bool ParametersSane()
     {
         float limit = _o.DivergenceLimit;
         return _dev.MaxMagnitude(_w) <= limit && _dev.MaxMagnitude(_a) <= limit && _dev.MaxMagnitude(_b) <= limit;
-    }
-
-    private void Shuffle(int epoch)
-    {
-        var order = _orderHost;
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        if (_o.Shuffle) new RandomStream(_seed, Philox.Stream(RbmTrainingSession.StreamShuffle, (ulong)epoch)).Shuffle(order);
-        if (_order is not null) _dev.UploadIndexes(order, _order);
     }
 
     /// <summary>Rows order[start + r] (r &lt; count) of the training set into <paramref name="destination"/>.</summary>
@@ -302,7 +248,7 @@ internal sealed partial class DeviceRbmSession : IDisposable
         _dev.Bernoulli(pScratch, _hState.Slice(0, c * h), _seed, Philox.Stream(RbmTrainingSession.StreamChains, 0), 0);
     }
 
-    private TrainingProgress Measure(int epoch, double seconds)
+    public EpochMeasures Measure(int epoch)
     {
         bool validation = _monitorValid is not null;
         var (trainError, trainEnergy) = Monitor(_monitorTrain, _trainRows, validation);
@@ -313,7 +259,7 @@ internal sealed partial class DeviceRbmSession : IDisposable
             validError = error;
             gap = energy - trainEnergy;
         }
-        return new TrainingProgress(epoch + 1, _o.Epochs, trainError, validError, gap, seconds);
+        return new EpochMeasures(trainError, validError, gap, double.IsFinite(trainError) ? null : "training loss");
     }
 
     /// <summary>Mean squared mean-field reconstruction error (as <see cref="RbmBase.Reconstruct"/>) and, when asked, the mean free energy of the first <paramref name="rows"/> rows.</summary>

@@ -35,6 +35,9 @@ public sealed class NegativePhase
     /// <summary>Persistent chains or magnetisation rows (PCD and TAP); 0 means one per batch row.</summary>
     public int Chains { get; }
 
+    /// <summary>The negative rows of a batch of <paramref name="batch"/> rows: the batch for CD (and PCD or TAP without a chain count), else <see cref="Chains"/>.</summary>
+    internal int ChainsFor(int batch) => Kind == NegativePhaseKind.ContrastiveDivergence || Chains == 0 ? batch : Chains;
+
     /// <summary>TAP expansion order (2 or 3); 0 otherwise.</summary>
     public int Order { get; }
 

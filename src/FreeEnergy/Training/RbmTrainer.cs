@@ -1,4 +1,5 @@
 using System.Globalization;
+using FreeEnergy.Compute;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Cuda;
 using FreeEnergy.Compute.Random;
@@ -97,33 +98,24 @@ public static class RbmTrainer
             throw new ArgumentException("LearnSigma applies to Gaussian RBMs only.", nameof(options));
         model.Backend = options.Backend ?? CpuBackend.Default;
         Annotate(model, options);
-        if (model is BernoulliRbm || (model is GaussianRbm && !options.LearnSigma))
-        {
-            // CD-k / PCD-k / TAP of a Bernoulli RBM (or CD-k / PCD-k of a Gaussian RBM with fixed sigma) on a GPU: data,
-            // parameters and chains (or TAP magnetisations) stay on the device.
-            var device = options.DeviceArrays;
-            bool owned = false;
-            if (device is null && model.Backend is CudaBackend gpu)
-            {
-                device = new CudaDeviceArrays(gpu);
-                owned = true;
-            }
-            if (device is not null)
-            {
-                try
-                {
-                    using var deviceSession = new DeviceRbmSession(model, data, options, device);
-                    return deviceSession.Run(progress, cancellationToken);
-                }
-                finally
-                {
-                    if (owned) device.Dispose();
-                }
-            }
-        }
-        var session = new RbmTrainingSession(model, data, options);
-        return session.Run(progress, cancellationToken);
+        // CD-k / PCD-k / TAP of a Bernoulli RBM (or CD-k / PCD-k of a Gaussian RBM with fixed sigma) on a GPU: data,
+        // parameters and chains (or TAP magnetisations) stay on the device.
+        bool deviceModel = model is BernoulliRbm || (model is GaussianRbm && !options.LearnSigma);
+        using var device = DeviceUse.Of(model.Backend, options.DeviceArrays, deviceModel);
+        using var deviceStep = device.Arrays is { } arrays ? new DeviceRbmSession(model, data, options, arrays) : null;
+        ITrainingStep step = deviceStep ?? (ITrainingStep)new RbmTrainingSession(model, data, options);
+        var settings = new EpochLoop.Settings(data.Rows, options.Epochs, options.LearningRateAt, options.Seed, RbmTrainingSession.StreamShuffle,
+            options.Shuffle, options.ValidationData is null ? 0 : options.EarlyStoppingPatience, RestoreBestAtEnd: false);
+        var run = EpochLoop.Run(step, settings, progress, cancellationToken);
+        model.Annotations["epochs_run"] = run.EpochsRun.ToString(CultureInfo.InvariantCulture);
+        return new RbmTrainingResult(run.EpochsRun, run.StoppedEarly, run.BestEpoch, run.Seconds, run.History.Count > 0 ? run.History[^1] : null);
     }
+
+    /// <summary>The divergence report of the CPU and device RBM steps.</summary>
+    internal static TrainingDivergedException Diverged(RbmTrainingOptions o, bool gaussian, int epoch, float lr) => new(
+        $"training diverged in epoch {epoch + 1} (parameters became NaN, infinite or larger than {o.DivergenceLimit:G3}) at learning rate {lr:G3}; " +
+        $"the parameters from the end of epoch {epoch} were kept. Try a lower learning rate (e.g. {lr / 10:G3}){(gaussian ? ", standardised data" : "")} or more weight decay.",
+        epoch + 1);
 
     private static void Annotate(RbmBase model, RbmTrainingOptions o)
     {

@@ -22,7 +22,7 @@ namespace FreeEnergy.Training;
 /// weight update, the P scaling and the bias gradients are folded into one pass, which also packs the new W into the
 /// L1-sized panels (<see cref="BinaryPanels"/>) that the next batch's products read.
 /// </summary>
-internal sealed class RbmTrainingSession
+internal sealed class RbmTrainingSession : ITrainingStep
 {
     internal const ulong StreamShuffle = 0x5301, StreamSample = 0x5302, StreamChains = 0x5303;
 
@@ -42,7 +42,7 @@ internal sealed class RbmTrainingSession
     private readonly BinaryRows? _binary, _hiddenRows;
     private readonly BinaryPanels? _rowPanels, _columnPanels;
     private bool _panelsCurrent;
-    private readonly int[] _order;
+    private int[] _order = [];
     private readonly Snapshot _lastGood, _best;
     private bool _chainsReady;
     private bool? _weightsSane;
@@ -60,7 +60,7 @@ internal sealed class RbmTrainingSession
         _d = model.Visible;
         _h = model.Hidden;
         _batch = Math.Min(options.BatchSize, data.Rows);
-        _chains = _phase.Kind == NegativePhaseKind.ContrastiveDivergence || _phase.Chains == 0 ? _batch : _phase.Chains;
+        _chains = _phase.ChainsFor(_batch);
         int rows = _batch + _chains;
         _x = new float[rows * _d];
         _p = new float[rows * _h];
@@ -94,68 +94,31 @@ internal sealed class RbmTrainingSession
                 _columnPanels = new BinaryPanels(_h, _d);
             }
         }
-        _order = new int[data.Rows];
         _lastGood = new Snapshot(model);
         _best = new Snapshot(model);
     }
 
-    public RbmTrainingResult Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    public int BatchSize => _batch;
+
+    public void BeginEpoch(int epoch, int[] order) => _order = order;
+
+    public string? Batch(int epoch, int batchIndex, int start, int rows, float learningRate)
     {
-        var clock = Stopwatch.StartNew();
-        _lastGood.Capture(_model);
-        _best.Capture(_model);
-        double bestLoss = double.PositiveInfinity;
-        int bestEpoch = 0, epochsRun = 0;
-        bool stoppedEarly = false;
-        TrainingProgress? last = null;
-        bool early = _o.EarlyStoppingPatience > 0 && _o.ValidationData is not null;
-        for (int epoch = 0; epoch < _o.Epochs; epoch++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            float lr = _o.LearningRateAt(epoch);
-            Shuffle(epoch);
-            int batches = (_data.Rows + _batch - 1) / _batch;
-            for (int b = 0; b < batches; b++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int start = b * _batch;
-                int n = Math.Min(_batch, _data.Rows - start);
-                Step(epoch, b, start, n, lr);
-                if (!ParametersSane()) Diverged(epoch, lr);
-            }
-            epochsRun = epoch + 1;
-            _lastGood.Capture(_model);
-            last = Measure(epoch, clock.Elapsed.TotalSeconds);
-            if (!double.IsFinite(last.TrainingLoss)) Diverged(epoch, lr);
-            progress?.Report(last);
-            if (early)
-            {
-                if (last.ValidationLoss < bestLoss)
-                {
-                    bestLoss = last.ValidationLoss;
-                    bestEpoch = epochsRun;
-                    _best.Capture(_model);
-                }
-                else if (epochsRun - bestEpoch >= _o.EarlyStoppingPatience)
-                {
-                    _best.Restore(_model);
-                    stoppedEarly = true;
-                    break;
-                }
-            }
-        }
-        _model.Annotations["epochs_run"] = epochsRun.ToString(CultureInfo.InvariantCulture);
-        return new RbmTrainingResult(epochsRun, stoppedEarly, stoppedEarly ? bestEpoch : epochsRun, clock.Elapsed.TotalSeconds, last);
+        Step(epoch, batchIndex, start, rows, learningRate);
+        return ParametersSane() ? null : "parameters";
     }
 
-    private void Diverged(int epoch, float lr)
-    {
-        _lastGood.Restore(_model);
-        throw new TrainingDivergedException(
-            $"training diverged in epoch {epoch + 1} (parameters became NaN, infinite or larger than {_o.DivergenceLimit:G3}) at learning rate {lr:G3}; " +
-            $"the parameters from the end of epoch {epoch} were kept. Try a lower learning rate (e.g. {lr / 10:G3}){(_gaussian is not null ? ", standardised data" : "")} or more weight decay.",
-            epoch + 1);
-    }
+    /// <summary>The parameters were checked after every batch.</summary>
+    public string? EndEpoch(int epoch) => null;
+
+    public void Save(ParameterCopy copy) => (copy == ParameterCopy.Best ? _best : _lastGood).Capture(_model);
+
+    public void Restore(ParameterCopy copy) => (copy == ParameterCopy.Best ? _best : _lastGood).Restore(_model);
+
+    /// <summary>The parameters are the model's own arrays.</summary>
+    public void Finish() { }
+
+    public TrainingDivergedException Diverged(int epoch, float learningRate, string what) => RbmTrainer.Diverged(_o, _gaussian is not null, epoch, learningRate);
 
     private bool ParametersSane()
     {
@@ -182,18 +145,34 @@ internal sealed class RbmTrainingSession
         return bad == 0;
     }
 
-    private void Shuffle(int epoch)
+    /// <summary>One batch, as its phases: positive phase, negative phase, gradients, update (TAP: its own negative phase and update).</summary>
+    private void Step(int epoch, int batchIndex, int start, int n, float lr)
     {
-        for (int i = 0; i < _order.Length; i++) _order[i] = i;
-        if (_o.Shuffle) new RandomStream(_seed, Philox.Stream(StreamShuffle, (ulong)epoch)).Shuffle(_order);
+        ulong epochId = (ulong)epoch, batchId = (ulong)batchIndex;
+        bool positiveBinary = PositivePhase(start, n, epochId, batchId);
+        if (_phase.Kind == NegativePhaseKind.Tap)
+        {
+            TapStep(n, lr);
+            return;
+        }
+        var (c, negativeBinary) = NegativePhase(n, epochId, batchId);
+        // The binary weight step needs 0/1 rows on both sides; in one pass (at most 384 rows) it scales P's rows
+        // (1/n positive, -1/c negative) as it reads them and sums the bias gradients itself.
+        bool binaryStep = _gradW is null && positiveBinary && negativeBinary;
+        bool onePass = binaryStep && BinaryRows.OnePass(n + c);
+        if (!onePass) Gradients(n, c);
+        Update(n, c, lr, binaryStep, onePass);
     }
 
-    private void Step(int epoch, int batchIndex, int start, int n, float lr)
+    /// <summary>
+    /// The positive rows gathered into X (scaled by 1/sigma for the Gaussian RBM) and P = p(h|x) (CD also samples the
+    /// chains' start from it); true when the rows are 0/1 (their products then ran as sums of selected rows).
+    /// </summary>
+    private bool PositivePhase(int start, int n, ulong epochId, ulong batchId)
     {
         int d = _d, h = _h;
         var model = _model;
         var backend = _backend;
-        // Gather the positive rows (scaled for the Gaussian RBM).
         var data = _data;
         var order = _order;
         var sigma = _gaussian?.VisibleSigma;
@@ -208,22 +187,26 @@ internal sealed class RbmTrainingSession
                 else TensorPrimitives.Divide(src, sigma, dst);
             }
         });
-        // Positive hidden probabilities.
         bool positiveBinary = _binary is not null && _binary.Collect(backend, x, 0, n);
         if (positiveBinary && _rowPanels is not null) _binary!.Multiply(backend, 0, n, CurrentPanels().Rows, _p);
         else RbmKernels.VisibleToHidden(backend, x.AsSpan(0, n * d), n, model.Weights, d, h, _p);
-        ulong epochId = (ulong)epoch, batchId = (ulong)batchIndex;
         if (_phase.Kind == NegativePhaseKind.ContrastiveDivergence)
             RbmKernels.BiasSigmoidSample(backend, _p, 0, n, model.HiddenBias, 1f, _hState, 0, _seed, SampleStream(epochId, batchId, 0));
         else
             RbmKernels.BiasSigmoidOnePass(backend, _p, 0, n, model.HiddenBias, 1f);
+        return positiveBinary;
+    }
 
-        if (_phase.Kind == NegativePhaseKind.Tap)
-        {
-            TapStep(n, lr);
-            return;
-        }
-
+    /// <summary>
+    /// k Gibbs steps from the chains (CD: the positive samples; PCD: the persistent chains) into X's and P's negative
+    /// rows; the number of negative rows, and whether the last visible samples are 0/1 (Bernoulli).
+    /// </summary>
+    private (int Chains, bool Binary) NegativePhase(int n, ulong epochId, ulong batchId)
+    {
+        int d = _d, h = _h;
+        var model = _model;
+        var backend = _backend;
+        var x = _x;
         int c = _phase.Kind == NegativePhaseKind.ContrastiveDivergence ? n : _chains;
         int negX = n * d, negP = n * h;
         if (_phase.Kind != NegativePhaseKind.ContrastiveDivergence && !_chainsReady)
@@ -253,45 +236,50 @@ internal sealed class RbmTrainingSession
             else
                 RbmKernels.BiasSigmoidOnePass(backend, _p, negP, c, model.HiddenBias, 1f);
         }
+        return (c, negativeBinary);
+    }
 
-        float invN = 1f / n, invC = 1f / c;
-        int m = n + c;
-        bool weightsPacked = false;
-        bool binaryStep = _gradW is null && positiveBinary && negativeBinary;
-        // In one pass (at most 384 rows) the binary weight step scales P's rows (1/n positive, -1/c negative) as it
-        // reads them and sums the bias gradients itself.
-        bool onePass = binaryStep && BinaryRows.OnePass(m);
-        if (!onePass)
+    /// <summary>
+    /// Bias gradients (each element summed over the rows in a fixed order: deterministic at any thread count), and the
+    /// P rows scaled (1/n positive, -1/c negative) so that X^T P is the weight gradient; the Gaussian RBM's visible
+    /// gradient over x = v / sigma (and, learning sigma, the quadratic part of its gradient).
+    /// </summary>
+    private void Gradients(int n, int c)
+    {
+        BiasGradientsAndScaledP(n, c, n * _d, n * _h, 1f / n, 1f / c);
+        if (_gaussian is not null)
         {
-            // Bias gradients (each element summed over the rows in a fixed order: deterministic at any thread count),
-            // and the P rows scaled (1/n positive, -1/c negative) so that X^T P is the weight gradient.
-            BiasGradientsAndScaledP(n, c, negX, negP, invN, invC);
-            if (_gaussian is not null)
-            {
-                var s = _gaussian.VisibleSigma;
-                if (_o.LearnSigma) QuadraticDifference(n, c);
-                TensorPrimitives.Divide(_gradA, s, _gradA); // d/da of (v - a)^2 / (2 sigma^2) over x = v / sigma
-            }
+            var s = _gaussian.VisibleSigma;
+            if (_o.LearnSigma) QuadraticDifference(n, c);
+            TensorPrimitives.Divide(_gradA, s, _gradA); // d/da of (v - a)^2 / (2 sigma^2) over x = v / sigma
         }
+    }
+
+    /// <summary>The weight update (binary one-pass or multi-block step, GEMM into the velocity, or an explicit gradient), then the biases.</summary>
+    private void Update(int n, int c, float lr, bool binaryStep, bool onePass)
+    {
+        int d = _d, h = _h, m = n + c;
+        var backend = _backend;
+        bool weightsPacked = false;
         if (binaryStep)
         {
             // velW = momentum velW + lr X^T P - lr L2 W and W += velW in the same pass (unless L1 decay needs its own),
             // which in one pass also packs the new W into the panels of the next batch's products.
             bool l1 = _o.L1WeightDecay != 0f;
-            var scale = onePass ? new BinaryRows.RowScale(n, invN, -invC) : BinaryRows.RowScale.None(m);
-            _weightsSane = _binary!.WeightStep(backend, m, _p, scale, h, lr, _o.Momentum, _velW, l1 ? null : model.Weights,
+            var scale = onePass ? new BinaryRows.RowScale(n, 1f / n, -(1f / c)) : BinaryRows.RowScale.None(m);
+            _weightsSane = _binary!.WeightStep(backend, m, _p, scale, h, lr, _o.Momentum, _velW, l1 ? null : _model.Weights,
                 _o.DivergenceLimit, _o.L2WeightDecay * lr, _rowPanels, _columnPanels, onePass ? _gradA : null, onePass ? _gradB : null);
             if (l1) UpdateWeights(lr, null);
             else weightsPacked = _binary.PanelsPacked;
         }
         else if (_gradW is null)
         {
-            backend.Gemm(Transpose.Transposed, Transpose.None, d, h, m, lr, x, d, _p, h, _o.Momentum, _velW, h);
+            backend.Gemm(Transpose.Transposed, Transpose.None, d, h, m, lr, _x, d, _p, h, _o.Momentum, _velW, h);
             UpdateWeights(lr, null);
         }
         else
         {
-            backend.Gemm(Transpose.Transposed, Transpose.None, d, h, m, 1f, x, d, _p, h, 0f, _gradW, h);
+            backend.Gemm(Transpose.Transposed, Transpose.None, d, h, m, 1f, _x, d, _p, h, 0f, _gradW, h);
             if (_o.LearnSigma) SigmaGradientFromWeights();
             UpdateWeights(lr, _gradW, gradientSign: 1f);
         }
@@ -511,7 +499,7 @@ internal sealed class RbmTrainingSession
         TensorPrimitives.MultiplyAdd(gradient, lr, velocity, velocity);
     }
 
-    private TrainingProgress Measure(int epoch, double seconds)
+    public EpochMeasures Measure(int epoch)
     {
         int rows = Math.Min(_o.MonitorRows, _data.Rows);
         var train = _data.RowRange(0, rows);
@@ -523,7 +511,7 @@ internal sealed class RbmTrainingSession
             validError = ReconstructionError(v);
             gap = MeanFreeEnergy(v) - MeanFreeEnergy(train);
         }
-        return new TrainingProgress(epoch + 1, _o.Epochs, trainError, validError, gap, seconds);
+        return new EpochMeasures(trainError, validError, gap, double.IsFinite(trainError) ? null : "training loss");
     }
 
     private double ReconstructionError(MatrixView data)

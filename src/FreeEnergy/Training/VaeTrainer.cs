@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using FreeEnergy.Compute;
-using FreeEnergy.Compute.Random;
 using FreeEnergy.Models;
 using FreeEnergy.Tensors;
 
@@ -52,102 +50,16 @@ public static class VaeTrainer
         if (options.EarlyStoppingPatience > 0 && !hasValidation)
             throw new ArgumentException("EarlyStoppingPatience needs validation rows.", nameof(validation));
 
-        if (model.Layout.Likelihood == VaeLikelihood.Bernoulli && (long)training.Rows * training.Columns <= DeviceResidentFloats)
-        {
-            // Bernoulli decoder on a GPU: data, parameters, Adam moments and activations stay on the device.
-            var device = options.DeviceArrays;
-            bool owned = false;
-            if (device is null && model.Backend is Compute.Cuda.CudaBackend gpu)
-            {
-                device = new Compute.Cuda.CudaDeviceArrays(gpu);
-                owned = true;
-            }
-            if (device is not null)
-            {
-                try
-                {
-                    using var session = new DeviceVaeSession(device);
-                    var run = session.Run(model, training, validation, options, progress, cancellationToken);
-                    Annotate(model, options, run.Count);
-                    return run;
-                }
-                finally
-                {
-                    if (owned) device.Dispose();
-                }
-            }
-        }
-        var backend = model.Backend;
-        var layout = model.Layout;
-        var theta = model.Parameters;
-        int n = training.Rows, d = layout.Input, batch = Math.Min(options.BatchSize, n);
-        var ws = new VaeWorkspace(layout, batch) { PriorScale = model.PriorScale };
-        var grad = new float[layout.Count];
-        var adam = new AdamOptimizer(layout.TrainableCount, options.LearningRate, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay);
-        var lastGood = (float[])theta.Clone();
-        var patience = new ValidationPatience(options.EarlyStoppingPatience);
-        var order = new int[n];
-        var history = new List<TrainingProgress>(options.Epochs);
-        var clock = Stopwatch.StartNew();
-        float invBeta = 1f / model.Beta;
-
-        int[] gatherOrder = order;
-        int gatherStart = 0;
-        void Gather(int start, int end)
-        {
-            for (int r = start; r < end; r++)
-                training.Array.AsSpan(training.Offset + gatherOrder[gatherStart + r] * d, d).CopyTo(ws.X.AsSpan(r * d, d));
-        }
-        Action<int, int> gather = Gather;
-
-        for (int epoch = 0; epoch < options.Epochs; epoch++)
-        {
-            Array.Copy(theta, lastGood, theta.Length);
-            for (int i = 0; i < n; i++) order[i] = i;
-            new RandomStream(options.Seed, Philox.Stream(Vae.PurposeShuffle, (ulong)epoch)).Shuffle(order);
-            float warm = options.KlWarmupEpochs > 0 ? Math.Min(1f, (epoch + 1f) / options.KlWarmupEpochs) : 1f;
-            float klWeight = warm * invBeta;
-            double lossSum = 0;
-            int batchIndex = 0;
-            for (int start = 0; start < n; start += batch, batchIndex++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                int rows = Math.Min(batch, n - start);
-                gatherStart = start;
-                backend.For(rows, 16, gather);
-                ws.FillNoise(backend, options.Seed, Philox.Stream(Vae.PurposeNoise, (ulong)epoch, (ulong)batchIndex), rows);
-                ws.ForwardBackward(backend, theta, grad, rows, klWeight);
-                double batchLoss = 0;
-                for (int r = 0; r < rows; r++) batchLoss += ws.Reconstruction[r] + invBeta * ws.Kl[r];
-                // A NaN gradient with a finite loss poisons the parameters and so the next batch's loss; the epoch-end
-                // parameter check catches the last batch. Either way the epoch's starting point is restored.
-                if (!double.IsFinite(batchLoss)) Diverged(theta, lastGood, epoch, options, "loss");
-                lossSum += batchLoss;
-                adam.Step(backend, theta, grad);
-                if (layout.LearnVariance)
-                {
-                    var lv = theta.AsSpan(layout.DecoderLogVarianceOffset, d);
-                    System.Numerics.Tensors.TensorPrimitives.Max(lv, options.MinLogVariance, lv);
-                }
-            }
-            if (!AllFinite(theta)) Diverged(theta, lastGood, epoch, options, "parameters");
-
-            double validationLoss = double.NaN;
-            if (hasValidation)
-            {
-                validationLoss = Mean(model.FreeEnergy(validation!.Value));
-                if (!double.IsFinite(validationLoss)) Diverged(theta, lastGood, epoch, options, "validation free energy");
-            }
-            var report = new TrainingProgress(epoch + 1, options.Epochs, lossSum / n, validationLoss, double.NaN, clock.Elapsed.TotalSeconds);
-            history.Add(report);
-            progress?.Report(report);
-
-            if (hasValidation && options.EarlyStoppingPatience > 0 && patience.ShouldStop(validationLoss, theta)) break;
-        }
-        patience.RestoreBest(theta);
-
-        Annotate(model, options, history.Count);
-        return history;
+        // Bernoulli decoder on a GPU: data, parameters, Adam moments and activations stay on the device.
+        bool deviceModel = model.Layout.Likelihood == VaeLikelihood.Bernoulli && (long)training.Rows * training.Columns <= DeviceResidentFloats;
+        using var device = DeviceUse.Of(model.Backend, options.DeviceArrays, deviceModel);
+        using var deviceStep = device.Arrays is { } arrays ? new DeviceVaeSession(arrays, model, training, validation, options) : null;
+        ITrainingStep step = deviceStep ?? (ITrainingStep)new VaeTrainingSession(model, training, validation, options);
+        var settings = new EpochLoop.Settings(training.Rows, options.Epochs, _ => options.LearningRate, options.Seed, Vae.PurposeShuffle,
+            Shuffle: true, hasValidation ? options.EarlyStoppingPatience : 0, RestoreBestAtEnd: true);
+        var run = EpochLoop.Run(step, settings, progress, cancellationToken);
+        Annotate(model, options, run.EpochsRun);
+        return run.History;
     }
 
     private static void Annotate(Vae model, VaeTrainingOptions options, int epochs)
@@ -160,30 +72,12 @@ public static class VaeTrainer
         model.TrainingNotes["seed"] = options.Seed.ToString(c);
     }
 
-    private static void Diverged(float[] theta, float[] lastGood, int epoch, VaeTrainingOptions options, string what)
+    /// <summary>The divergence report of the CPU and device VAE steps.</summary>
+    internal static TrainingDivergedException Diverged(int epoch, VaeTrainingOptions options, string what)
     {
-        Array.Copy(lastGood, theta, theta.Length);
-        ThrowDiverged(epoch, options, what);
-    }
-
-    internal static void ThrowDiverged(int epoch, VaeTrainingOptions options, string what)
-    {
-        throw new TrainingDivergedException(
+        return new TrainingDivergedException(
             $"VAE training diverged in epoch {epoch + 1}: the {what} became NaN or infinite. The parameters were restored to the start of that epoch. " +
             $"Try a lower learning rate (now {options.LearningRate.ToString("G", CultureInfo.InvariantCulture)}), e.g. {(options.LearningRate / 10).ToString("G", CultureInfo.InvariantCulture)}.",
             epoch + 1);
-    }
-
-    private static bool AllFinite(float[] values)
-    {
-        foreach (var v in values) if (!float.IsFinite(v)) return false;
-        return true;
-    }
-
-    private static double Mean(float[] values)
-    {
-        double s = 0;
-        foreach (var v in values) s += v;
-        return values.Length == 0 ? double.NaN : s / values.Length;
     }
 }

@@ -1,35 +1,30 @@
 namespace FreeEnergy.Training;
 
 /// <summary>
-/// Early stopping on a validation loss: keeps a copy of the parameters at the lowest loss seen so far and says when
-/// <c>patience</c> epochs in a row have not improved on it. Used by the CPU and the device-resident VAE trainers.
+/// Early stopping on a validation loss: has the step keep a copy of the parameters at the lowest loss seen so far
+/// (<see cref="ParameterCopy.Best"/>, at first the starting parameters) and says when <c>patience</c> epochs in a row
+/// have not improved on it. Used by <see cref="EpochLoop"/>.
 /// </summary>
-internal sealed class ValidationPatience
+internal sealed class ValidationPatience(int patience)
 {
-    private readonly int _patience;
-    private float[]? _best;
     private double _bestLoss = double.PositiveInfinity;
-    private int _sinceBest;
 
-    public ValidationPatience(int patience) => _patience = patience;
+    /// <summary>The 1-based epoch of the best copy (0: the starting parameters).</summary>
+    public int BestEpoch { get; private set; }
 
-    /// <summary>Records one epoch's validation loss and parameters; true when training should stop.</summary>
-    public bool ShouldStop(double loss, float[] parameters)
+    /// <summary>Keeps the starting parameters as the best so far.</summary>
+    public void Start(ITrainingStep step) => step.Save(ParameterCopy.Best);
+
+    /// <summary>Records the loss after <paramref name="epochsRun"/> epochs (keeping the parameters when it is the lowest); true when training should stop.</summary>
+    public bool ShouldStop(ITrainingStep step, int epochsRun, double loss)
     {
         if (loss < _bestLoss)
         {
             _bestLoss = loss;
-            _best ??= new float[parameters.Length];
-            Array.Copy(parameters, _best, parameters.Length);
-            _sinceBest = 0;
+            BestEpoch = epochsRun;
+            step.Save(ParameterCopy.Best);
             return false;
         }
-        return ++_sinceBest >= _patience;
-    }
-
-    /// <summary>Copies the best parameters seen back into <paramref name="parameters"/> (nothing when none was recorded).</summary>
-    public void RestoreBest(float[] parameters)
-    {
-        if (_best is not null) Array.Copy(_best, parameters, parameters.Length);
+        return epochsRun - BestEpoch >= patience;
     }
 }

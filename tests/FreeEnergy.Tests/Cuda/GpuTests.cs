@@ -1,6 +1,7 @@
 using FreeEnergy.Compute;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Cuda;
+using FreeEnergy.Compute.Device;
 using FreeEnergy.Compute.Random;
 
 namespace FreeEnergy.Tests.Cuda;
@@ -39,10 +40,11 @@ public class GpuTests
         Philox.FillUniform(3, 3, 0, p);
         var cpu = new float[n];
         Sampling.Bernoulli(p, cpu, 11, 12, 13);
-        using var dp = gpu.Upload(p);
-        using var dout = gpu.Allocate(n);
-        gpu.Kernels.Bernoulli(dp, dout, n, 11, 12, 13);
-        Assert.Equal(cpu, dout.ToArray());
+        using var device = new CudaDeviceArrays(gpu);
+        using var dp = device.Upload(p);
+        using var dout = device.Allocate(n);
+        device.Bernoulli(dp, dout, 11, 12, 13);
+        Assert.Equal(cpu, device.ToArray(dout));
     }
 
     [GpuFact]

@@ -31,6 +31,9 @@ internal sealed unsafe class CudaDeviceArrays : IDeviceArrays
     /// <inheritdoc />
     public string Name => gpu.Name;
 
+    /// <inheritdoc />
+    public object Gate => gpu.Gate;
+
     private static CudaBuffer B(DeviceSlice s) => s.Array is CudaArray c ? c.Buffer
         : throw new ArgumentException("The device array belongs to another implementation.", nameof(s));
 

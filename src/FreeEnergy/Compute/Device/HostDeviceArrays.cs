@@ -25,6 +25,9 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
     /// <inheritdoc />
     public string Name => $"host ({Backend.Name})";
 
+    /// <inheritdoc />
+    public object Gate { get; } = new();
+
     private static Span<float> S(DeviceSlice s) => Host(s).AsSpan(s.Offset, s.Length);
 
     private static float[] Host(DeviceSlice s) => s.Array as HostArray is { } h ? h.Data

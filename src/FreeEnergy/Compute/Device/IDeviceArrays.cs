@@ -13,6 +13,9 @@ internal interface IDeviceArrays : IDisposable
     /// <summary>A short name for reports.</summary>
     string Name { get; }
 
+    /// <summary>Serialises whole computations that share the device (one scoring call at a time).</summary>
+    object Gate { get; }
+
     /// <summary>A new array of <paramref name="length"/> floats, all zero.</summary>
     DeviceArray Allocate(int length);
 

@@ -1,0 +1,119 @@
+using System.Numerics.Tensors;
+using FreeEnergy.Compute;
+using FreeEnergy.Compute.Random;
+using FreeEnergy.Models;
+using FreeEnergy.Tensors;
+
+namespace FreeEnergy.Training;
+
+/// <summary>
+/// The CPU training step of a <see cref="Vae"/> for <see cref="EpochLoop"/>: per batch the rows gathered in the
+/// epoch's order, the reparameterisation noise from Philox (seed, stream(epoch, batch), row * Z + j), the forward and
+/// backward passes (<see cref="VaeWorkspace"/>) and one Adam step. The loss is checked every batch (a NaN gradient
+/// with a finite loss shows in the next batch's loss, and in the end-of-epoch parameter check).
+/// </summary>
+internal sealed class VaeTrainingSession : ITrainingStep
+{
+    private readonly Vae _model;
+    private readonly MatrixView _training;
+    private readonly MatrixView? _validation;
+    private readonly VaeTrainingOptions _options;
+    private readonly IComputeBackend _backend;
+    private readonly VaeWorkspace _ws;
+    private readonly float[] _theta, _grad, _lastGood, _best;
+    private readonly AdamOptimizer _adam;
+    private readonly Action<int, int> _gather;
+    private readonly float _invBeta;
+    private int[] _order = [];
+    private int _gatherStart;
+    private float _klWeight;
+    private double _lossSum;
+
+    public VaeTrainingSession(Vae model, MatrixView training, MatrixView? validation, VaeTrainingOptions options)
+    {
+        _model = model;
+        _training = training;
+        _validation = validation;
+        _options = options;
+        _backend = model.Backend;
+        var layout = model.Layout;
+        _theta = model.Parameters;
+        BatchSize = Math.Min(options.BatchSize, training.Rows);
+        _ws = new VaeWorkspace(layout, BatchSize) { PriorScale = model.PriorScale };
+        _grad = new float[layout.Count];
+        _lastGood = new float[layout.Count];
+        _best = new float[layout.Count];
+        _adam = new AdamOptimizer(layout.TrainableCount, options.LearningRate, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay);
+        _invBeta = 1f / model.Beta;
+        _gather = Gather;
+    }
+
+    public int BatchSize { get; }
+
+    public void BeginEpoch(int epoch, int[] order)
+    {
+        _order = order;
+        _klWeight = KlWeight(_options, epoch, _invBeta);
+        _lossSum = 0;
+    }
+
+    /// <summary>The KL term's weight in an epoch: 1 / beta, ramped up linearly over the warm-up epochs.</summary>
+    internal static float KlWeight(VaeTrainingOptions options, int epoch, float invBeta)
+        => (options.KlWarmupEpochs > 0 ? Math.Min(1f, (epoch + 1f) / options.KlWarmupEpochs) : 1f) * invBeta;
+
+    public string? Batch(int epoch, int batchIndex, int start, int rows, float learningRate)
+    {
+        var ws = _ws;
+        _gatherStart = start;
+        _backend.For(rows, 16, _gather);
+        ws.FillNoise(_backend, _options.Seed, Philox.Stream(Vae.PurposeNoise, (ulong)epoch, (ulong)batchIndex), rows);
+        ws.ForwardBackward(_backend, _theta, _grad, rows, _klWeight);
+        double batchLoss = 0;
+        for (int r = 0; r < rows; r++) batchLoss += ws.Reconstruction[r] + _invBeta * ws.Kl[r];
+        if (!double.IsFinite(batchLoss)) return "loss";
+        _lossSum += batchLoss;
+        _adam.Step(_backend, _theta, _grad);
+        var layout = _model.Layout;
+        if (layout.LearnVariance)
+        {
+            var lv = _theta.AsSpan(layout.DecoderLogVarianceOffset, layout.Input);
+            TensorPrimitives.Max(lv, _options.MinLogVariance, lv);
+        }
+        return null;
+    }
+
+    private void Gather(int start, int end)
+    {
+        int d = _training.Columns;
+        for (int r = start; r < end; r++)
+            _training.Array.AsSpan(_training.Offset + _order[_gatherStart + r] * d, d).CopyTo(_ws.X.AsSpan(r * d, d));
+    }
+
+    public string? EndEpoch(int epoch)
+    {
+        foreach (var v in _theta) if (!float.IsFinite(v)) return "parameters";
+        return null;
+    }
+
+    public EpochMeasures Measure(int epoch) => Measures(_model, _lossSum / _training.Rows, _validation);
+
+    /// <summary>The epoch's mean training loss and, with validation rows, their mean free energy (which must be finite).</summary>
+    internal static EpochMeasures Measures(Vae model, double trainingLoss, MatrixView? validation)
+    {
+        if (validation is not { Rows: > 0 } v) return new EpochMeasures(trainingLoss, double.NaN, double.NaN);
+        var f = model.FreeEnergy(v);
+        double s = 0;
+        foreach (var x in f) s += x;
+        double loss = f.Length == 0 ? double.NaN : s / f.Length;
+        return new EpochMeasures(trainingLoss, loss, double.NaN, double.IsFinite(loss) ? null : "validation free energy");
+    }
+
+    public void Save(ParameterCopy copy) => Array.Copy(_theta, copy == ParameterCopy.Best ? _best : _lastGood, _theta.Length);
+
+    public void Restore(ParameterCopy copy) => Array.Copy(copy == ParameterCopy.Best ? _best : _lastGood, _theta, _theta.Length);
+
+    /// <summary>The parameters are the model's own vector.</summary>
+    public void Finish() { }
+
+    public TrainingDivergedException Diverged(int epoch, float learningRate, string what) => VaeTrainer.Diverged(epoch, _options, what);
+}
