@@ -1,7 +1,7 @@
 using FreeEnergy.Data.Preprocessing;
 using FreeEnergy.Models;
-using FreeEnergy.Onnx.Proto;
 using FreeEnergy.Persistence;
+using Onnx;
 
 namespace FreeEnergy.Onnx.Graphs;
 
@@ -41,7 +41,7 @@ internal sealed class RbmGraph
             // The model was trained on binarised rows (train --binarize): the graph applies the same rule, x > 0.5 -> 1.
             if (rule != ThresholdBinarizer.DefaultRule)
                 throw new ModelFileException($"the {document.Kind} model asks for input binarisation '{rule}', which this exporter does not know.");
-            _features = g.Node("Cast", new[] { g.Node("Greater", new[] { _features, g.Scalar(0.5f) }) }, AttributeProto.Int("to", 1));
+            _features = g.Node("Cast", new[] { g.Node("Greater", new[] { _features, g.Scalar(0.5f) }) }, GraphBuilder.IntAttribute("to", (int)TensorProto.Types.DataType.Float));
         }
         _weights = g.Initializer("weights", document.Tensor("weights", _visible, _hidden), _visible, _hidden);
         _visibleBias = g.Initializer("visible_bias", document.Tensor("visible_bias", _visible), _visible);
