@@ -13,15 +13,16 @@ internal static class ReconstructCommand
         var model = RbmCli.ModelPath();
         var data = RbmCli.DataPath();
         var maxRows = RbmCli.MaxRows();
+        var labelColumn = RbmCli.LabelColumn();
         var threads = CommonOptions.Threads();
         var output = RbmCli.Out("CSV file for the reconstructions, or .png for an image grid (square image rows).");
         var json = CommonOptions.Json();
         var command = new Command("reconstruct", "Reconstruct each row (mean field v -> h -> v); reports the mean squared error.");
-        foreach (var o in new Option[] { model, data, maxRows, threads, output, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, data, labelColumn, maxRows, threads, output, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var rbm = RbmCli.LoadAny(parse.GetValue(model)!, RbmCli.Backend(parse, threads));
-            var set = RbmCli.ReadData(parse, data, maxRows: maxRows);
+            var set = RbmCli.ReadData(parse, data, maxRows: maxRows, labelColumn: labelColumn);
             RbmCli.CheckData(rbm, set);
             var recon = rbm.Reconstruct(set.Features.View);
             double sum = 0;
@@ -30,7 +31,7 @@ internal static class ReconstructCommand
             double mse = sum / Math.Max(1, a.Length);
             var outPath = parse.GetValue(output)!;
             if (outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) SampleCommand.WriteGrid(outPath, recon, null);
-            else RbmCli.WriteMatrixCsv(outPath, recon, "v");
+            else RbmCli.WriteMatrix(outPath, recon, "v");
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
                 JsonOutput.Write(stdout, new JsonObject { ["model"] = rbm.Kind, ["rows"] = recon.Rows, ["meanSquaredError"] = mse, ["out"] = Path.GetFullPath(outPath) });

@@ -45,7 +45,7 @@ internal static class SampleCommand
             if (png) TileShape(rbm.Visible, tile); // fail before sampling
             var samples = rbm.Sample(n, options);
             if (png) WriteGrid(outPath, samples, tile);
-            else RbmCli.WriteMatrixCsv(outPath, samples, "v");
+            else RbmCli.WriteMatrix(outPath, samples, "v");
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
                 JsonOutput.Write(stdout, new JsonObject { ["model"] = rbm.Kind, ["samples"] = n, ["format"] = png ? "png" : "csv", ["out"] = Path.GetFullPath(outPath) });
