@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using Parquet;
 using Parquet.Schema;
@@ -30,7 +31,7 @@ internal sealed class ParquetRowSource : IRowSource
         _file = DataFileOpener.OpenFile(path);
         try
         {
-            _reader = Run(() => ParquetReader.CreateAsync(_file, leaveStreamOpen: true), null);
+            _reader = Run(() => ParquetReader.CreateAsync(_file, ParquetFormat.Options(), leaveStreamOpen: true), null);
             var fields = _reader.Schema.Fields;
             var features = new List<DataField>();
             var positions = new List<int>();
@@ -140,17 +141,25 @@ internal sealed class ParquetRowSource : IRowSource
         var span = destination.Span;
         if (field.IsNullable)
         {
-            var values = new T?[count];
-            Run(() => rows.ReadAsync(field, values.AsMemory(), null), position);
-            for (int i = 0; i < count; i++)
-                span[i] = values[i] is { } v ? Convert(convert, double.CreateTruncating(v), i, field, position)
-                    : throw new DataFormatException($"column '{field.Name}' has a null (missing value); remove or impute missing values first.", Path, _groupStart + i + 1, position);
+            var values = ArrayPool<T?>.Shared.Rent(count);
+            try
+            {
+                Run(() => rows.ReadAsync(field, values.AsMemory(0, count), null), position);
+                for (int i = 0; i < count; i++)
+                    span[i] = values[i] is { } v ? Convert(convert, double.CreateTruncating(v), i, field, position)
+                        : throw new DataFormatException($"column '{field.Name}' has a null (missing value); remove or impute missing values first.", Path, _groupStart + i + 1, position);
+            }
+            finally { ArrayPool<T?>.Shared.Return(values); }
         }
         else
         {
-            var values = new T[count];
-            Run(() => rows.ReadAsync(field, values.AsMemory(), null), position);
-            for (int i = 0; i < count; i++) span[i] = Convert(convert, double.CreateTruncating(values[i]), i, field, position);
+            var values = ArrayPool<T>.Shared.Rent(count);
+            try
+            {
+                Run(() => rows.ReadAsync(field, values.AsMemory(0, count), null), position);
+                for (int i = 0; i < count; i++) span[i] = Convert(convert, double.CreateTruncating(values[i]), i, field, position);
+            }
+            finally { ArrayPool<T>.Shared.Return(values); }
         }
     }
 

@@ -5,12 +5,13 @@ namespace FreeEnergy.Data;
 
 /// <summary>
 /// Writes rows of named double columns to a Parquet file as they come: rows are buffered and written as a row group
-/// once about a million values are held, so memory stays bounded whatever the row count. Call <see cref="Complete"/>
+/// once 2^18 values (2 MiB of doubles) are held, so memory stays bounded whatever the row count, for the writer and for
+/// readers, which decode a row group at a time. Call <see cref="Complete"/>
 /// after the last row (the output stream is left open; an atomic caller discards it on failure).
 /// </summary>
 internal sealed class ParquetTableWriter : IDisposable
 {
-    private const int ValuesPerGroup = 1 << 20;
+    private const int ValuesPerGroup = 1 << 18;
 
     private readonly Stream _output;
     private readonly DataField<double>[] _fields;
@@ -46,7 +47,7 @@ internal sealed class ParquetTableWriter : IDisposable
 
     private void Flush()
     {
-        _writer ??= ParquetWriter.CreateAsync(new ParquetSchema(_fields), _output).GetAwaiter().GetResult();
+        _writer ??= ParquetWriter.CreateAsync(new ParquetSchema(_fields), _output, ParquetFormat.Options()).GetAwaiter().GetResult();
         using var group = _writer.CreateRowGroup();
         for (int c = 0; c < _fields.Length; c++)
             group.WriteAsync<double>(_fields[c], _columns[c].AsMemory(0, _rows)).GetAwaiter().GetResult();
