@@ -30,7 +30,7 @@ internal static class ReconstructCommand
             for (int i = 0; i < a.Length; i++) { double e = a[i] - recon.Data[i]; sum += e * e; }
             double mse = sum / Math.Max(1, a.Length);
             var outPath = parse.GetValue(output)!;
-            if (outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) SampleCommand.WriteGrid(outPath, recon, null);
+            if (outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) SampleCommand.WriteGrid(outPath, recon, null, $"Reconstructions of {recon.Rows} rows");
             else RbmCli.WriteMatrix(outPath, recon, "v");
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))

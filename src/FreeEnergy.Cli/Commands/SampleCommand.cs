@@ -44,7 +44,7 @@ internal static class SampleCommand
             int? tile = parse.GetValue(width);
             if (png) TileShape(rbm.Visible, tile); // fail before sampling
             var samples = rbm.Sample(n, options);
-            if (png) WriteGrid(outPath, samples, tile);
+            if (png) WriteGrid(outPath, samples, tile, $"{samples.Rows} samples from {Path.GetFileName(parse.GetValue(model))}");
             else RbmCli.WriteMatrix(outPath, samples, "v");
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
@@ -65,10 +65,10 @@ internal static class SampleCommand
         return (w, visible / w);
     }
 
-    internal static void WriteGrid(string path, Matrix rows, int? width)
+    internal static void WriteGrid(string path, Matrix rows, int? width, string title)
     {
         var (w, h) = TileShape(rows.Columns, width);
         int columns = (int)Math.Ceiling(Math.Sqrt(rows.Rows));
-        Plots.PlotFiles.WriteImageGrid(path, rows, w, h, columns, maxImages: rows.Rows);
+        Plots.PlotFiles.WriteImageGrid(path, rows, w, h, columns, maxImages: rows.Rows, title: title);
     }
 }

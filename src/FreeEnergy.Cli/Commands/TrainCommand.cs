@@ -123,7 +123,7 @@ internal static class TrainCommand
                 if (parse.GetValue(binarize)) rbm.Annotations[RbmCli.InputBinarization] = RbmCli.ThresholdRule;
                 result = RbmTrainer.Train(rbm, features.View, options, progress, cancellationToken);
             }
-            TrainingPictures.Write(parse.GetValue(plots), history, "reconstruction error", rbm, features);
+            TrainingPictures.Write(parse.GetValue(plots), history, "reconstruction error (mean squared)", rbm, features);
 
             LogPartitionEstimate? logZ = null;
             string est = parse.GetValue(estimate)!;
