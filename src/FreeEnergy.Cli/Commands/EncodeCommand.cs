@@ -15,7 +15,7 @@ internal static class EncodeCommand
         var maxRows = RbmCli.MaxRows();
         var labelColumn = RbmCli.LabelColumn();
         var threads = CommonOptions.Threads();
-        var output = RbmCli.Out("CSV file for the encodings (h0, h1, ...).");
+        var output = RbmCli.Out("CSV file for the encodings (h0, h1, ...); Parquet when the name ends with .parquet.");
         var json = CommonOptions.Json();
         var command = new Command("encode", "Encode each row: hidden-unit probabilities p(h=1|v) for RBMs, the latent mean for VAEs.");
         foreach (var o in new Option[] { model, data, labelColumn, maxRows, threads, output, json }) command.Options.Add(o);

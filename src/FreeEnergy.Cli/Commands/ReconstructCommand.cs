@@ -15,7 +15,7 @@ internal static class ReconstructCommand
         var maxRows = RbmCli.MaxRows();
         var labelColumn = RbmCli.LabelColumn();
         var threads = CommonOptions.Threads();
-        var output = RbmCli.Out("CSV file for the reconstructions, or .png for an image grid (square image rows).");
+        var output = RbmCli.Out("CSV file for the reconstructions, .parquet for Parquet, or .png for an image grid (square image rows).");
         var json = CommonOptions.Json();
         var command = new Command("reconstruct", "Reconstruct each row (mean field v -> h -> v); reports the mean squared error.");
         foreach (var o in new Option[] { model, data, labelColumn, maxRows, threads, output, json }) command.Options.Add(o);

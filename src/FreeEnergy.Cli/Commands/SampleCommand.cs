@@ -21,7 +21,7 @@ internal static class SampleCommand
         var width = new Option<int?>("--image-width") { Description = "PNG tile width (default: the square root of the visible count)." };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var output = RbmCli.Out(".png for an image grid (image-shaped data), otherwise CSV.");
+        var output = RbmCli.Out(".png for an image grid (image-shaped data), .parquet for Parquet, otherwise CSV.");
         var json = CommonOptions.Json();
         var command = new Command("sample", "Draw samples from a model by block-Gibbs sampling; PNG grid for image-shaped data.");
         foreach (var o in new Option[] { model, count, burnIn, thinning, chains, temperature, width, seed, threads, output, json }) command.Options.Add(o);

@@ -33,7 +33,9 @@ public static class Charts
         double[] epochs = history.Select(p => (double)p.Epoch).ToArray();
         var series = new List<PlotSeries> { new("training", epochs, history.Select(p => p.TrainingLoss).ToArray()) };
         if (history.Any(p => double.IsFinite(p.ValidationLoss))) series.Add(new PlotSeries("validation", epochs, history.Select(p => p.ValidationLoss).ToArray()));
-        return Lines(series, title, "epoch", lossName);
+        var plot = Lines(series, title, "epoch", lossName);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        return plot;
     }
 
     /// <summary>ROC curves, one per named curve with its AUC in the legend, and the dashed chance diagonal.</summary>
