@@ -32,14 +32,13 @@ var options = new FreeEnergyAnomalyDetectionOptions
 {
     FeatureColumnName = nameof(MnistRow.Features),
     ModelKind = FreeEnergyModelKind.BernoulliRbm,
-    Rbm = new RbmTrainingOptions
+    Seed = 42,
+    Rbm = new FreeEnergyRbmOptions
     {
         HiddenUnits = settings.Hidden,
         Epochs = settings.Epochs,
         BatchSize = 50,
-        LearningRate = 0.05f,
         NegativePhase = NegativePhase.PersistentContrastiveDivergence(steps: 1, chains: 100),
-        Seed = 42,
     },
     ThresholdMethod = FreeEnergy.Evaluation.ThresholdMethod.FalsePositiveRate,
     Rate = 0.05,

@@ -1,106 +1,108 @@
-// FreeEnergyML quick start: train a Bernoulli RBM on generated 8x8 "bars and stripes" images, then use its
-// free energy as an anomaly score (normal images score low, corrupted ones high), compute the exact log Z,
-// and show an encoding and a reconstruction. Runs in a few seconds on two cores.
+// FreeEnergyML quick start: energy-based models as ML.NET pipeline steps, on MNIST.
+//  1. Features: FreeEnergyEncode learns 100 RBM hidden units on Fit; a built-in ML.NET trainer classifies digits from them.
+//  2. Anomalies: the FreeEnergy detector learns what an "8" looks like; every other digit should score as anomalous.
+// Both are evaluated with ML.NET's own evaluators, saved with mlContext.Model.Save, loaded back, and asked about one image
+// through a PredictionEngine.   dotnet run -c Release --project samples/QuickStart [-- MNIST_FOLDER]
 using System.Diagnostics;
-using FreeEnergy.Compute.Random;
-using FreeEnergy.Estimation;
-using FreeEnergy.Tensors;
-using FreeEnergy.Training;
+using FreeEnergy.Data;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.FreeEnergy;
 
-const int Side = 8, Visible = Side * Side;
 var clock = Stopwatch.StartNew();
-
-var train = BarsAndStripes(2000, seed: 1);
-var normal = BarsAndStripes(500, seed: 2);
-var corrupted = Corrupt(BarsAndStripes(500, seed: 3), flipProbability: 0.15f, seed: 4);
-
-var options = new RbmTrainingOptions
+string? folder = args.Length > 0 ? args[0] : Mnist.Find();
+if (folder is null)
 {
-    HiddenUnits = 20,               // small enough for an exact log Z (2^20 hidden states)
-    Epochs = 30,
-    BatchSize = 20,
-    LearningRate = 0.1f,
-    Momentum = 0.5f,
-    NegativePhase = NegativePhase.PersistentContrastiveDivergence(steps: 1, chains: 100),
-    Seed = 42,
-};
-Console.WriteLine($"Training a {Visible}x{options.HiddenUnits} Bernoulli RBM ({options.NegativePhase}) on {train.Rows} bars-and-stripes images...");
-var model = RbmTrainer.TrainBernoulli(train.View, options, new EpochLines());
-
-// Free energy F(v): the unnormalised anomaly score.
-var fNormal = model.FreeEnergy(normal.View);
-var fCorrupted = model.FreeEnergy(corrupted.View);
-double logZ = ExactLogPartition.Compute(model);
-Console.WriteLine();
-Console.WriteLine("                         normal   corrupted");
-Console.WriteLine($"mean free energy F(v)  {fNormal.Average(),8:F2}   {fCorrupted.Average(),8:F2}");
-Console.WriteLine($"mean -log p(v) (nats)  {fNormal.Average() + logZ,8:F2}   {fCorrupted.Average() + logZ,8:F2}   (exact log Z = {logZ:F3})");
-Console.WriteLine($"AUC (corrupted scores higher than normal): {Auc(fNormal, fCorrupted):F3}");
-
-// Encode and reconstruct one corrupted image.
-var one = corrupted.RowRange(0, 1);
-var code = model.Encode(one);
-var recon = model.Reconstruct(one);
-Console.WriteLine();
-Console.WriteLine($"hidden code of a corrupted image (first 10 of {model.Hidden}): " + string.Join(" ", code.Row(0)[..10].ToArray().Select(x => x.ToString("F2"))));
-Console.WriteLine("corrupted input      reconstruction");
-for (int y = 0; y < Side; y++)
-{
-    var input = one.Row(0).Slice(y * Side, Side).ToArray();
-    var output = recon.Row(0).Slice(y * Side, Side).ToArray();
-    Console.WriteLine($"{Pixels(input)}     {Pixels(output)}");
+    Console.Error.WriteLine("MNIST not found: run build/fetch-mnist.sh (it fills data/mnist), or pass the folder with the four *-ubyte.gz files.");
+    return 2;
 }
-Console.WriteLine($"\nDone in {clock.Elapsed.TotalSeconds:F1} s.");
+var train = DataReader.Read(Path.Combine(folder, "train-images-idx3-ubyte.gz"));
+var test = DataReader.Read(Path.Combine(folder, "t10k-images-idx3-ubyte.gz"), new DataReadOptions { MaxRows = 2_000 });
+var ml = new MLContext(seed: 1);
+IDataView trainData = ml.Data.LoadFromEnumerable(Digit.From(train));
+IDataView someTrainData = ml.Data.TakeRows(trainData, 12_000);
+IDataView testData = ml.Data.LoadFromEnumerable(Digit.From(test));
+Console.WriteLine($"MNIST from {folder}: {train.Features.Rows} training and {test.Features.Rows} test images (28x28, pixels scaled to [0, 1]).");
+string outFolder = Directory.CreateDirectory(Path.Combine("out", "quickstart")).FullName;
 
-// ---- data ----
+// 1. RBM features -> a linear classifier.
+var classifier = ml.Transforms.Conversion.MapValueToKey("Label", nameof(Digit.Number))
+    .Append(ml.Transforms.FreeEnergyEncode("Hidden", nameof(Digit.Pixels), hiddenUnits: 100, epochs: 10, binarize: true))
+    .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(featureColumnName: "Hidden", maximumNumberOfIterations: 20))
+    .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedNumber", "PredictedLabel"));
+var classifierModel = classifier.Fit(someTrainData);
+var classes = ml.MulticlassClassification.Evaluate(classifierModel.Transform(testData));
+Console.WriteLine($"1. FreeEnergyEncode (100 RBM hidden units) -> SdcaMaximumEntropy, 12,000 training images: test accuracy {classes.MicroAccuracy:P1} ({clock.Elapsed.TotalSeconds:F0} s)");
 
-// Each image lights a random subset of its rows (horizontal bars) or of its columns (vertical stripes), with 2% pixel noise.
-static Matrix BarsAndStripes(int count, ulong seed)
+// 2. The free-energy anomaly detector: trained on 8s only; the score is F(x) - L(x) (free energy minus the input's complexity).
+const uint Normal = 8;
+IDataView eights = ml.Data.FilterByCustomPredicate<Digit>(trainData, d => d.Number != Normal);
+var detector = ml.AnomalyDetection.Trainers.FreeEnergy(nameof(Digit.Pixels), epochs: 20, binarize: true, subtractInputComplexity: true);
+var detectorModel = detector.Fit(eights);
+var anomalies = ml.AnomalyDetection.Evaluate(detectorModel.Transform(ml.Transforms.CustomMapping<Digit, AnomalyLabel>(
+    (d, a) => a.IsAnomaly = d.Number == Normal ? 0 : 1, contractName: null).Fit(testData).Transform(testData)), labelColumnName: nameof(AnomalyLabel.IsAnomaly));
+Console.WriteLine($"2. FreeEnergy detector ({detectorModel.Model.Kind} trained on the {Normal}s): test AUC {anomalies.AreaUnderRocCurve:F3}, "
+    + $"detection rate {anomalies.DetectionRateAtFalsePositiveCount:P0} at the first false positives; threshold {detectorModel.Threshold.Value:F1} nats ({clock.Elapsed.TotalSeconds:F0} s)");
+
+// 3. Save, load, and one prediction each through a PredictionEngine.
+string classifierPath = Path.Combine(outFolder, "classifier.zip"), detectorPath = Path.Combine(outFolder, "detector.zip");
+ml.Model.Save(classifierModel, trainData.Schema, classifierPath);
+ml.Model.Save(detectorModel, trainData.Schema, detectorPath);
+var loaded = new MLContext();
+var classify = loaded.Model.CreatePredictionEngine<Digit, DigitPrediction>(loaded.Model.Load(classifierPath, out _));
+var judge = loaded.Model.CreatePredictionEngine<Digit, AnomalyPrediction>(loaded.Model.Load(detectorPath, out _));
+foreach (var image in new[] { Digit.From(test).First(d => d.Number == Normal), Digit.From(test).First(d => d.Number == 3) })
 {
-    var rng = new RandomStream(seed);
-    var m = new Matrix(count, Visible);
-    for (int r = 0; r < count; r++)
+    var c = classify.Predict(image);
+    var a = judge.Predict(image);
+    Console.WriteLine($"3. Loaded from {Path.GetRelativePath(Directory.GetCurrentDirectory(), outFolder)}: a {image.Number} is read as {c.PredictedNumber}; "
+        + $"anomaly score {a.Score:F1} nats -> {(a.PredictedLabel ? "anomalous" : "normal")} for a model of {Normal}s");
+}
+Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F0} s. Next: README (ML.NET section, the freeenergy command line).");
+return 0;
+
+/// <summary>One MNIST image: 784 pixels in [0, 1] and the digit it shows.</summary>
+internal sealed class Digit
+{
+    [VectorType(784)]
+    public float[] Pixels { get; set; } = new float[784];
+
+    public uint Number { get; set; }
+
+    public static IEnumerable<Digit> From(DataSet data)
     {
-        bool horizontal = rng.NextFloat() < 0.5f;
-        var on = new bool[Side];
-        for (int i = 0; i < Side; i++) on[i] = rng.NextFloat() < 0.5f;
-        for (int y = 0; y < Side; y++)
-            for (int x = 0; x < Side; x++)
-            {
-                bool v = horizontal ? on[y] : on[x];
-                if (rng.NextFloat() < 0.02f) v = !v;
-                m[r, y * Side + x] = v ? 1f : 0f;
-            }
+        var labels = data.Labels ?? throw new InvalidDataException($"{data.Source} has no label file beside it.");
+        for (int i = 0; i < data.Features.Rows; i++) yield return new Digit { Pixels = data.Features.Row(i).ToArray(), Number = (uint)labels[i] };
     }
-    return m;
 }
 
-static Matrix Corrupt(Matrix data, float flipProbability, ulong seed)
+/// <summary>Whether an image is an anomaly for the detector (1: not the normal digit); AnomalyDetection.Evaluate reads a Single.</summary>
+internal sealed class AnomalyLabel
 {
-    var rng = new RandomStream(seed);
-    var m = data.Clone();
-    for (int i = 0; i < m.Data.Length; i++)
-        if (rng.NextFloat() < flipProbability) m.Data[i] = 1f - m.Data[i];
-    return m;
+    public float IsAnomaly { get; set; }
 }
 
-// Probability that a random corrupted row scores higher than a random normal row (ties count half).
-static double Auc(float[] normal, float[] anomalous)
+internal sealed class DigitPrediction
 {
-    double wins = 0;
-    foreach (var a in anomalous)
-        foreach (var n in normal)
-            wins += a > n ? 1 : a == n ? 0.5 : 0;
-    return wins / ((double)normal.Length * anomalous.Length);
+    public uint PredictedNumber { get; set; }
 }
 
-static string Pixels(float[] row) => string.Concat(row.Select(v => v > 0.75f ? '#' : v > 0.25f ? '+' : '.'));
-
-/// <summary>Prints every tenth epoch (reported on the training thread).</summary>
-sealed class EpochLines : IProgress<TrainingProgress>
+internal sealed class AnomalyPrediction
 {
-    public void Report(TrainingProgress p)
+    public float Score { get; set; }
+
+    public bool PredictedLabel { get; set; }
+}
+
+/// <summary>Where MNIST is: $FREEENERGY_MNIST, data/mnist (build/fetch-mnist.sh), or ../shared/data/mnist, from here upwards.</summary>
+internal static class Mnist
+{
+    public static string? Find()
     {
-        if (p.Epoch % 10 == 0) Console.WriteLine($"  epoch {p.Epoch,2}/{p.Epochs}: reconstruction error {p.TrainingLoss:F4} ({p.Seconds:F1} s)");
+        if (Environment.GetEnvironmentVariable("FREEENERGY_MNIST") is { Length: > 0 } given) return given;
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+            foreach (var candidate in new[] { Path.Combine(dir.FullName, "data", "mnist"), Path.Combine(dir.FullName, "..", "shared", "data", "mnist") })
+                if (File.Exists(Path.Combine(candidate, "t10k-images-idx3-ubyte.gz"))) return Path.GetFullPath(candidate);
+        return null;
     }
 }

@@ -16,21 +16,25 @@ public static class OnnxExporter
     public const int OpsetVersion = (int)GraphBuilder.Opset;
 
     /// <summary>The encoded ONNX model of <paramref name="graph"/> for <paramref name="model"/>.</summary>
-    public static byte[] Export(IFreeEnergyModel model, OnnxGraphKind graph)
+    public static byte[] Export(IFreeEnergyModel model, OnnxGraphKind graph) => Export(model, graph, OnnxExportOptions.Default);
+
+    /// <summary>The encoded ONNX model of <paramref name="graph"/> for <paramref name="model"/>, with the extra outputs <paramref name="options"/> asks for.</summary>
+    public static byte[] Export(IFreeEnergyModel model, OnnxGraphKind graph, OnnxExportOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Export(model.ToDocument(), graph);
+        return Build(model.ToDocument(), graph, options).Bytes;
     }
 
     /// <summary>
     /// The encoded ONNX model of <paramref name="graph"/> for the model in <paramref name="document"/>; a
     /// <see cref="ModelFileException"/> when the document lacks a tensor or hyperparameter the graph needs.
     /// </summary>
-    public static byte[] Export(ModelDocument document, OnnxGraphKind graph) => Build(document, graph).Bytes;
+    public static byte[] Export(ModelDocument document, OnnxGraphKind graph) => Build(document, graph, OnnxExportOptions.Default).Bytes;
 
-    private static (byte[] Bytes, IReadOnlyList<string> Outputs) Build(ModelDocument document, OnnxGraphKind graph)
+    private static (byte[] Bytes, IReadOnlyList<string> Outputs) Build(ModelDocument document, OnnxGraphKind graph, OnnxExportOptions options)
     {
         ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(options);
         string graphName = OnnxNames.GraphName(graph);
         var builder = new GraphBuilder(GraphIdentifier(document.Kind) + "_" + graphName);
         IReadOnlyList<string> outputs = document.Kind switch
@@ -39,6 +43,8 @@ public static class OnnxExporter
             ModelKinds.Vae => VaeGraph.Build(builder, document, graph),
             _ => throw new ModelFileException($"model kind '{document.Kind}' has no ONNX export (expected {ModelKinds.BernoulliRbm}, {ModelKinds.GaussianRbm} or {ModelKinds.Vae})."),
         };
+        if (options.SubtractInputComplexity && graph is OnnxGraphKind.Score or OnnxGraphKind.All)
+            outputs = [.. outputs, .. SubtractInputComplexity(builder, document)];
         string doc = $"{LibraryInfo.Name} {document.Kind} '{graphName}' graph: input {OnnxNames.Features} [N,D] -> {string.Join(", ", outputs)}.";
         var model = builder.Build(LibraryInfo.Name, LibraryInfo.Version, doc, ExportMetadata.For(document, graph, outputs));
         return (model.ToByteArray(), outputs);
@@ -60,7 +66,7 @@ public static class OnnxExporter
     public static OnnxExportResult ExportToFile(ModelDocument document, OnnxGraphKind graph, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var (bytes, outputs) = Build(document, graph);
+        var (bytes, outputs) = Build(document, graph, OnnxExportOptions.Default);
         string full = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(full) ?? ".";
         Directory.CreateDirectory(folder);
@@ -79,6 +85,17 @@ public static class OnnxExporter
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
+    }
+
+    /// <summary>Adds L(x) and free_energy - L(x) to a score graph (<see cref="OnnxExportOptions.SubtractInputComplexity"/>).</summary>
+    private static string[] SubtractInputComplexity(GraphBuilder builder, ModelDocument document)
+    {
+        int inputs = document.Kind == ModelKinds.Vae ? Graphs.VaeLayout.Read(document).Input : DocumentReading.Matrix(document, "weights").Rows;
+        int side = OnnxExportOptions.ImageSide(inputs);
+        string codeLength = InputComplexityGraph.CodeLength(builder, OnnxNames.Features, side, side);
+        builder.Output(OnnxNames.InputComplexity, codeLength, new long?[] { null });
+        builder.Output(OnnxNames.CorrectedFreeEnergy, builder.Sub(OnnxNames.FreeEnergy, codeLength), new long?[] { null });
+        return [OnnxNames.InputComplexity, OnnxNames.CorrectedFreeEnergy];
     }
 
     private static string GraphIdentifier(string kind) => "freeenergy_" + kind.Replace('-', '_');

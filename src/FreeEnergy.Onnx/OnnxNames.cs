@@ -24,6 +24,12 @@ public static class OnnxNames
     /// <summary>Score output of RBMs with an estimated log partition function: F(v) + log Z, float32 [N].</summary>
     public const string NegativeLogLikelihood = "negative_log_likelihood";
 
+    /// <summary>Output of score graphs exported with <see cref="OnnxExportOptions.SubtractInputComplexity"/>: L(x) in nats, [N].</summary>
+    public const string InputComplexity = "input_complexity";
+
+    /// <summary>Output of score graphs exported with <see cref="OnnxExportOptions.SubtractInputComplexity"/>: free_energy - L(x), [N].</summary>
+    public const string CorrectedFreeEnergy = "free_energy_corrected";
+
     /// <summary>Metadata key: the model kind (see <see cref="Models.ModelKinds"/>).</summary>
     public const string MetadataModelKind = "model_kind";
 

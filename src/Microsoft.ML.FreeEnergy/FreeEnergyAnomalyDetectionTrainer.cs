@@ -38,11 +38,13 @@ public sealed class FreeEnergyAnomalyDetectionTrainer : IEstimator<FreeEnergyAno
     {
         ArgumentNullException.ThrowIfNull(input);
         string column = _options.FeatureColumnName;
-        var model = FreeEnergyModelTraining.Resolve(input, column, _options, out var rows);
+        var model = FreeEnergyModelTraining.Resolve(CatalogEnvironment.Of(_transforms), input, column, _options, out var rows);
         rows ??= InputColumn.Read(input, column);
-        var threshold = AnomalyThreshold.Fit(model.FreeEnergy(rows.View), _options.ThresholdMethod, _options.Rate);
-        var inner = OnnxPipeline.Build(_transforms, model, OnnxGraphKind.Score, ScoreColumnName, column, _options, threshold.Value, PredictedLabelColumnName).Fit(input);
-        return new FreeEnergyAnomalyDetectionTransformer(inner, model, threshold, column);
+        var scores = FreeEnergyModelTraining.Scores(model, rows, _options.SubtractInputComplexity);
+        var threshold = AnomalyThreshold.Fit(scores, _options.ThresholdMethod, _options.Rate);
+        var inner = OnnxPipeline.Build(_transforms, model, OnnxGraphKind.Score, ScoreColumnName, column, _options, _options.SubtractInputComplexity,
+            threshold.Value, PredictedLabelColumnName).Fit(input);
+        return new FreeEnergyAnomalyDetectionTransformer(inner, model, threshold, column, _options.SubtractInputComplexity);
     }
 
     /// <inheritdoc />
@@ -50,7 +52,6 @@ public sealed class FreeEnergyAnomalyDetectionTrainer : IEstimator<FreeEnergyAno
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         InputColumn.Check(inputSchema, _options.FeatureColumnName);
-        IFreeEnergyModel shape = _options.Model ?? new BernoulliRbm(1, 1);
-        return OnnxPipeline.Build(_transforms, shape, OnnxGraphKind.Score, ScoreColumnName, _options.FeatureColumnName, _options, 0, PredictedLabelColumnName).GetOutputSchema(inputSchema);
+        return OutputShape.Scalars(_transforms, inputSchema, ScoreColumnName, PredictedLabelColumnName);
     }
 }

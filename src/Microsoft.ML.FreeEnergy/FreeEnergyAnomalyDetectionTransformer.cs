@@ -11,15 +11,19 @@ namespace Microsoft.ML.FreeEnergy;
 /// </summary>
 public sealed class FreeEnergyAnomalyDetectionTransformer : FreeEnergyTransformerBase
 {
-    internal FreeEnergyAnomalyDetectionTransformer(ITransformer inner, IFreeEnergyModel model, AnomalyThreshold threshold, string featureColumnName)
-        : base(inner, model, featureColumnName)
+    internal FreeEnergyAnomalyDetectionTransformer(ITransformer inner, IFreeEnergyModel model, AnomalyThreshold threshold, string featureColumnName, bool subtractInputComplexity)
+        : base(inner, model, featureColumnName, subtractInputComplexity)
     {
         Threshold = threshold;
+        SubtractsInputComplexity = subtractInputComplexity;
         FeatureColumnName = featureColumnName;
     }
 
     /// <summary>The decision threshold calibrated on the training rows' scores.</summary>
     public AnomalyThreshold Threshold { get; }
+
+    /// <summary>Whether <c>Score</c> is the free energy minus the input complexity L(x).</summary>
+    public bool SubtractsInputComplexity { get; }
 
     /// <summary>The vector column scored.</summary>
     public string FeatureColumnName { get; }

@@ -6,8 +6,7 @@ namespace Microsoft.ML.FreeEnergy;
 /// <summary>
 /// Estimator of the FreeEnergy transforms. <c>Fit</c> reads the input vector column, trains the model the options ask
 /// for (or takes the given one), exports its ONNX graph and applies it with <c>ApplyOnnxModel</c>. Create it with
-/// <see cref="FreeEnergyCatalog.FreeEnergyEncode(TransformsCatalog, string, string, FreeEnergyTransformOptions)"/>,
-/// <c>FreeEnergyReconstruct</c> or <c>FreeEnergyScore</c>.
+/// <c>mlContext.Transforms.FreeEnergyEncode</c>, <c>FreeEnergyReconstruct</c> or <c>FreeEnergyScore</c>.
 /// </summary>
 public sealed class FreeEnergyEstimator : IEstimator<FreeEnergyTransformer>
 {
@@ -16,16 +15,15 @@ public sealed class FreeEnergyEstimator : IEstimator<FreeEnergyTransformer>
     private readonly string _output, _input;
     private readonly FreeEnergyTransformOptions _options;
 
-    internal FreeEnergyEstimator(TransformsCatalog transforms, OnnxGraphKind graph, string outputColumnName, string inputColumnName, FreeEnergyTransformOptions options)
+    internal FreeEnergyEstimator(TransformsCatalog transforms, OnnxGraphKind graph, string outputColumnName, string? inputColumnName, FreeEnergyTransformOptions options)
     {
         ArgumentNullException.ThrowIfNull(transforms);
         ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
-        ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
         ArgumentNullException.ThrowIfNull(options);
         _transforms = transforms;
         _graph = graph;
         _output = outputColumnName;
-        _input = inputColumnName;
+        _input = string.IsNullOrEmpty(inputColumnName) ? outputColumnName : inputColumnName;
         _options = options;
     }
 
@@ -33,7 +31,7 @@ public sealed class FreeEnergyEstimator : IEstimator<FreeEnergyTransformer>
     public FreeEnergyTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var model = FreeEnergyModelTraining.Resolve(input, _input, _options, out _);
+        var model = FreeEnergyModelTraining.Resolve(CatalogEnvironment.Of(_transforms), input, _input, _options, out _);
         var inner = OnnxPipeline.Build(_transforms, model, _graph, _output, _input, _options).Fit(input);
         return new FreeEnergyTransformer(inner, model, _graph, _output, _input);
     }
@@ -43,8 +41,6 @@ public sealed class FreeEnergyEstimator : IEstimator<FreeEnergyTransformer>
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         InputColumn.Check(inputSchema, _input);
-        // The schema shape carries no vector sizes, so a placeholder model of the right kind gives the same shape.
-        IFreeEnergyModel shape = _options.Model ?? new BernoulliRbm(1, 1);
-        return OnnxPipeline.Build(_transforms, shape, _graph, _output, _input, _options).GetOutputSchema(inputSchema);
+        return _graph == OnnxGraphKind.Score ? OutputShape.Scalars(_transforms, inputSchema, _output) : OutputShape.Vector(_transforms, inputSchema, _output, _input);
     }
 }

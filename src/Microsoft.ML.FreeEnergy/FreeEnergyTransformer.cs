@@ -13,7 +13,7 @@ namespace Microsoft.ML.FreeEnergy;
 public sealed class FreeEnergyTransformer : FreeEnergyTransformerBase
 {
     internal FreeEnergyTransformer(ITransformer inner, IFreeEnergyModel model, OnnxGraphKind graph, string outputColumnName, string inputColumnName)
-        : base(inner, model, inputColumnName)
+        : base(inner, model, inputColumnName, subtractInputComplexity: false)
     {
         Graph = graph;
         OutputColumnName = outputColumnName;

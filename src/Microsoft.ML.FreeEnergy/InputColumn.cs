@@ -73,4 +73,33 @@ internal static class InputColumn
         if (rows == 0) throw new InvalidOperationException($"Input column '{column}' has no rows to train on.");
         return new Matrix(rows, width, values.ToArray());
     }
+
+    /// <summary>
+    /// Reads <paramref name="column"/> in blocks of at most <paramref name="blockRows"/> rows and hands each block to
+    /// <paramref name="block"/> (the view is reused for the next block); memory stays at one block whatever the row count.
+    /// </summary>
+    public static void ReadBlocks(IDataView data, string column, int blockRows, Action<MatrixView> block)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        int width = CheckedWidth(data.Schema, column);
+        var schemaColumn = data.Schema[column];
+        var buffer = new Matrix(blockRows, width);
+        VBuffer<float> row = default;
+        int filled = 0;
+        using var cursor = data.GetRowCursor(new[] { schemaColumn });
+        var getter = cursor.GetGetter<VBuffer<float>>(schemaColumn);
+        while (cursor.MoveNext())
+        {
+            getter(ref row);
+            if (row.Length != width)
+                throw new InvalidOperationException($"Input column '{column}' row {cursor.Position} has {row.Length} values, expected {width}.");
+            row.CopyTo(buffer.Row(filled));
+            if (++filled == blockRows)
+            {
+                block(buffer.View);
+                filled = 0;
+            }
+        }
+        if (filled > 0) block(buffer.View.RowRange(0, filled));
+    }
 }

@@ -1,5 +1,3 @@
-using FreeEnergy.Training;
-
 namespace Microsoft.ML.FreeEnergy.Tests;
 
 /// <summary>Small, fast training settings for each model kind.</summary>
@@ -8,8 +6,9 @@ internal static class Settings
     public static FreeEnergyTransformOptions For(FreeEnergyModelKind kind) => new()
     {
         ModelKind = kind,
-        Rbm = new RbmTrainingOptions { HiddenUnits = 8, Epochs = 5, BatchSize = 20, LearningRate = 0.05f, Seed = 7 },
-        Vae = new VaeTrainingOptions { LatentDimension = 3, EncoderLayers = [16], Epochs = 5, BatchSize = 20, Seed = 7 },
+        Seed = 7,
+        Rbm = new FreeEnergyRbmOptions { HiddenUnits = 8, Epochs = 5, BatchSize = 20, LearningRate = 0.05f },
+        Vae = new FreeEnergyVaeOptions { LatentDimensions = 3, Layers = [16], Epochs = 5, BatchSize = 20 },
     };
 
     public static FeatureRow[] DataFor(FreeEnergyModelKind kind)

@@ -70,8 +70,8 @@ internal static class BenchVaeCommand
                 var p = log.Reports[i];
                 double seconds = p.Seconds - previous;
                 previous = p.Seconds;
-                perEpoch.Add(JsonValue.Create(seconds));
-                epochsJson.Add(new JsonObject { ["epoch"] = p.Epoch, ["seconds"] = seconds, ["cpuSeconds"] = log.CpuSeconds[i], ["trainNegElbo"] = JsonOutput.Number(p.TrainingLoss) });
+                perEpoch.Add((JsonNode)JsonValue.Create(seconds)); // the JsonNode overload: the generic Add<T> is not trim-safe (build/publish-worker.sh)
+                epochsJson.Add((JsonNode)new JsonObject { ["epoch"] = p.Epoch, ["seconds"] = seconds, ["cpuSeconds"] = log.CpuSeconds[i], ["trainNegElbo"] = JsonOutput.Number(p.TrainingLoss) });
             }
             var last = log.Reports.Count > 0 ? log.Reports[^1] : null;
             var result = new JsonObject

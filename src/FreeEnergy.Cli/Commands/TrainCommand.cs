@@ -71,11 +71,9 @@ internal static class TrainCommand
             }
             else if (parse.GetValue(cd) is { } ck) phase = NegativePhase.ContrastiveDivergence(CommonOptions.Range("--cd", ck, 1, 10000));
             else phase = NegativePhase.PersistentContrastiveDivergence(1, CommonOptions.Range("--chains", parse.GetValue(chains), 0, 1_000_000));
-            // Measured on binarised MNIST (README, "RBM quality"): CD-1 wants larger steps than PCD, whose chains must keep up.
-            bool bernoulliCd = model == "rbm" && phase.Kind == NegativePhaseKind.ContrastiveDivergence;
-            float rate = parse.GetValue(lr) ?? (model == "grbm" || phase.Kind == NegativePhaseKind.Tap ? 0.005f : bernoulliCd ? 0.1f : 0.05f);
+            float rate = parse.GetValue(lr) ?? RbmDefaults.LearningRate(phase, gaussian: model == "grbm");
             if (!(rate > 0) || !float.IsFinite(rate)) throw new CliException($"--lr must be positive (got {rate}).");
-            float mom = parse.GetValue(momentum) ?? (bernoulliCd ? 0.9f : 0.5f);
+            float mom = parse.GetValue(momentum) ?? RbmDefaults.Momentum(phase, gaussian: model == "grbm");
             if (!(mom >= 0 && mom < 1)) throw new CliException($"--momentum must be in [0, 1) (got {mom}).");
             float decay = parse.GetValue(l2);
             if (!(decay >= 0) || !float.IsFinite(decay)) throw new CliException($"--l2 must be zero or positive (got {decay}).");

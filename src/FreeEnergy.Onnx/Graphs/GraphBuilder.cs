@@ -72,7 +72,29 @@ internal sealed class GraphBuilder
         string key = "i:" + string.Join(",", values);
         if (_constants.TryGetValue(key, out var existing)) return existing;
         string name = Unique("const_i" + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _graph.Initializer.Add(Int64Tensor(name, values));
+        _graph.Initializer.Add(Int64Tensor(name, new long[] { values.Length }, values));
+        _constants[key] = name;
+        return name;
+    }
+
+    /// <summary>An int64 scalar constant (rank 0), as CumSum's axis.</summary>
+    public string Int64Scalar(long value)
+    {
+        string key = "s:" + value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (_constants.TryGetValue(key, out var existing)) return existing;
+        string name = Unique("const_s" + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _graph.Initializer.Add(Int64Tensor(name, Array.Empty<long>(), new[] { value }));
+        _constants[key] = name;
+        return name;
+    }
+
+    /// <summary>A float32 1-D constant, shared between uses of the same values.</summary>
+    public string Floats(params float[] values)
+    {
+        string key = "v:" + string.Join(",", values.Select(v => BitConverter.SingleToInt32Bits(v).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (_constants.TryGetValue(key, out var existing)) return existing;
+        string name = Unique("const_v" + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _graph.Initializer.Add(FloatTensor(name, new long[] { values.Length }, values));
         _constants[key] = name;
         return name;
     }
@@ -112,6 +134,24 @@ internal sealed class GraphBuilder
     /// <summary>Inserts a unit dimension at <paramref name="axis"/> (opset 13+: axes is an input).</summary>
     public string Unsqueeze(string x, long axis) => Node("Unsqueeze", new[] { x, Int64s(axis) });
 
+    /// <summary>1 where x &gt; <paramref name="threshold"/>, else 0, as float32.</summary>
+    public string Above(string x, float threshold) => Node("Cast", new[] { Node("Greater", new[] { x, Scalar(threshold) }) }, IntAttribute("to", (int)TensorProto.Types.DataType.Float));
+
+    /// <summary>1 where a = b, else 0, as float32 (broadcasting).</summary>
+    public string EqualTo(string a, string b) => Node("Cast", new[] { Node("Equal", new[] { a, b }) }, IntAttribute("to", (int)TensorProto.Types.DataType.Float));
+
+    /// <summary>x reshaped to <paramref name="shape"/> (-1 infers one dimension).</summary>
+    public string Reshape(string x, params long[] shape) => Node("Reshape", new[] { x, Int64s(shape) });
+
+    /// <summary>Zero padding: <paramref name="pads"/> lists the begin amounts of every axis, then the end amounts (ONNX Pad).</summary>
+    public string PadZeros(string x, params long[] pads) => Node("Pad", new[] { x, Int64s(pads) });
+
+    /// <summary>x[..., starts:ends, ...] on <paramref name="axes"/>.</summary>
+    public string Slice(string x, long[] starts, long[] ends, long[] axes) => Node("Slice", new[] { x, Int64s(starts), Int64s(ends), Int64s(axes) });
+
+    /// <summary>The sum along <paramref name="axis"/> of the values before each position (exclusive cumulative sum).</summary>
+    public string ExclusiveCumSum(string x, long axis) => Node("CumSum", new[] { x, Int64Scalar(axis) }, IntAttribute("exclusive", 1));
+
     /// <summary>
     /// softplus(x) = log(1 + e^x) in the overflow-free form max(x, 0) + log(1 + e^-|x|): the exponent is never
     /// positive, so large |x| cannot overflow in float (ONNX Softplus is allowed to compute log(1 + e^x) as written).
@@ -125,6 +165,11 @@ internal sealed class GraphBuilder
     /// <summary>The finished model: IR 8, opset 17 import, producer and metadata.</summary>
     public ModelProto Build(string producerName, string producerVersion, string docString, IEnumerable<KeyValuePair<string, string>> metadata)
     {
+        // A graph needs only the initializers its nodes read (an encode graph, say, never reads the visible bias).
+        var read = new HashSet<string>(_graph.Node.SelectMany(n => n.Input), StringComparer.Ordinal);
+        var used = _graph.Initializer.Where(t => read.Contains(t.Name)).ToList();
+        _graph.Initializer.Clear();
+        _graph.Initializer.AddRange(used);
         var model = new ModelProto
         {
             IrVersion = IrVersion,
@@ -166,12 +211,12 @@ internal sealed class GraphBuilder
         return Tensor(name, TensorProto.Types.DataType.Float, dims, data.Length, bytes);
     }
 
-    /// <summary>A 1-D int64 tensor (shapes, axes), little-endian raw_data.</summary>
-    private static TensorProto Int64Tensor(string name, long[] values)
+    /// <summary>An int64 tensor (shapes, axes), little-endian raw_data.</summary>
+    private static TensorProto Int64Tensor(string name, IReadOnlyList<long> dims, long[] values)
     {
         var bytes = new byte[values.Length * sizeof(long)];
         for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), values[i]);
-        return Tensor(name, TensorProto.Types.DataType.Int64, new long[] { values.Length }, values.Length, bytes);
+        return Tensor(name, TensorProto.Types.DataType.Int64, dims, values.Length, bytes);
     }
 
     private static TensorProto Tensor(string name, TensorProto.Types.DataType type, IReadOnlyList<long> dims, int count, byte[] raw)

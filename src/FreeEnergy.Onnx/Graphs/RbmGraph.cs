@@ -1,4 +1,3 @@
-using FreeEnergy.Data.Preprocessing;
 using FreeEnergy.Models;
 using FreeEnergy.Persistence;
 using Onnx;
@@ -35,14 +34,7 @@ internal sealed class RbmGraph
         DocumentReading.CheckSize(document, "hidden", _hidden);
         _logPartition = DocumentReading.OptionalNumber(document, "log_partition");
 
-        _features = g.Input(OnnxNames.Features, null, _visible);
-        if (document.Hyperparameters.TryGetValue(ThresholdBinarizer.ModelAnnotation, out var rule))
-        {
-            // The model was trained on binarised rows (train --binarize): the graph applies the same rule, x > 0.5 -> 1.
-            if (rule != ThresholdBinarizer.DefaultRule)
-                throw new ModelFileException($"the {document.Kind} model asks for input binarisation '{rule}', which this exporter does not know.");
-            _features = g.Node("Cast", new[] { g.Node("Greater", new[] { _features, g.Scalar(0.5f) }) }, GraphBuilder.IntAttribute("to", (int)TensorProto.Types.DataType.Float));
-        }
+        _features = InputRule.Apply(g, document, g.Input(OnnxNames.Features, null, _visible));
         _weights = g.Initializer("weights", document.Tensor("weights", _visible, _hidden), _visible, _hidden);
         _visibleBias = g.Initializer("visible_bias", document.Tensor("visible_bias", _visible), _visible);
         _hiddenBias = g.Initializer("hidden_bias", document.Tensor("hidden_bias", _hidden), _hidden);

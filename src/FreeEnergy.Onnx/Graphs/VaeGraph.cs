@@ -31,7 +31,7 @@ internal sealed class VaeGraph
     {
         _g = g;
         _layout = VaeLayout.Read(document);
-        _features = g.Input(OnnxNames.Features, null, _layout.Input);
+        _features = InputRule.Apply(g, document, g.Input(OnnxNames.Features, null, _layout.Input));
 
         int width = _layout.Input;
         for (int i = 0; i < _layout.Encoder.Count; i++)

@@ -30,4 +30,10 @@ public interface IFreeEnergyModel
 
     /// <summary>The model's parameters and hyperparameters for saving.</summary>
     ModelDocument ToDocument();
+
+    /// <summary>
+    /// Free-form facts saved with the model as hyperparameters: training settings, and rules that apply to its input
+    /// (<c>input_binarization</c>: the model was trained on binarised rows and its ONNX graphs binarise their input).
+    /// </summary>
+    IDictionary<string, string> Annotations { get; }
 }

@@ -55,7 +55,19 @@ public sealed partial class Vae
     }
 
     /// <summary>Training settings recorded for information in the model file (e.g. "epochs", "learning_rate", "seed").</summary>
-    internal Dictionary<string, string> TrainingNotes { get; } = new();
+    internal SortedDictionary<string, string> TrainingNotes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Free-form facts saved with the model as hyperparameters: the training settings, and rules that apply to its input
+    /// (for example <c>input_binarization</c>, which the ONNX graphs apply). Read back by <see cref="FromDocument"/>.
+    /// </summary>
+    public IDictionary<string, string> Annotations => TrainingNotes;
+
+    /// <summary>The hyperparameters that describe the network itself; every other one is an annotation.</summary>
+    private static readonly HashSet<string> StructuralHyperparameters = new(StringComparer.Ordinal)
+    {
+        "input", "latent", "encoder_layers", "decoder_layers", "activation", "likelihood", "beta", "prior_scale", "scoring_samples", "learn_variance",
+    };
 
     /// <summary>Rebuilds a VAE from a model document, checking the kind, every hyperparameter and every tensor shape.</summary>
     public static Vae FromDocument(ModelDocument document)
@@ -111,7 +123,10 @@ public sealed partial class Vae
         var noise = (float[])document.Tensor("scoring_noise", k, latent).Clone();
         foreach (var v in theta) if (!float.IsFinite(v)) throw new ModelFileException("the VAE has non-finite parameters.");
         foreach (var v in noise) if (!float.IsFinite(v)) throw new ModelFileException("the VAE's scoring noise has non-finite values.");
-        return new Vae(layout, theta, noise, beta, prior);
+        var vae = new Vae(layout, theta, noise, beta, prior);
+        foreach (var (key, value) in document.Hyperparameters)
+            if (!StructuralHyperparameters.Contains(key)) vae.TrainingNotes[key] = value;
+        return vae;
     }
 
     internal static string ActivationName(VaeActivation a) => a switch

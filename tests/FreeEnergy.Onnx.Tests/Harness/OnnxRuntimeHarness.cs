@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace FreeEnergy.Onnx.Tests.Harness;
 
@@ -17,110 +18,79 @@ internal sealed record OrtResult(string Id, bool Ok, string? Error, IReadOnlyDic
 internal sealed record OrtOutput(int[] Shape, float[] Data);
 
 /// <summary>
-/// Runs ONNX models in ONNX Runtime through tests/onnxruntime/run.js (onnxruntime-node), one Node process
-/// per batch of cases. <see cref="Available"/> is false (with <see cref="Reason"/>) when node or the
-/// installed package is missing: build/prepare-test-tools.sh installs it.
+/// Runs ONNX models in ONNX Runtime for .NET (Microsoft.ML.OnnxRuntime.Gpu 1.32.0, CPU execution provider) inside the
+/// test process: one <see cref="InferenceSession"/> per case, <c>features</c> as a [rows, columns] float tensor, every
+/// output read back. A model ONNX Runtime refuses, or a run that fails, gives a result with <c>Ok = false</c> and the
+/// runtime's message.
 /// </summary>
 internal static class OnnxRuntimeHarness
 {
-    private static readonly Lazy<(string? Script, string? Reason)> Location = new(Locate);
+    private static readonly Lazy<string?> Problem = new(Probe);
 
-    public static bool Available => Location.Value.Script is not null;
+    /// <summary>Whether ONNX Runtime's native library loads here.</summary>
+    public static bool Available => Problem.Value is null;
 
-    public static string Reason => Location.Value.Reason ?? "";
+    /// <summary>Why ONNX Runtime is not available (empty when it is).</summary>
+    public static string Reason => Problem.Value ?? "";
 
-    /// <summary>Runs every case in one process with <paramref name="threads"/> intra-op threads.</summary>
+    /// <summary>Runs every case with <paramref name="threads"/> intra-op threads.</summary>
     public static IReadOnlyDictionary<string, OrtResult> Run(IReadOnlyList<OrtCase> cases, int threads = 1)
     {
-        string script = Location.Value.Script ?? throw new InvalidOperationException(Reason);
-        string work = Path.Combine(Path.GetTempPath(), "freeenergy-onnx-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(work);
+        if (Problem.Value is { } problem) throw new InvalidOperationException(problem);
+        var answer = new Dictionary<string, OrtResult>();
+        foreach (var c in cases) answer[c.Id] = RunOne(c, threads);
+        return answer;
+    }
+
+    private static OrtResult RunOne(OrtCase c, int threads)
+    {
         try
         {
-            var list = new JsonArray();
-            var inputFiles = new Dictionary<float[], string>(ReferenceEqualityComparer.Instance);
-            for (int i = 0; i < cases.Count; i++)
+            using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
+            using var session = new InferenceSession(c.ModelPath, options);
+            var input = new DenseTensor<float>(c.Features, new[] { c.Rows, c.Columns });
+            var inputs = new[] { NamedOnnxValue.CreateFromTensor(OnnxNames.Features, input) };
+            var outputs = new Dictionary<string, OrtOutput>();
+            using (var results = session.Run(inputs))
             {
-                var c = cases[i];
-                if (!inputFiles.TryGetValue(c.Features, out var file))
+                foreach (var result in results)
                 {
-                    file = Path.Combine(work, $"input{inputFiles.Count}.f32");
-                    File.WriteAllBytes(file, System.Runtime.InteropServices.MemoryMarshal.AsBytes(c.Features.AsSpan()).ToArray());
-                    inputFiles[c.Features] = file;
+                    var tensor = result.AsTensor<float>();
+                    outputs[result.Name] = new OrtOutput(tensor.Dimensions.ToArray(), tensor.ToArray());
                 }
-                list.Add(new JsonObject
-                {
-                    ["id"] = c.Id,
-                    ["model"] = c.ModelPath,
-                    ["inputs"] = new JsonObject { [OnnxNames.Features] = new JsonObject { ["file"] = file, ["shape"] = new JsonArray(c.Rows, c.Columns) } },
-                    ["outputDir"] = Path.Combine(work, $"out{i}"),
-                    ["warmup"] = c.Repeat > 0 ? 1 : 0,
-                    ["repeat"] = c.Repeat,
-                });
             }
-            string manifest = Path.Combine(work, "manifest.json"), results = Path.Combine(work, "results.json");
-            File.WriteAllText(manifest, new JsonObject { ["threads"] = threads, ["cases"] = list }.ToJsonString());
-
-            var start = new ProcessStartInfo("node") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            start.ArgumentList.Add(script);
-            start.ArgumentList.Add(manifest);
-            start.ArgumentList.Add(results);
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start node");
-            var stderr = process.StandardError.ReadToEndAsync();
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            if (!process.WaitForExit(300_000)) { process.Kill(true); throw new TimeoutException("run.js did not finish in 300 s"); }
-            if (process.ExitCode != 0) throw new InvalidOperationException($"run.js exited {process.ExitCode}: {stderr.Result}{stdout.Result}");
-
-            var answer = new Dictionary<string, OrtResult>();
-            foreach (var node in JsonNode.Parse(File.ReadAllText(results))!["cases"]!.AsArray())
+            double? mean = null, min = null;
+            if (c.Repeat > 0)
             {
-                string id = node!["id"]!.GetValue<string>();
-                bool ok = node["ok"]!.GetValue<bool>();
-                var outputs = new Dictionary<string, OrtOutput>();
-                if (ok)
+                session.Run(inputs).Dispose();
+                var times = new double[c.Repeat];
+                for (int i = 0; i < c.Repeat; i++)
                 {
-                    foreach (var (name, value) in node["outputs"]!.AsObject())
-                    {
-                        var shape = value!["shape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray();
-                        var bytes = File.ReadAllBytes(value["file"]!.GetValue<string>());
-                        var data = new float[bytes.Length / 4];
-                        Buffer.BlockCopy(bytes, 0, data, 0, bytes.Length);
-                        Assert.Equal("float32", value["type"]!.GetValue<string>());
-                        outputs[name] = new OrtOutput(shape, data);
-                    }
+                    long start = Stopwatch.GetTimestamp();
+                    session.Run(inputs).Dispose();
+                    times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
                 }
-                var timing = node["timing"];
-                answer[id] = new OrtResult(id, ok, node["error"]?.GetValue<string>(), outputs,
-                    timing?["meanMs"]?.GetValue<double>(), timing?["minMs"]?.GetValue<double>());
+                (mean, min) = (times.Average(), times.Min());
             }
-            return answer;
+            return new OrtResult(c.Id, true, null, outputs, mean, min);
         }
-        finally
+        catch (OnnxRuntimeException e)
         {
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+            return new OrtResult(c.Id, false, e.Message, new Dictionary<string, OrtOutput>(), null, null);
         }
     }
 
-    private static (string?, string?) Locate()
+    private static string? Probe()
     {
-        string? root = RepositoryRoot();
-        if (root is null) return (null, "the repository root (FreeEnergyML.sln) was not found above the test binaries.");
-        string harness = Path.Combine(root, "tests", "onnxruntime");
-        string script = Path.Combine(harness, "run.js");
-        if (!File.Exists(Path.Combine(harness, "node_modules", "onnxruntime-node", "package.json")))
-            return (null, "onnxruntime-node is not installed: run build/prepare-test-tools.sh (needs Node.js and npm).");
         try
         {
-            var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add("--version");
-            using var p = Process.Start(start);
-            if (p is null || !p.WaitForExit(20_000) || p.ExitCode != 0) return (null, "node is not runnable.");
+            using var options = new SessionOptions();
+            return null;
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
         {
-            return (null, "node is not on the PATH: install Node.js 18 or newer.");
+            return $"ONNX Runtime's native library does not load here ({e.GetType().Name}: {e.Message}).";
         }
-        return (script, null);
     }
 
     internal static string? RepositoryRoot()

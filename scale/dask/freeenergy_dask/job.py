@@ -1,0 +1,139 @@
+"""Client side: submits one task per partition file, collects the manifest, writes it atomically."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from typing import Iterable, Sequence
+
+import cloudpickle
+from distributed import Client, wait
+
+from . import partition, shipping
+from .partition import score_partition
+from .shipping import ShippedFiles
+
+# The workers need only Python with Dask: the task and plugin code travel by value, not as an import.
+for _module in (partition, shipping):
+    cloudpickle.register_pickle_by_value(_module)
+
+BINARY_NAME = "freeenergy"
+MODEL_NAME = "model"
+
+
+def scores_name(partition_path: str) -> str:
+    """The scores file of a partition: its file name plus ``.scores.csv``."""
+    return os.path.basename(partition_path) + ".scores.csv"
+
+
+def cli_options(estimator: str = "free-energy", subtract_complexity: bool = False, extra_args: Sequence[str] = ()) -> list[str]:
+    """The ``freeenergy score`` options for these settings (``--threads``, ``--model``, ``--data``, ``--out`` aside)."""
+    return ["--estimator", estimator, *(["--subtract-complexity"] if subtract_complexity else []), *extra_args]
+
+
+def score_partitions(client: Client, model_path: str, inputs: Iterable[str], out_dir: str, *, binary: str,
+                     ship: bool = True, estimator: str = "free-energy", subtract_complexity: bool = False,
+                     threads: int = 1, retries: int = 2, extra_args: Sequence[str] = (),
+                     manifest: str = "manifest.json") -> list[dict]:
+    """Scores each partition file with ``freeenergy score`` on the Dask workers of ``client``.
+
+    Each partition ``p`` gives ``out_dir/<name of p>.scores.csv`` (the CLI's CSV: one header line, one score per row,
+    in the partition's row order), renamed into place only when complete. ``out_dir`` and the partition paths must be
+    reachable under the same names from every worker (one machine, or a shared file system). ``binary`` is the
+    self-contained ``freeenergy`` (``build/publish-worker.sh``); with ``ship=True`` it and the model are copied to
+    each worker (a worker plugin, so workers that join later get them too), with ``ship=False`` both paths are used
+    as they are on the workers. ``threads`` is ``--threads`` of each CLI run (one per Dask worker thread is right).
+    A partition whose CLI run is killed, or whose worker dies, is run again (``retries`` for the former, the
+    scheduler's ``distributed.scheduler.allowed-failures`` for the latter); a data error fails that partition only.
+
+    Returns the manifest entries, one per input in input order: ``index``, ``partition``, ``scores``, ``status``
+    (``ok``/``error``), ``rows``, ``seconds`` and ``cpuSeconds`` (the CLI run: wall, user + system), ``worker``
+    (address), ``error`` (one line or None).
+    They are also written to ``out_dir/<manifest>`` (JSON) through a temporary file and a rename."""
+    inputs = list(inputs)
+    if not inputs:
+        raise ValueError("no partition files given")
+    names = [scores_name(p) for p in inputs]
+    clash = sorted({n for n in names if names.count(n) > 1})
+    if clash:
+        raise ValueError(f"partitions with the same file name would write the same scores file: {clash[0]}; rename them")
+    if threads < 1:
+        raise ValueError("threads must be at least 1 (one CLI thread per Dask worker thread is the usual choice)")
+    for label, path in (("binary", binary), ("model", model_path)):
+        if ship and not os.path.isfile(path):
+            raise FileNotFoundError(f"{label} not found: {path}" + (" (build/publish-worker.sh builds it)" if label == "binary" else ""))
+    out_dir = os.path.abspath(out_dir)
+    os.makedirs(out_dir, exist_ok=True)
+    job = uuid.uuid4().hex[:12]
+    staging = os.path.join(out_dir, f".staging-{job}")
+    os.makedirs(staging)
+    shipped = None
+    if ship:
+        plugin = ShippedFiles({BINARY_NAME: binary, MODEL_NAME: model_path}, executable=(BINARY_NAME,))
+        # Client.register_plugin from Dask 2023.9 on; register_worker_plugin before (Debian bookworm: 2022.12).
+        register = getattr(client, "register_plugin", None) or client.register_worker_plugin
+        register(plugin, name=plugin.name)
+        shipped = plugin.folder
+    options = cli_options(estimator, subtract_complexity, extra_args)
+    futures = []
+    for i, path in enumerate(inputs):
+        task = {"index": i, "input": os.path.abspath(path) if os.path.exists(path) else path,
+                "output": os.path.join(out_dir, names[i]), "staging": staging, "threads": threads, "options": options,
+                "shipped": shipped, "binary": BINARY_NAME if ship else binary, "model": MODEL_NAME if ship else model_path}
+        futures.append(client.submit(score_partition, task, key=f"freeenergy-score-{job}-{i:05d}", retries=retries, pure=False))
+    try:
+        wait(futures)
+        entries = [_entry(i, path, os.path.join(out_dir, names[i]), future) for i, (path, future) in enumerate(zip(inputs, futures))]
+    finally:
+        client.cancel(futures)
+        shutil.rmtree(staging, ignore_errors=True)
+    _write_json(os.path.join(out_dir, manifest), {"partitions": entries, "options": options, "threads": threads})
+    return entries
+
+
+def _entry(index: int, path: str, output: str, future) -> dict:
+    """The manifest entry of one finished task; a task that failed past its retries becomes an error entry."""
+    if future.status == "finished":
+        return future.result()
+    error = future.exception()
+    return {"index": index, "partition": path, "scores": output, "worker": None, "seconds": None, "cpuSeconds": None, "rows": None,
+            "status": "error", "error": f"{type(error).__name__}: {' '.join(str(error).split())}"}
+
+
+def _write_json(path: str, value) -> None:
+    temp = f"{path}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
+    try:
+        with open(temp, "w", encoding="utf-8") as f:
+            json.dump(value, f, indent=2)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.remove(temp)
+        raise
+
+
+def concatenate_scores(entries: Sequence[dict], out_path: str) -> int:
+    """Writes the partitions' scores one after another in manifest order (one header line): the scores of the
+    concatenated data, as one ``freeenergy score`` run over it would write them. Returns the number of rows;
+    fails naming the first partition that was not scored."""
+    failed = [e for e in entries if e["status"] != "ok"]
+    if failed:
+        raise ValueError(f"partition {failed[0]['partition']} was not scored: {failed[0]['error']}")
+    rows = 0
+    temp = f"{out_path}.{os.getpid()}.tmp"
+    with open(temp, "w", encoding="utf-8", newline="") as out:
+        for i, entry in enumerate(sorted(entries, key=lambda e: e["index"])):
+            with open(entry["scores"], encoding="utf-8", newline="") as f:
+                header = f.readline()
+                if i == 0:
+                    out.write(header)
+                for line in f:
+                    out.write(line)
+                    rows += 1
+    os.replace(temp, out_path)
+    return rows
+

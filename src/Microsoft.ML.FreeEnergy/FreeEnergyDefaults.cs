@@ -1,0 +1,51 @@
+using FreeEnergy.Evaluation;
+
+namespace Microsoft.ML.FreeEnergy;
+
+/// <summary>
+/// The defaults of every FreeEnergy catalog entry and options class, in one place. The learning rate and momentum of
+/// RBM training depend on the negative phase and the model (<see cref="global::FreeEnergy.Training.RbmDefaults"/>, the same
+/// defaults as the <c>freeenergy</c> command line); the detector's defaults were chosen on the one-class MNIST protocol
+/// (<c>build/bench.sh mlnet</c>, README "ML.NET").
+/// </summary>
+public static class FreeEnergyDefaults
+{
+    /// <summary>The model the transforms train on <c>Fit</c>: a Bernoulli RBM (inputs in [0, 1]).</summary>
+    public const FreeEnergyModelKind TransformModelKind = FreeEnergyModelKind.BernoulliRbm;
+
+    /// <summary>The model the anomaly detector trains: a VAE, whose F_q scored best on the one-class protocol.</summary>
+    public const FreeEnergyModelKind DetectorModelKind = FreeEnergyModelKind.Vae;
+
+    /// <summary>RBM hidden units.</summary>
+    public const int HiddenUnits = 100;
+
+    /// <summary>VAE latent dimensions.</summary>
+    public const int LatentDimensions = 20;
+
+    /// <summary>Epochs of training on <c>Fit</c> (both model families).</summary>
+    public const int Epochs = 30;
+
+    /// <summary>RBM mini-batch size.</summary>
+    public const int RbmBatchSize = 100;
+
+    /// <summary>VAE mini-batch size.</summary>
+    public const int VaeBatchSize = 128;
+
+    /// <summary>VAE Adam learning rate.</summary>
+    public const float VaeLearningRate = 1e-3f;
+
+    /// <summary>RBM L2 weight decay.</summary>
+    public const float RbmL2WeightDecay = 2e-4f;
+
+    /// <summary>How the detector's threshold is calibrated: a false positive rate on the (normal) training rows.</summary>
+    public const ThresholdMethod ThresholdMethod = global::FreeEnergy.Evaluation.ThresholdMethod.FalsePositiveRate;
+
+    /// <summary>The detector's target false positive rate (or contamination).</summary>
+    public const double Rate = 0.05;
+
+    /// <summary>The detector's input column.</summary>
+    public const string FeatureColumnName = "Features";
+
+    /// <summary>The VAE's hidden layer widths (encoder; the decoder mirrors them).</summary>
+    public static int[] VaeLayers => [400];
+}

@@ -1,0 +1,180 @@
+"""Scoring partition files on a two-process Dask LocalCluster (scale/dask/freeenergy_dask) against one
+single-process ``freeenergy score`` run. Needs FREEENERGY_WORKER_BIN (tests/scale/run.sh sets it)."""
+from __future__ import annotations
+
+import logging
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+import psutil
+from distributed import Client, LocalCluster
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scale", "dask"))
+from freeenergy_dask import concatenate_scores, score_partitions, scores_name  # noqa: E402
+
+BINARY = os.environ.get("FREEENERGY_WORKER_BIN", "")
+PARTITIONS = 10
+ROWS_PER_PARTITION = 400
+COLUMNS = 16
+
+
+def start_cluster() -> tuple[LocalCluster, Client]:
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                           silence_logs=logging.CRITICAL)
+    return cluster, Client(cluster)
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([BINARY, *args], capture_output=True, text=True)
+
+
+class ScorePartitionsTests(unittest.TestCase):
+    """Shared fixture: a tiny RBM trained by the CLI, ten CSV partitions of binary rows, the reference scores of
+    their concatenation from one single-process run (2 threads), and one two-worker LocalCluster."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.isfile(BINARY):
+            raise unittest.SkipTest("FREEENERGY_WORKER_BIN is not set to the published binary (run tests/scale/run.sh)")
+        cls.root = tempfile.mkdtemp(prefix="freeenergy-scale-")
+        rng = random.Random(18)
+        lines = [",".join("1" if rng.random() < 0.3 + 0.4 * (j % 2) else "0" for j in range(COLUMNS))
+                 for _ in range(PARTITIONS * ROWS_PER_PARTITION)]
+        cls.all_data = os.path.join(cls.root, "all.csv")
+        with open(cls.all_data, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        cls.partitions = []
+        for i in range(PARTITIONS):
+            path = os.path.join(cls.root, f"part-{i:05d}.csv")
+            with open(path, "w") as f:
+                f.write("\n".join(lines[i * ROWS_PER_PARTITION:(i + 1) * ROWS_PER_PARTITION]) + "\n")
+            cls.partitions.append(path)
+        cls.model = os.path.join(cls.root, "rbm.fem")
+        run = cli("train", "--model", "rbm", "--data", cls.all_data, "--hidden", "8", "--epochs", "1", "--out", cls.model)
+        assert run.returncode == 0, run.stderr
+        cls.reference = os.path.join(cls.root, "reference.csv")
+        run = cli("score", "--model", cls.model, "--data", cls.all_data, "--threads", "2", "--out", cls.reference)
+        assert run.returncode == 0, run.stderr
+        with open(cls.reference) as f:
+            cls.reference_lines = f.read().splitlines()
+        cls.cluster, cls.client = start_cluster()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.client.close()
+        cls.cluster.close()
+        shutil.rmtree(cls.root, ignore_errors=True)
+
+    def out_dir(self, name: str) -> str:
+        return os.path.join(self.root, name)
+
+    def assert_clean(self, out_dir: str, expected: set[str]):
+        """Only the scores files and the manifest: no staging folder, no temporary file."""
+        self.assertEqual(set(os.listdir(out_dir)), expected | {"manifest.json"})
+
+    def assert_no_scoring_processes(self, folder: str):
+        """No freeenergy run from ``folder`` (a worker's local directory) outlives the job: a killed worker's child
+        dies with it."""
+        deadline = time.time() + 10
+        while True:
+            left = [p.pid for p in psutil.process_iter(["exe"]) if (p.info["exe"] or "").startswith(folder + os.sep)]
+            if not left:
+                return
+            if time.time() > deadline:
+                self.fail(f"freeenergy processes left running from {folder}: {left}")
+            time.sleep(0.1)
+
+    def test_ten_partitions_equal_one_process_bit_for_bit(self):
+        out = self.out_dir("equal")
+        entries = score_partitions(self.client, self.model, self.partitions, out, binary=BINARY)
+        self.assertEqual([e["status"] for e in entries], ["ok"] * PARTITIONS)
+        self.assertEqual([e["partition"] for e in entries], self.partitions)
+        self.assertEqual([e["rows"] for e in entries], [ROWS_PER_PARTITION] * PARTITIONS)
+        self.assertEqual(len({e["worker"] for e in entries}), 2, "both workers scored partitions")
+        combined = os.path.join(self.root, "combined.csv")
+        self.assertEqual(concatenate_scores(entries, combined), PARTITIONS * ROWS_PER_PARTITION)
+        with open(combined) as f:
+            self.assertEqual(f.read().splitlines(), self.reference_lines)
+        self.assert_clean(out, {scores_name(p) for p in self.partitions})
+
+    def test_corrupt_partition_fails_alone_with_the_cli_error(self):
+        corrupt = os.path.join(self.root, "corrupt", os.path.basename(self.partitions[3]))
+        os.makedirs(os.path.dirname(corrupt))
+        with open(self.partitions[3]) as f:
+            lines = f.read().splitlines()
+        lines[7] = lines[7].replace("0", "x", 1).replace("1", "x", 1)
+        with open(corrupt, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        expected = cli("score", "--model", self.model, "--data", corrupt, "--out", os.path.join(self.root, "never.csv"))
+        self.assertEqual(expected.returncode, 2)
+        inputs = list(self.partitions)
+        inputs[3] = corrupt
+        out = self.out_dir("corrupt-out")
+        entries = score_partitions(self.client, self.model, inputs, out, binary=BINARY)
+        self.assertEqual(entries[3]["status"], "error")
+        self.assertEqual(entries[3]["error"], expected.stderr.strip())
+        self.assertEqual(len(expected.stderr.strip().splitlines()), 1)
+        self.assertEqual([e["status"] for i, e in enumerate(entries) if i != 3], ["ok"] * (PARTITIONS - 1))
+        self.assert_clean(out, {scores_name(p) for i, p in enumerate(inputs) if i != 3})
+        with self.assertRaises(ValueError):
+            concatenate_scores(entries, os.path.join(self.root, "never.csv"))
+
+    def test_worker_killed_while_scoring_still_scores_every_partition_once(self):
+        client = self.client
+        workers = client.run(os.getpid)  # address -> pid
+        folders = client.run(lambda dask_worker: dask_worker.local_directory)
+        out = self.out_dir("killed")
+        result = {}
+        job = threading.Thread(target=lambda: result.update(entries=score_partitions(
+            client, self.model, self.partitions, out, binary=BINARY, retries=2)))
+        job.start()
+        killed = child = folder = None
+        deadline = time.time() + 60
+        while killed is None and time.time() < deadline and job.is_alive():
+            for pid in workers.values():
+                children = [c for c in psutil.Process(pid).children() if c.name() == "freeenergy"]
+                if children:
+                    killed, child = pid, children[0]
+                    folder = next(folders[a] for a, p in workers.items() if p == pid)
+                    os.kill(pid, signal.SIGKILL)  # the worker process, mid-scoring; its nanny starts a new one
+                    break
+            else:
+                time.sleep(0.002)
+        job.join(120)
+        client.wait_for_workers(2, timeout=60)
+        self.assertFalse(job.is_alive(), "the job finished")
+        self.assertIsNotNone(killed, "a worker was killed while its freeenergy was running")
+        self.assertFalse(child.is_running() and child.status() != psutil.STATUS_ZOMBIE, "the killed worker's freeenergy died with it")
+        entries = result["entries"]
+        self.assertEqual([e["status"] for e in entries], ["ok"] * PARTITIONS)
+        self.assertEqual([e["index"] for e in entries], list(range(PARTITIONS)))
+        combined = os.path.join(self.root, "combined-killed.csv")
+        concatenate_scores(entries, combined)
+        with open(combined) as f:
+            self.assertEqual(f.read().splitlines(), self.reference_lines)
+        self.assert_clean(out, {scores_name(p) for p in self.partitions})
+        self.assert_no_scoring_processes(folder)
+
+
+def main() -> int:
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    # A skip here means the binary is missing: in CI that is a failure, not a pass.
+    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses) + len(result.skipped)
+    passed = result.testsRun - len(result.failures) - len(result.errors) - len(result.unexpectedSuccesses)
+    passed -= sum(1 for test, _ in result.skipped if isinstance(test, unittest.TestCase))
+    sys.stdout.flush()
+    print(f"{max(passed, 0)} passed, {failed} failed", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
