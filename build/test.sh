@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds every project of FreeEnergyML.sln and runs every test project (tests/*/ with IsTestProject) and the scale-out tests.
+# Builds every project of FreeEnergyML.sln and runs every test project (tests/*/ with IsTestProject), then the scale-out
+# tests (tests/scale/run.sh).
 # Exits non-zero when a project fails to build, a test fails, a test project ends without its summary, or no test ran,
 # and shows each failure with its name and message. Ends with one line: "Tests: N passed, N failed, N skipped".
 # FREEENERGY_TEST_FILTER=EXPR passes --filter EXPR to every test project (build/check-test-script.sh uses it).
@@ -33,6 +34,20 @@ for t in tests/*/*.csproj; do
   passed=$((passed + $(num Passed))); failed=$((failed + $(num Failed))); skipped=$((skipped + $(num Skipped)))
   if [ "$rc" -ne 0 ]; then echo "error: $t: dotnet test exited $rc"; status=1; fi
 done
+
+# The scale-out tests (Python, Dask LocalCluster over the published freeenergy binary); not part of a filtered run.
+if [ -z "$filter" ]; then
+  tests/scale/run.sh >"$log" 2>&1
+  rc=$?
+  cat "$log"
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  if [ -z "$line" ]; then
+    echo "error: tests/scale/run.sh ended without its summary (exit $rc)"; failed=$((failed + 1)); status=1
+  else
+    passed=$((passed + $(echo "$line" | grep -oE '^[0-9]+'))); failed=$((failed + $(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')))
+    [ "$rc" -eq 0 ] || { echo "error: tests/scale/run.sh exited $rc"; status=1; }
+  fi
+fi
 
 if [ "$failed" -gt 0 ]; then status=1; fi
 if [ $((passed + failed)) -eq 0 ]; then echo "error: no test ran"; status=1; fi

@@ -43,6 +43,7 @@ var code = model.Encode(one);
 var recon = model.Reconstruct(one);
 Console.WriteLine();
 Console.WriteLine($"hidden code of a corrupted image (first 10 of {model.Hidden}): " + string.Join(" ", code.Row(0)[..10].ToArray().Select(x => x.ToString("F2"))));
+Console.WriteLine("pixel values: '#' above 0.75 (ink), '+' between 0.25 and 0.75 (unsure), '.' below 0.25 (blank)");
 Console.WriteLine("corrupted input      reconstruction");
 for (int y = 0; y < Side; y++)
 {

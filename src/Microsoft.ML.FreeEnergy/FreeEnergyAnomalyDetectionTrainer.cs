@@ -40,7 +40,7 @@ public sealed class FreeEnergyAnomalyDetectionTrainer : IEstimator<FreeEnergyAno
         string column = _options.FeatureColumnName;
         var model = FreeEnergyModelTraining.Resolve(CatalogEnvironment.Of(_transforms), input, column, _options, out var rows);
         rows ??= InputColumn.Read(input, column);
-        var scores = FreeEnergyModelTraining.Scores(model, rows, _options.SubtractInputComplexity);
+        var scores = FreeEnergyModelTraining.Scores(model, rows.View, _options.SubtractInputComplexity);
         var threshold = AnomalyThreshold.Fit(scores, _options.ThresholdMethod, _options.Rate);
         var inner = OnnxPipeline.Build(_transforms, model, OnnxGraphKind.Score, ScoreColumnName, column, _options, _options.SubtractInputComplexity,
             threshold.Value, PredictedLabelColumnName).Fit(input);

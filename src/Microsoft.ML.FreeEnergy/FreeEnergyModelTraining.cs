@@ -71,15 +71,15 @@ internal static class FreeEnergyModelTraining
     /// trained so), minus the input complexity L(x) when <paramref name="subtractInputComplexity"/>; what the exported
     /// graph computes, here for calibrating the threshold on the training rows.
     /// </summary>
-    public static float[] Scores(IFreeEnergyModel model, Matrix rows, bool subtractInputComplexity)
+    public static float[] Scores(IFreeEnergyModel model, MatrixView rows, bool subtractInputComplexity)
     {
-        if (model.Annotations.ContainsKey(ThresholdBinarizer.ModelAnnotation)) rows = new ThresholdBinarizer().Transform(rows);
-        var scores = model.FreeEnergy(rows.View);
+        if (model.Annotations.ContainsKey(ThresholdBinarizer.ModelAnnotation)) rows = new ThresholdBinarizer().Transform(rows.ToMatrix()).View;
+        var scores = model.FreeEnergy(rows);
         if (!subtractInputComplexity) return scores;
         int side = (int)Math.Round(Math.Sqrt(rows.Columns));
         if (side * side != rows.Columns)
             throw new ArgumentException($"SubtractInputComplexity needs square images, but the rows have {rows.Columns} values, which is not a square (e.g. 784 = 28 x 28).");
-        return InputComplexity.Correct(scores, new InputComplexity(side, side).CodeLengths(rows.View));
+        return InputComplexity.Correct(scores, new InputComplexity(side, side).CodeLengths(rows));
     }
 
     /// <summary>Each epoch as one line of the <c>MLContext</c>'s log.</summary>

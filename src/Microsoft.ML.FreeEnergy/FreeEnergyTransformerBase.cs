@@ -44,7 +44,7 @@ public abstract class FreeEnergyTransformerBase : ITransformer
         CheckWidth(data.Schema);
         var scores = new List<float>();
         InputColumn.ReadBlocks(data, _featureColumnName, ScoreBlockRows,
-            block => scores.AddRange(FreeEnergyModelTraining.Scores(Model, block.ToMatrix(), _subtractInputComplexity)));
+            block => scores.AddRange(FreeEnergyModelTraining.Scores(Model, block, _subtractInputComplexity)));
         return scores.ToArray();
     }
 

@@ -30,7 +30,7 @@ public sealed class ExportOnnxCommandTests : IDisposable
         var (code, stdout, stderr) = Run("export-onnx", "--model", model, "--graph", "all", "--out", onnx, "--json");
         Assert.True(code == 0, stderr);
         var json = JsonNode.Parse(stdout)!.AsObject();
-        Assert.Equal("vae", json["kind"]!.GetValue<string>());
+        Assert.Equal("vae", json["model"]!.GetValue<string>());
         Assert.Equal("all", json["graph"]!.GetValue<string>());
         Assert.Equal(new FileInfo(onnx).Length, json["bytes"]!.GetValue<long>());
         Assert.Equal(17, json["opset"]!.GetValue<int>());

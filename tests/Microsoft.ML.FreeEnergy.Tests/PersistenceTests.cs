@@ -13,13 +13,6 @@ public sealed class PersistenceTests
         public float[] Hidden { get; set; } = Array.Empty<float>();
     }
 
-    private sealed class DetectedRow
-    {
-        public float Score { get; set; }
-
-        public bool PredictedLabel { get; set; }
-    }
-
     [Fact]
     public void Save_and_load_round_trip_scores_identically()
     {

@@ -22,13 +22,6 @@ public sealed class PipelineTests
         public float Probability { get; set; }
     }
 
-    private sealed class DetectedRow
-    {
-        public float Score { get; set; }
-
-        public bool PredictedLabel { get; set; }
-    }
-
     [Fact]
     public void Normalize_encode_and_a_built_in_trainer_save_load_and_predict_one_row()
     {

@@ -14,6 +14,14 @@ public sealed class FeatureRow
     public float Label { get; set; }
 }
 
+/// <summary>What the anomaly detector writes for one row, as a PredictionEngine reads it.</summary>
+internal sealed class DetectedRow
+{
+    public float Score { get; set; }
+
+    public bool PredictedLabel { get; set; }
+}
+
 /// <summary>Small generated data sets: binary rows near two prototypes (normal) and uniform random bits (anomalies).</summary>
 internal static class SyntheticRows
 {

@@ -38,8 +38,10 @@ internal static class AnomalyEvalCommand
         var samples = new Option<int>("--samples") { Description = "vae: importance samples per row for the IWAE and cumulant scores.", DefaultValueFactory = _ => 100 };
         var binarize = new Option<bool>("--binarize")
         {
-            Description = "Threshold training and test images at 0.5 (default: true), so that every score is a code length of the same binary image as the complexity L(x).",
+            Description = "Threshold training and test images at 0.5, so that every score is a code length of the same binary image as the complexity L(x); --binarize false keeps grey values.",
             DefaultValueFactory = _ => true,
+            HelpName = "true|false",
+            Arity = ArgumentArity.ZeroOrOne,
         };
         var plots = new Option<string?>("--plots") { Description = "A folder for score histograms and ROC curves per class." };
         var seed = CommonOptions.Seed();
@@ -49,6 +51,7 @@ internal static class AnomalyEvalCommand
         foreach (var o in new Option[] { dataDir, models, classes, epochs, hidden, latent, layers, samples, binarize, plots, seed, threads, json }) command.Options.Add(o);
         command.SetAction((parse, cancellationToken) =>
         {
+            if (parse.GetValue(plots) is { } plotFolder) OutputPath.CheckFolder(plotFolder, "--plots");
             string dir = FindMnist(parse.GetValue(dataDir));
             int[] normalClasses = ParseClasses(parse.GetValue(classes)!);
             int epochCount = CommonOptions.Range("--epochs", parse.GetValue(epochs), 1, 100_000);
@@ -80,6 +83,11 @@ internal static class AnomalyEvalCommand
             foreach (int c in normalClasses)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                using var progress = WorkProgress.Start(parse, $"class {c}");
+                // Each model trains for half of the class's bar when both run; scoring the test set takes the rest.
+                double share = which == "both" ? 0.45 : 0.9;
+                IProgress<TrainingProgress> Stage(double start, string name) => new ProgressRelay<TrainingProgress>(p =>
+                    progress.Report(start + share * p.Epoch / Math.Max(1, p.Epochs), $"class {c}: {name} epoch {p.Epoch}/{p.Epochs}"));
                 var normal = Subset(train, c);
                 var anomalous = new bool[test.Labels.Length];
                 for (int i = 0; i < anomalous.Length; i++) anomalous[i] = test.Labels[i] != c;
@@ -99,7 +107,7 @@ internal static class AnomalyEvalCommand
                         Backend = backend,
                     };
                     var rbm = RbmTrainer.CreateBernoulli(normal.View, options);
-                    RbmTrainer.Train(rbm, normal.View, options, null, cancellationToken);
+                    RbmTrainer.Train(rbm, normal.View, options, Stage(0, "rbm"), cancellationToken);
                     // log Z is one constant per model, so -log p(v) = F(v) + log Z ranks rows exactly as F(v) does:
                     // the normalised score has the same AUC by construction.
                     scores.Add(("rbm_free_energy", rbm.FreeEnergy(test.Features.View)));
@@ -113,11 +121,13 @@ internal static class AnomalyEvalCommand
                         Epochs = epochCount,
                         Seed = parse.GetValue(seed),
                     };
-                    var vae = VaeTrainer.Train(normal.View, null, options, backend, null, cancellationToken);
+                    var vae = VaeTrainer.Train(normal.View, null, options, backend, Stage(which == "both" ? share : 0, "vae"), cancellationToken);
+                    progress.Report(which == "both" ? 2 * share : share, $"class {c}: vae scores ({k} samples per row)");
                     scores.Add(("vae_free_energy", vae.FreeEnergy(test.Features.View)));
                     scores.Add(("vae_iwae", vae.Score(test.Features.View, VaeEstimator.Iwae, k, parse.GetValue(seed))));
                     scores.Add(("vae_cumulant", vae.Score(test.Features.View, VaeEstimator.Cumulant, k, parse.GetValue(seed))));
                 }
+                progress.Dispose();
                 int modelScores = scores.Count;
                 for (int i = 0; i < modelScores; i++) scores.Add((scores[i].Name + "_corrected", InputComplexity.Correct(scores[i].Scores, complexity)));
                 var curves = new List<(string, RocCurve)>();
@@ -156,7 +166,7 @@ internal static class AnomalyEvalCommand
                 ["reference"] = "Deep SVDD (one-class), Ruff et al. 2018, ICML, Table 1",
             };
             var stdout = parse.InvocationConfiguration.Output;
-            if (asJson) JsonOutput.Write(stdout, result);
+            if (asJson) JsonOutput.Write(parse, result, model: which, backend: backend.Name);
             else
             {
                 stdout.WriteLine("| class | " + string.Join(" | ", sums.Keys) + " | Deep SVDD |");

@@ -53,7 +53,7 @@ internal static class BenchGemmCommand
                 ["gflops"] = flops / median / 1e9,
             };
             var stdout = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) JsonOutput.Write(stdout, result);
+            if (parse.GetValue(json)) JsonOutput.Write(parse, result);
             else stdout.WriteLine($"gemm {mm}x{nn}x{kk} {(transA == Transpose.Transposed ? "A^T" : "A")}*{(transB == Transpose.Transposed ? "B^T" : "B")} on {backend.Name}: {flops / median / 1e9:F1} GFLOP/s (median {median * 1e3:F3} ms of {reps})");
             return ExitCodes.Success;
         });

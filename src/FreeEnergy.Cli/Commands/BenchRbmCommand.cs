@@ -88,7 +88,7 @@ internal static class BenchRbmCommand
                 ["reconstructionError"] = JsonOutput.Number(result.LastProgress?.TrainingLoss ?? double.NaN),
             };
             var stdout = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) JsonOutput.Write(stdout, summary);
+            if (parse.GetValue(json)) JsonOutput.Write(parse, summary);
             else stdout.WriteLine($"rbm {features.Columns}x{options.HiddenUnits} {options.NegativePhase}, batch {options.BatchSize}, {features.Rows} rows on {backend.Name}: {median:F3} s per epoch (median of {times.Length}; {1e3 * median / batches:F2} ms per batch)");
             return ExitCodes.Success;
         });

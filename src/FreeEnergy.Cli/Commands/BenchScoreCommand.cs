@@ -53,7 +53,7 @@ internal static class BenchScoreCommand
                 ["rowsPerSecond"] = x.Rows / median,
             };
             var stdout = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) JsonOutput.Write(stdout, result);
+            if (parse.GetValue(json)) JsonOutput.Write(parse, result);
             else stdout.WriteLine($"score {m.Kind} {m.InputDimension}->{m.EncodedDimension}: {x.Rows / median:F0} rows/s (batch {b}, {backend.Name})");
             return ExitCodes.Success;
         });

@@ -97,7 +97,7 @@ internal static class BenchVaeCommand
                 ["scoreSeconds"] = scoreSeconds,
             };
             var stdout = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) JsonOutput.Write(stdout, result);
+            if (parse.GetValue(json)) JsonOutput.Write(parse, result);
             else
             {
                 foreach (var p in epochsJson) stdout.WriteLine($"epoch {p!["epoch"]}: {(double)p["seconds"]!:F2} s, train -ELBO {p["trainNegElbo"]}");

@@ -16,13 +16,13 @@ internal static class DeviceCommand
     public static Command Create()
     {
         var json = CommonOptions.Json();
-        var device = Device();
+        var device = Rbm.RbmCli.Device();
         var command = new Command("device", "Report the compute backend --device would use (auto picks CUDA when a GPU and the CUDA libraries load), and why.");
         command.Options.Add(device);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
-            var choice = parse.GetValue(device);
+            ComputeBackends.TryParse(parse.GetValue(device), out var choice);
             var status = CudaProbe.Probe();
             string backend, reason;
             switch (choice)
@@ -56,24 +56,10 @@ internal static class DeviceCommand
                 ["cpuThreads"] = Environment.ProcessorCount,
             };
             var stdout = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) JsonOutput.Write(stdout, result);
-            else foreach (var (key, value) in result) stdout.WriteLine($"{key,-18} {value?.ToJsonString() ?? "null"}");
+            if (parse.GetValue(json)) JsonOutput.Write(parse, result);
+            else foreach (var (key, value) in result) stdout.WriteLine($"{key,-18} {InfoCommand.Text(value)}");
             return ExitCodes.Success;
         });
         return command;
     }
-
-    /// <summary><c>--device auto|cpu|cuda</c> (default auto), for verbs that run heavy work.</summary>
-    public static Option<ComputeDevice> Device() => new("--device")
-    {
-        Description = "Compute device: auto (CUDA when available, else CPU), cpu, or cuda (fail when unavailable).",
-        DefaultValueFactory = _ => ComputeDevice.Auto,
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Count == 0 ? "auto" : result.Tokens[0].Value;
-            if (ComputeBackends.TryParse(text, out var d)) return d;
-            result.AddError($"--device must be auto, cpu or cuda (got '{text}').");
-            return ComputeDevice.Auto;
-        },
-    };
 }

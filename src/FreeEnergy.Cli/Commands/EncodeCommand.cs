@@ -21,7 +21,9 @@ internal static class EncodeCommand
         foreach (var o in new Option[] { model, data, labelColumn, maxRows, threads, output, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
-            var rbm = RbmCli.LoadAny(parse.GetValue(model)!, RbmCli.Backend(parse, threads));
+            OutputPath.CheckFile(parse.GetValue(output)!);
+            var backend = RbmCli.Backend(parse, threads);
+            var rbm = RbmCli.LoadAny(parse.GetValue(model)!, backend);
             var set = RbmCli.ReadData(parse, data, maxRows: maxRows, labelColumn: labelColumn);
             RbmCli.CheckData(rbm, set);
             var encoded = rbm.Encode(set.Features.View);
@@ -29,7 +31,7 @@ internal static class EncodeCommand
             RbmCli.WriteMatrix(outPath, encoded, rbm is Models.RbmBase ? "h" : "z");
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
-                JsonOutput.Write(stdout, new JsonObject { ["model"] = rbm.Kind, ["rows"] = encoded.Rows, ["columns"] = encoded.Columns, ["out"] = Path.GetFullPath(outPath) });
+                JsonOutput.Write(parse, new JsonObject { ["model"] = rbm.Kind, ["rows"] = encoded.Rows, ["columns"] = encoded.Columns, ["out"] = Path.GetFullPath(outPath) }, backend: backend.Name);
             else stdout.WriteLine($"encoded {encoded.Rows} rows into {encoded.Columns} columns; wrote {outPath}");
             return ExitCodes.Success;
         });

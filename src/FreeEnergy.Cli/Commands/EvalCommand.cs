@@ -20,7 +20,7 @@ internal static class EvalCommand
         var estimator = new Option<string>("--estimator") { Description = "RBM: how log Z is estimated: ais (default), tap, exact or stored. VAE: ignored (every estimate is reported).", DefaultValueFactory = _ => "ais" }
             .AcceptOnlyFromAmong("ais", "tap", "exact", "stored", "elbo", "iwae", "cumulant");
         var baseData = new Option<string?>("--base-data") { Description = "AIS: data for the base-rate model (default: the evaluated data)." };
-        var samples = new Option<int>("--samples") { Description = "VAE: importance samples per row (default 100).", DefaultValueFactory = _ => 0 };
+        var samples = new Option<int?>("--samples") { Description = "VAE: importance samples per row (default 100)." };
         var runs = RbmCli.AisRuns();
         var betas = RbmCli.AisBetas();
         var seed = CommonOptions.Seed();
@@ -37,11 +37,22 @@ internal static class EvalCommand
             {
                 var vaeSet = RbmCli.ReadData(parse, data, labels, @class, maxRows, labelColumn);
                 RbmCli.CheckData(vae, vaeSet);
-                int k = parse.GetValue(samples);
-                var summary = Vae.VaeVerbs.Eval(vae, vaeSet.Features, k == 0 ? 100 : k, parse.GetValue(seed));
+                int k = parse.GetValue(samples) ?? 100;
+                System.Text.Json.Nodes.JsonObject summary;
+                using (WorkProgress.Start(parse, $"VAE estimates of -log p(x), {k} samples per row", indeterminate: true))
+                    summary = Vae.VaeVerbs.Eval(vae, vaeSet.Features, k, parse.GetValue(seed));
                 var output = parse.InvocationConfiguration.Output;
-                if (parse.GetValue(json)) JsonOutput.Write(output, summary);
-                else foreach (var (key, value) in summary) output.WriteLine($"{key,-16} {value?.ToJsonString()}");
+                if (parse.GetValue(json)) JsonOutput.Write(parse, summary);
+                else
+                {
+                    // Each estimate of -log p(x) as "mean +- standard error (rows)", in nats per row.
+                    output.WriteLine($"rows             {summary["rows"]}  ({summary["samples"]} samples per row, seed {summary["seed"]})");
+                    output.WriteLine("-log p(x), nats per row:     mean +- standard error");
+                    foreach (var (key, value) in summary)
+                        if (value is System.Text.Json.Nodes.JsonObject estimate)
+                            output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                                $"{key,-16} {(double?)estimate["mean"] ?? double.NaN,12:F4} +- {(double?)estimate["standardError"] ?? double.NaN:F4}"));
+                }
                 return ExitCodes.Success;
             }
             var rbm = (Models.RbmBase)loaded;
@@ -56,7 +67,7 @@ internal static class EvalCommand
                 RbmCli.CheckData(rbm, baseSet); // same width check and the same recorded binarisation as the evaluated rows
                 baseRows = baseSet.Features;
             }
-            var logZ = RbmCli.LogPartition(rbm, est, baseRows.View, RbmCli.Ais(parse, runs, betas, parse.GetValue(seed), backend));
+            var logZ = RbmCli.LogPartition(rbm, est, baseRows.View, RbmCli.Ais(parse, runs, betas, parse.GetValue(seed), backend), parse);
             var f = new double[set.Features.Rows];
             rbm.FreeEnergy(set.Features.View, f);
             double meanF = 0, sq = 0;
@@ -84,7 +95,7 @@ internal static class EvalCommand
                 ["aisSteps"] = logZ.Steps,
             };
             var stdout = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) JsonOutput.Write(stdout, result);
+            if (parse.GetValue(json)) JsonOutput.Write(parse, result, backend: backend.Name);
             else
             {
                 stdout.WriteLine($"rows                 {f.Length}");

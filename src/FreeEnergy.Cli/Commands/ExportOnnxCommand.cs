@@ -18,7 +18,7 @@ internal static class ExportOnnxCommand
             Description = "Which graph: encode (hidden / latent_mean + latent_log_variance), reconstruct (reconstruction), score (free_energy) or all.",
             Required = true,
         };
-        var output = new Option<FileInfo>("--out") { Description = "The ONNX file to write (replaced atomically if it exists).", Required = true };
+        var output = new Option<string>("--out") { Description = "The ONNX file to write (replaced atomically if it exists).", Required = true };
 
         var command = new Command("export-onnx", $"Export a model as an ONNX graph (opset {OnnxExporter.OpsetVersion}): input 'features' float32 [N,D], N dynamic.");
         command.Options.Add(model);
@@ -31,21 +31,22 @@ internal static class ExportOnnxCommand
             if (!modelFile.Exists) throw new CliException($"model file not found: {modelFile.FullName}");
             if (!OnnxNames.TryParseGraph(parse.GetValue(graph), out var kind))
                 throw new CliException($"--graph must be encode, reconstruct, score or all (got '{parse.GetValue(graph)}').");
-            var outFile = parse.GetValue(output)!;
-            if (outFile.Directory is { Exists: false } folder) throw new CliException($"the output folder does not exist: {folder.FullName}");
+            var outPath = OutputPath.CheckFile(parse.GetValue(output)!);
 
             var document = ModelFile.Load(modelFile.FullName);
-            var written = OnnxExporter.ExportToFile(document, kind, outFile.FullName);
+            OnnxExportResult written;
+            try { written = OnnxExporter.ExportToFile(document, kind, outPath); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { throw OutputPath.WriteFailure(outPath, ex); }
 
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
             {
                 var outputs = new JsonArray();
                 foreach (var name in written.Outputs) outputs.Add((JsonNode?)JsonValue.Create(name));
-                JsonOutput.Write(stdout, new JsonObject
+                JsonOutput.Write(parse, new JsonObject
                 {
-                    ["model"] = modelFile.FullName,
-                    ["kind"] = document.Kind,
+                    ["model"] = document.Kind,
+                    ["modelPath"] = modelFile.FullName,
                     ["graph"] = OnnxNames.GraphName(kind),
                     ["out"] = written.Path,
                     ["bytes"] = written.Bytes,

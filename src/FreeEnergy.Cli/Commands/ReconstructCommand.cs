@@ -21,7 +21,9 @@ internal static class ReconstructCommand
         foreach (var o in new Option[] { model, data, labelColumn, maxRows, threads, output, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
-            var rbm = RbmCli.LoadAny(parse.GetValue(model)!, RbmCli.Backend(parse, threads));
+            OutputPath.CheckFile(parse.GetValue(output)!);
+            var backend = RbmCli.Backend(parse, threads);
+            var rbm = RbmCli.LoadAny(parse.GetValue(model)!, backend);
             var set = RbmCli.ReadData(parse, data, maxRows: maxRows, labelColumn: labelColumn);
             RbmCli.CheckData(rbm, set);
             var recon = rbm.Reconstruct(set.Features.View);
@@ -34,7 +36,7 @@ internal static class ReconstructCommand
             else RbmCli.WriteMatrix(outPath, recon, "v");
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
-                JsonOutput.Write(stdout, new JsonObject { ["model"] = rbm.Kind, ["rows"] = recon.Rows, ["meanSquaredError"] = mse, ["out"] = Path.GetFullPath(outPath) });
+                JsonOutput.Write(parse, new JsonObject { ["model"] = rbm.Kind, ["rows"] = recon.Rows, ["meanSquaredError"] = mse, ["out"] = Path.GetFullPath(outPath) }, backend: backend.Name);
             else stdout.WriteLine($"reconstructed {recon.Rows} rows (mean squared error {mse:F5}); wrote {outPath}");
             return ExitCodes.Success;
         });

@@ -2,12 +2,16 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using FreeEnergy.Cli.Commands.Rbm;
 using FreeEnergy.Cli.Infrastructure;
+using FreeEnergy.Compute.Random;
 using FreeEnergy.Models;
 using FreeEnergy.Tensors;
 
 namespace FreeEnergy.Cli.Commands;
 
-/// <summary><c>freeenergy sample --model MODEL --count N --out FILE.png|FILE.csv</c>: Gibbs samples.</summary>
+/// <summary>
+/// <c>freeenergy sample --model MODEL --count N --out FILE.png|FILE.csv</c>: block-Gibbs samples of an RBM, or a VAE's
+/// decoder means (optionally Bernoulli draws, <c>--binary</c>) at latent codes drawn from its prior.
+/// </summary>
 internal static class SampleCommand
 {
     public static Command Create()
@@ -19,18 +23,37 @@ internal static class SampleCommand
         var chains = new Option<int>("--chains") { Description = "Parallel chains (0 = one per sample).", DefaultValueFactory = _ => 0 };
         var temperature = new Option<float>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 1f };
         var width = new Option<int?>("--image-width") { Description = "PNG tile width (default: the square root of the visible count)." };
+        var binary = new Option<bool>("--binary") { Description = "vae (Bernoulli likelihood): draw each value as 0 or 1 from the decoder's probabilities instead of showing the probabilities." };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var output = RbmCli.Out(".png for an image grid (image-shaped data), .parquet for Parquet, otherwise CSV.");
         var json = CommonOptions.Json();
-        var command = new Command("sample", "Draw samples from a model by block-Gibbs sampling; PNG grid for image-shaped data.");
-        foreach (var o in new Option[] { model, count, burnIn, thinning, chains, temperature, width, seed, threads, output, json }) command.Options.Add(o);
+        var command = new Command("sample", "Draw samples from a model (RBM: block-Gibbs sampling; VAE: z ~ N(0, I) through the decoder); PNG grid for image-shaped data.");
+        foreach (var o in new Option[] { model, count, burnIn, thinning, chains, temperature, width, binary, seed, threads, output, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
-            var rbm = RbmCli.LoadModel(parse.GetValue(model)!, RbmCli.Backend(parse, threads));
+            OutputPath.CheckFile(parse.GetValue(output)!);
+            var loaded = RbmCli.LoadAny(parse.GetValue(model)!, RbmCli.Backend(parse, threads));
             int n = CommonOptions.Range("--count", parse.GetValue(count), 1, 1_000_000);
             float t = parse.GetValue(temperature);
             if (!(t > 0) || !float.IsFinite(t)) throw new CliException($"--temperature must be positive (got {t}).");
+            var outPath = parse.GetValue(output)!;
+            bool png = outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase);
+            int? tile = parse.GetValue(width);
+            if (png) TileShape(loaded.InputDimension, tile); // fail before sampling
+            if (loaded is Models.Vae vae)
+            {
+                foreach (var gibbs in new Option[] { burnIn, thinning, chains })
+                    if (parse.GetResult(gibbs) is System.CommandLine.Parsing.OptionResult { Implicit: false })
+                        throw new CliException($"{gibbs.Name} applies to RBMs (Gibbs chains); a VAE draws each sample directly from its prior.");
+                bool draw = parse.GetValue(binary);
+                if (draw && vae.Likelihood != VaeLikelihood.Bernoulli) throw new CliException("--binary draws 0/1 values from a Bernoulli decoder; this VAE has a Gaussian likelihood.");
+                var drawn = VaeSamples(vae, n, t, parse.GetValue(seed), draw);
+                Write(parse, json, outPath, png, tile, drawn, vae.Kind, vae.Backend.Name);
+                return ExitCodes.Success;
+            }
+            if (parse.GetValue(binary)) throw new CliException("--binary applies to VAEs; RBM samples are already binary draws (Bernoulli RBM).");
+            var rbm = (RbmBase)loaded;
             var options = new RbmSamplingOptions
             {
                 BurnIn = CommonOptions.Range("--burn-in", parse.GetValue(burnIn), 0, 100_000_000),
@@ -39,20 +62,39 @@ internal static class SampleCommand
                 Temperature = t,
                 Seed = parse.GetValue(seed),
             };
-            var outPath = parse.GetValue(output)!;
-            bool png = outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase);
-            int? tile = parse.GetValue(width);
-            if (png) TileShape(rbm.Visible, tile); // fail before sampling
-            var samples = rbm.Sample(n, options);
-            if (png) WriteGrid(outPath, samples, tile, $"{samples.Rows} samples from {Path.GetFileName(parse.GetValue(model))}");
-            else RbmCli.WriteMatrix(outPath, samples, "v");
-            var stdout = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
-                JsonOutput.Write(stdout, new JsonObject { ["model"] = rbm.Kind, ["samples"] = n, ["format"] = png ? "png" : "csv", ["out"] = Path.GetFullPath(outPath) });
-            else stdout.WriteLine($"drew {n} samples; wrote {outPath}");
+            Matrix samples;
+            using (WorkProgress.Start(parse, $"Gibbs sampling ({n} samples, burn-in {options.BurnIn})", indeterminate: true))
+                samples = rbm.Sample(n, options);
+            Write(parse, json, outPath, png, tile, samples, rbm.Kind, rbm.Backend.Name);
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> VAE samples: z ~ N(0, (temperature r)^2 I) decoded to means; with <paramref name="draw"/>,
+    /// each value then drawn as 1 with the decoded probability (Philox, from <paramref name="seed"/>).
+    /// </summary>
+    internal static Matrix VaeSamples(Models.Vae vae, int count, float temperature, ulong seed, bool draw)
+    {
+        var means = vae.Sample(count, temperature, seed);
+        if (!draw) return means;
+        var uniform = new float[means.Data.Length];
+        Philox.FillUniform(seed, Philox.Stream(BinaryDrawStream), 0, uniform);
+        for (int i = 0; i < uniform.Length; i++) means.Data[i] = uniform[i] < means.Data[i] ? 1f : 0f;
+        return means;
+    }
+
+    /// <summary>The Philox stream of the <c>--binary</c> draws (distinct from the model's own streams).</summary>
+    private const ulong BinaryDrawStream = 0x5A3B;
+
+    private static void Write(ParseResult parse, Option<bool> json, string outPath, bool png, int? tile, Matrix samples, string kind, string backend)
+    {
+        if (png) WriteGrid(outPath, samples, tile, $"{samples.Rows} samples from a {kind} model");
+        else RbmCli.WriteMatrix(outPath, samples, "v");
+        if (parse.GetValue(json))
+            JsonOutput.Write(parse, new JsonObject { ["samples"] = samples.Rows, ["format"] = png ? "png" : outPath.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) ? "parquet" : "csv", ["out"] = Path.GetFullPath(outPath) }, model: kind, backend: backend);
+        else parse.InvocationConfiguration.Output.WriteLine($"drew {samples.Rows} samples; wrote {outPath}");
     }
 
     internal static (int Width, int Height) TileShape(int visible, int? width)
@@ -60,8 +102,8 @@ internal static class SampleCommand
         int w = width ?? (int)Math.Round(Math.Sqrt(visible));
         if (w <= 0 || visible % w != 0)
             throw new CliException(width is null
-                ? $"{visible} visible units are not a square image; give --image-width or write a .csv."
-                : $"--image-width {w} does not divide the {visible} visible units.");
+                ? $"rows of {visible} values are not square images; give --image-width or write a .csv."
+                : $"--image-width {w} does not divide rows of {visible} values.");
         return (w, visible / w);
     }
 

@@ -27,6 +27,10 @@ internal static class ScoreCommand
             Description = "Images: subtract each row's input complexity L(x), its code length in nats as a binarised square image under a generic "
                 + "adaptive context model (Serrà et al. 2020), from the score; the column gets the suffix _corrected.",
         };
+        var binarize = new Option<bool>("--binarize")
+        {
+            Description = "Threshold the data at 0.5 before scoring, as train --binarize does (a model trained with --binarize applies it anyway).",
+        };
         var samples = new Option<int>("--samples") { Description = "VAE importance samples (not used by RBMs).", DefaultValueFactory = _ => 0 };
         var runs = RbmCli.AisRuns();
         var betas = RbmCli.AisBetas();
@@ -35,9 +39,10 @@ internal static class ScoreCommand
         var output = RbmCli.Out("CSV file for the scores (one row per data row); Parquet when the name ends with .parquet.");
         var json = CommonOptions.Json();
         var command = new Command("score", "Score each row: free energy, or -log p(v) with an estimate of log Z (higher = more anomalous).");
-        foreach (var o in new Option[] { model, data, labels, labelColumn, @class, maxRows, estimator, subtract, samples, runs, betas, seed, threads, output, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, data, labels, labelColumn, @class, maxRows, estimator, subtract, binarize, samples, runs, betas, seed, threads, output, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
+            OutputPath.CheckFile(parse.GetValue(output)!);
             var backend = RbmCli.Backend(parse, threads);
             var loaded = RbmCli.LoadAny(parse.GetValue(model)!, backend);
             string est = parse.GetValue(estimator)!;
@@ -47,10 +52,10 @@ internal static class ScoreCommand
             var rbm = (Models.RbmBase)loaded;
             if (est is "elbo" or "iwae" or "cumulant") throw new CliException($"--estimator {est} applies to VAEs; this is a {rbm.Kind} model (use free-energy, exact, ais, tap or stored).");
             if (est is "free-energy" or "stored" or "exact") return ScoreRbmStreaming(parse, rbm, est, data, labels, @class, maxRows, labelColumn, output, json, complexity);
-            var set = RbmCli.ReadData(parse, data, labels, @class, maxRows, labelColumn);
+            var set = Binarized(parse, RbmCli.ReadData(parse, data, labels, @class, maxRows, labelColumn));
             RbmCli.CheckData(rbm, set);
             var ais = RbmCli.Ais(parse, runs, betas, parse.GetValue(seed), backend);
-            LogPartitionEstimate? logZ = est == "free-energy" ? null : RbmCli.LogPartition(rbm, est, set.Features.View, ais);
+            LogPartitionEstimate? logZ = est == "free-energy" ? null : RbmCli.LogPartition(rbm, est, set.Features.View, ais, parse);
             var f = new double[set.Features.Rows];
             rbm.FreeEnergy(set.Features.View, f);
             if (logZ is not null) for (int i = 0; i < f.Length; i++) f[i] += logZ.LogPartition;
@@ -73,7 +78,7 @@ internal static class ScoreCommand
     {
         var stdout = parse.InvocationConfiguration.Output;
         if (parse.GetValue(json))
-            JsonOutput.Write(stdout, new JsonObject
+            JsonOutput.Write(parse, new JsonObject
             {
                 ["model"] = rbm.Kind,
                 ["rows"] = rows,
@@ -84,7 +89,7 @@ internal static class ScoreCommand
                 ["logPartitionLower"] = logZ is null ? null : JsonOutput.Number(logZ.Lower),
                 ["logPartitionUpper"] = logZ is null ? null : JsonOutput.Number(logZ.Upper),
                 ["out"] = Path.GetFullPath(outPath),
-            });
+            }, backend: rbm.Backend.Name);
         else stdout.WriteLine($"scored {rows} rows ({column}, mean {mean:F4}{(logZ is null ? "" : $", log Z {logZ.LogPartition:F3} by {logZ.Method}")}); wrote {outPath}");
     }
 
@@ -99,7 +104,7 @@ internal static class ScoreCommand
     private static int ScoreRbmStreaming(ParseResult parse, Models.RbmBase rbm, string est, Option<string> data, Option<string?> labels,
         Option<int?> @class, Option<int?> maxRows, Option<string?> labelColumn, Option<string> output, Option<bool> json, InputComplexity? complexity)
     {
-        LogPartitionEstimate? logZ = est == "free-energy" ? null : RbmCli.LogPartition(rbm, est, default, null!);
+        LogPartitionEstimate? logZ = est == "free-energy" ? null : RbmCli.LogPartition(rbm, est, default, null!, parse);
         string column = (logZ is null ? "free_energy" : "negative_log_likelihood") + Suffix(complexity);
         double add = logZ?.LogPartition ?? 0;
         var (rows, mean, outPath) = StreamScores(parse, data, labels, @class, maxRows, labelColumn, output, column, rbm.Visible, $"the model has {rbm.Visible} visible units",
@@ -140,7 +145,7 @@ internal static class ScoreCommand
                 if (x.Columns != width) throw new CliException($"{path}: rows have {x.Columns} columns but {widthText}.");
                 if (f.Length < x.Rows) f = new double[x.Rows];
                 var scores = f.AsSpan(0, x.Rows);
-                try { score(batch, scores); }
+                try { score(Binarized(parse, batch), scores); }
                 catch (DataFormatException e) when (e.Row is not null || e.File is null)
                 {
                     throw new DataFormatException(e.Reason, path, e.Row is { } r ? r + rows : null, e.Column, e);
@@ -171,11 +176,11 @@ internal static class ScoreCommand
             });
         var stdout = parse.InvocationConfiguration.Output;
         if (parse.GetValue(json))
-            JsonOutput.Write(stdout, new JsonObject
+            JsonOutput.Write(parse, new JsonObject
             {
                 ["model"] = vae.Kind, ["rows"] = rows, ["estimator"] = estimator, ["score"] = column,
                 ["mean"] = JsonOutput.Number(mean), ["out"] = Path.GetFullPath(outPath),
-            });
+            }, backend: vae.Backend.Name);
         else stdout.WriteLine($"scored {rows} rows ({column}, mean {mean:F4}); wrote {outPath}");
         return ExitCodes.Success;
     }
@@ -188,10 +193,14 @@ internal static class ScoreCommand
         int k = parse.GetValue(samples);
         if (k < 0) throw new CliException("--samples must be zero (default) or positive.");
         if (k == 0 && estimator is ("free-energy" or "elbo")) return ScoreVaeStreaming(parse, vae, estimator, data, labels, @class, maxRows, labelColumn, output, json, complexity);
-        var set = RbmCli.ReadData(parse, data, labels, @class, maxRows, labelColumn);
+        var set = Binarized(parse, RbmCli.ReadData(parse, data, labels, @class, maxRows, labelColumn));
         RbmCli.CheckData(vae, set);
         float[] scores;
-        try { scores = Vae.VaeVerbs.Score(vae, set.Features, estimator == "free-energy" ? "elbo" : estimator, k == 0 ? null : k, parse.GetValue(seed)); }
+        try
+        {
+            using var progress = WorkProgress.Start(parse, $"VAE {estimator} scores", indeterminate: true);
+            scores = Vae.VaeVerbs.Score(vae, set.Features, estimator == "free-energy" ? "elbo" : estimator, k == 0 ? null : k, parse.GetValue(seed));
+        }
         catch (DataFormatException e) when (e.File is null) { throw new DataFormatException(e.Reason, set.Source, e.Row, e.Column, e); }
         if (complexity is not null) scores = InputComplexity.Correct(scores, complexity.CodeLengths(set.Features.View));
         string column = estimator switch { "iwae" => "iwae", "cumulant" => "cumulant", _ => "free_energy" } + Suffix(complexity);
@@ -202,13 +211,20 @@ internal static class ScoreCommand
         mean /= Math.Max(1, scores.Length);
         var stdout = parse.InvocationConfiguration.Output;
         if (parse.GetValue(json))
-            JsonOutput.Write(stdout, new JsonObject
+            JsonOutput.Write(parse, new JsonObject
             {
                 ["model"] = vae.Kind, ["rows"] = scores.Length, ["estimator"] = estimator, ["score"] = column,
                 ["mean"] = JsonOutput.Number(mean), ["out"] = Path.GetFullPath(outPath),
-            });
+            }, backend: vae.Backend.Name);
         else stdout.WriteLine($"scored {scores.Length} rows ({column}, mean {mean:F4}); wrote {outPath}");
         return ExitCodes.Success;
+    }
+
+    /// <summary><paramref name="set"/>, thresholded at 0.5 in place when <c>--binarize</c> is given.</summary>
+    private static Data.DataSet Binarized(ParseResult parse, Data.DataSet set)
+    {
+        if (parse.GetValue<bool>("--binarize")) RbmCli.Binarize(set);
+        return set;
     }
 
     /// <summary>The complexity estimator for rows of <paramref name="columns"/> values read as square images (--subtract-complexity).</summary>

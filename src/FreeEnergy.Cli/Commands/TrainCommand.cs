@@ -5,7 +5,6 @@ using FreeEnergy.Cli.Commands.Rbm;
 using FreeEnergy.Cli.Infrastructure;
 using FreeEnergy.Compute;
 using FreeEnergy.Data;
-using FreeEnergy.Data.Preprocessing;
 using FreeEnergy.Estimation;
 using FreeEnergy.Models;
 using FreeEnergy.Persistence;
@@ -55,6 +54,9 @@ internal static class TrainCommand
         command.SetAction((parse, cancellationToken) =>
         {
             string model = parse.GetValue(kind)!;
+            // Where the results go is checked before any work, so that a bad --out or --plots loses no training.
+            var outPath = OutputPath.CheckFile(parse.GetValue(output)!);
+            if (parse.GetValue(plots) is { } plotFolder) OutputPath.CheckFolder(plotFolder, "--plots");
             if (model == "vae") return Task.FromResult(TrainVae(parse, data, labels, @class, maxRows, labelColumn, validation, epochs, batch, lr, patience, latent, layers, beta, seed, threads, device, output, plots, json, cancellationToken));
             if (parse.GetValue(latent) is not null || parse.GetValue(layers) is not null || parse.GetValue(beta) is not null)
                 throw new CliException("--latent, --layers and --beta apply to --model vae only.");
@@ -78,19 +80,16 @@ internal static class TrainCommand
             float decay = parse.GetValue(l2);
             if (!(decay >= 0) || !float.IsFinite(decay)) throw new CliException($"--l2 must be zero or positive (got {decay}).");
             if (parse.GetValue(learnSigma) && model != "grbm") throw new CliException("--learn-sigma applies to --model grbm only.");
-            var outPath = parse.GetValue(output)!;
-            var outFolder = Path.GetDirectoryName(Path.GetFullPath(outPath));
-            if (outFolder is not null && !Directory.Exists(outFolder)) throw new CliException($"output folder does not exist: {outFolder}");
-
             var set = RbmCli.ReadData(parse, data, labels, @class, maxRows, labelColumn);
             var features = set.Features;
-            if (parse.GetValue(binarize)) new ThresholdBinarizer().TransformInPlace(features);
+            if (parse.GetValue(binarize)) RbmCli.Binarize(set);
             Tensors.Matrix? valid = null;
             if (parse.GetValue(validation) is { } validPath)
             {
                 if (!File.Exists(validPath)) throw new CliException($"validation file not found: {validPath}");
-                valid = DataReader.Read(validPath).Features;
-                if (parse.GetValue(binarize)) new ThresholdBinarizer().TransformInPlace(valid);
+                var validSet = DataReader.Read(validPath);
+                if (parse.GetValue(binarize)) RbmCli.Binarize(validSet);
+                valid = validSet.Features;
                 if (valid.Columns != features.Columns) throw new CliException($"validation rows have {valid.Columns} columns, training rows {features.Columns}.");
             }
             var options = new RbmTrainingOptions
@@ -116,7 +115,7 @@ internal static class TrainCommand
             RbmBase rbm;
             using (var display = TrainingProgressDisplay.Create(asJson, stderr))
             {
-                var progress = new Relay(p => { history.Add(p); display.Report(p); });
+                var progress = new ProgressRelay<TrainingProgress>(p => { history.Add(p); display.Report(p); });
                 rbm = model == "grbm" ? RbmTrainer.CreateGaussian(features.View, options) : RbmTrainer.CreateBernoulli(features.View, options);
                 if (parse.GetValue(binarize)) rbm.Annotations[RbmCli.InputBinarization] = RbmCli.ThresholdRule;
                 result = RbmTrainer.Train(rbm, features.View, options, progress, cancellationToken);
@@ -127,11 +126,11 @@ internal static class TrainCommand
             string est = parse.GetValue(estimate)!;
             if (est != "none")
             {
-                logZ = RbmCli.LogPartition(rbm, est, features.View, new AisOptions { Seed = options.Seed, Backend = backend });
+                logZ = RbmCli.LogPartition(rbm, est, features.View, new AisOptions { Seed = options.Seed, Backend = backend }, parse);
                 rbm.LogPartition = logZ.LogPartition;
                 rbm.Annotations["log_partition_estimator"] = logZ.Method;
             }
-            ModelFile.Save(outPath, rbm.ToDocument());
+            RbmCli.SaveModel(outPath, rbm);
 
             var last = result.LastProgress;
             var summary = new JsonObject
@@ -155,7 +154,7 @@ internal static class TrainCommand
                 ["backendReason"] = backendReason,
             };
             var stdout = parse.InvocationConfiguration.Output;
-            if (asJson) JsonOutput.Write(stdout, summary);
+            if (asJson) JsonOutput.Write(parse, summary);
             else stdout.WriteLine($"trained {rbm.Kind} {rbm.Visible}x{rbm.Hidden} ({phase}) for {result.EpochsRun} epochs in {result.Seconds:F1} s on {backend.Name}; saved {outPath}"
                 + (logZ is null ? "" : $"; log Z = {logZ.LogPartition.ToString("F3", CultureInfo.InvariantCulture)} ({logZ.Method})"));
             return Task.FromResult(ExitCodes.Success);
@@ -171,8 +170,6 @@ internal static class TrainCommand
         ComputeBackends.TryParse(parse.GetValue(device), out var choice);
         var backend = ComputeBackends.Create(choice, CommonOptions.Range("--threads", parse.GetValue(threads), 0, 1024), out var backendReason);
         var outPath = parse.GetValue(output)!;
-        var outFolder = Path.GetDirectoryName(Path.GetFullPath(outPath));
-        if (outFolder is not null && !Directory.Exists(outFolder)) throw new CliException($"output folder does not exist: {outFolder}");
         var options = new VaeTrainingOptions
         {
             LatentDimension = CommonOptions.Range("--latent", parse.GetValue(latent) ?? 20, 1, 100_000),
@@ -200,14 +197,14 @@ internal static class TrainCommand
         Models.Vae vae;
         using (var display = TrainingProgressDisplay.Create(asJson, parse.InvocationConfiguration.Error))
         {
-            var progress = new Relay(p => { last = p; history.Add(p); display.Report(p); });
+            var progress = new ProgressRelay<TrainingProgress>(p => { last = p; history.Add(p); display.Report(p); });
             vae = Vae.VaeVerbs.Train(set, valid, options, backend, progress, cancellationToken);
         }
         TrainingPictures.Write(parse.GetValue(plots), history, "-ELBO (nats)", vae, set.Features);
-        ModelFile.Save(outPath, vae.ToDocument());
+        RbmCli.SaveModel(outPath, vae);
         var stdout = parse.InvocationConfiguration.Output;
         if (asJson)
-            JsonOutput.Write(stdout, new JsonObject
+            JsonOutput.Write(parse, new JsonObject
             {
                 ["model"] = vae.Kind,
                 ["out"] = Path.GetFullPath(outPath),
@@ -223,10 +220,5 @@ internal static class TrainCommand
             });
         else stdout.WriteLine($"trained vae {vae.InputDimension}->{vae.EncodedDimension} for {last?.Epoch ?? 0} epochs in {clock.Elapsed.TotalSeconds:F1} s on {backend.Name}; saved {outPath}");
         return ExitCodes.Success;
-    }
-
-    private sealed class Relay(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

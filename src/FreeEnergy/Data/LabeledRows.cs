@@ -62,6 +62,9 @@ internal sealed class LabeledRows : IDisposable
             : new CsvRowSource(path, options.Separator, options.LabelColumn, options.Header, options.LabelColumnName);
         try
         {
+            if (source is IdxRowSource { Dimensions.Length: 1 } labelFile)
+                throw new DataFormatException(
+                    $"a one-dimensional IDX file ({labelFile.Dimensions[0]} values) holds labels, not features: give it as the label file (LabelsPath / --labels) and the image file as the data.", path);
             string? labelsPath = options.LabelsPath;
             if (labelsPath is null && source is IdxRowSource) labelsPath = MnistLabelFile.Find(path);
             int[]? labels = labelsPath is null ? null : ReadLabels(labelsPath);

@@ -20,6 +20,18 @@ public sealed class AisOptions
     /// <summary>The compute backend; null (default) uses the model's backend.</summary>
     public IComputeBackend? Backend { get; set; }
 
+    /// <summary>
+    /// Receives the fraction of annealing steps done, in (0, 1], about a hundred times per estimate and 1 at the end,
+    /// on the calling thread (for a progress display; reports do not change the result). Null (default): no reports.
+    /// </summary>
+    public IProgress<double>? Progress { get; set; }
+
+    /// <summary>Reports step <paramref name="k"/> of <paramref name="steps"/> to <paramref name="progress"/> at every hundredth of the way and at the end.</summary>
+    internal static void ReportStep(IProgress<double>? progress, int k, int steps)
+    {
+        if (progress is not null && (k == steps || k % Math.Max(1, steps / 100) == 0)) progress.Report((double)k / steps);
+    }
+
     /// <summary>Tests: run the Bernoulli estimator's device-resident path on this seam (e.g. the host implementation).</summary>
     internal Compute.Device.IDeviceArrays? DeviceArrays { get; set; }
 

@@ -55,13 +55,13 @@ public static class AnnealedImportanceSampling
         {
             // All runs resident on a GPU (or, for tests, on the host seam): only the final log-weights come back.
             if (options.DeviceArrays is { } seam)
-                return Combine(DeviceAis.LogWeights(seam, bernoulli, baseBias, betas, runs, seed), logZA, runs, betas.Length - 1);
+                return Combine(DeviceAis.LogWeights(seam, bernoulli, baseBias, betas, runs, seed, options.Progress), logZA, runs, betas.Length - 1);
             if (backend is Compute.Cuda.CudaBackend gpu)
             {
                 lock (gpu.Gate)
                 {
                     using var device = new Compute.Cuda.CudaDeviceArrays(gpu);
-                    return Combine(DeviceAis.LogWeights(device, bernoulli, baseBias, betas, runs, seed), logZA, runs, betas.Length - 1);
+                    return Combine(DeviceAis.LogWeights(device, bernoulli, baseBias, betas, runs, seed, options.Progress), logZA, runs, betas.Length - 1);
                 }
             }
         }
@@ -125,6 +125,7 @@ public static class AnnealedImportanceSampling
                     Compute.Random.PhiloxBernoulli.Sample(hr, hr, seed, Philox.Stream(StreamHidden, step), (ulong)r * (ulong)h);
                 }
             });
+            AisOptions.ReportStep(options.Progress, k, betas.Length - 1);
             if (k == betas.Length - 1) break;
             // v ~ p_beta(v | h).
             RbmKernels.HiddenToVisible(backend, hs, runs, w, d, h, vm);

@@ -13,7 +13,7 @@ namespace FreeEnergy.Estimation;
 /// </summary>
 internal static class DeviceAis
 {
-    public static double[] LogWeights(IDeviceArrays device, BernoulliRbm model, float[] baseBias, double[] betas, int runs, ulong seed)
+    public static double[] LogWeights(IDeviceArrays device, BernoulliRbm model, float[] baseBias, double[] betas, int runs, ulong seed, IProgress<double>? progress = null)
     {
         int d = model.Visible, h = model.Hidden;
         var difference = new float[d];
@@ -46,6 +46,7 @@ internal static class DeviceAis
                 float beta = (float)bNow;
                 ulong step = (ulong)k;
                 device.AisLogWeights(pre, v, diff, logw, comp, runs, d, h, bPrev, bNow);
+                AisOptions.ReportStep(progress, k, betas.Length - 1);
                 if (k == betas.Length - 1) break;
                 // h ~ p_beta(h | v) = sigmoid(beta (vW + c)); v ~ p_beta(v | h) = sigmoid(beta (W h + b) + (1 - beta) b_A).
                 device.TemperedSigmoid(pre, beta, zerosH, zerosH, hs, runs, h);

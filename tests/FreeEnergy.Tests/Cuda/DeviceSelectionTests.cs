@@ -120,6 +120,6 @@ public class DeviceSelectionTests
     {
         var (code, _, stderr) = CliSmokeTests.Run("device", "--device", "tpu");
         Assert.Equal(2, code);
-        Assert.Contains("--device must be auto, cpu or cuda", stderr);
+        Assert.Contains("--device must be one of auto, cpu, cuda (got 'tpu')", stderr);
     }
 }

@@ -48,6 +48,13 @@ internal sealed class ReliabilityFiles : IDisposable
         return path;
     }
 
+    public string Bytes(string name, byte[] content)
+    {
+        var path = Path(name);
+        File.WriteAllBytes(path, content);
+        return path;
+    }
+
     public static BernoulliRbm SmallRbm(int visible = Width, int hidden = 6, ulong seed = 3) => Rbm.RbmTestData.RandomBernoulli(visible, hidden, 0.5f, seed);
 
     public static GaussianRbm SmallGaussianRbm(ulong seed = 4) => Rbm.RbmTestData.RandomGaussian(Width, 5, 0.3f, seed);

@@ -21,7 +21,7 @@ public class VaeVerbsTests
         Assert.Equal(80, (int)summary["rows"]!);
         double meanIwae = (double)summary["iwae"]!["mean"]!;
         Assert.Equal(VaeTrainingTests.Mean(iwae), meanIwae, 3);
-        Assert.True((double)summary["elbo"]!["standardError"]! > 0);
+        Assert.True((double)summary["negativeElbo"]!["standardError"]! > 0);
         Assert.Throws<CliException>(() => VaeVerbs.Score(model, data.Features, "ais"));
     }
 

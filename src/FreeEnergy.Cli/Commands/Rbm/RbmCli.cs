@@ -22,7 +22,7 @@ internal static class RbmCli
     public static Option<int?> MaxRows() => new("--max-rows") { Description = "Read at most this many rows." };
     public static Option<string> ModelPath() => new("--model") { Description = "A model file written by train.", Required = true };
     public static Option<string> Out(string what) => new("--out") { Description = what, Required = true };
-    public static Option<string> Device() => new Option<string>("--device") { Description = "Compute device: auto, cpu or cuda.", DefaultValueFactory = _ => "auto" }.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+    public static Option<string> Device() => new Option<string>("--device") { Description = "Compute device: auto (CUDA when available, else CPU; RBM verbs use the CPU), cpu, or cuda (fail when unavailable).", DefaultValueFactory = _ => "auto" }.AcceptOnlyFromAmong("auto", "cpu", "cuda");
 
     public static IComputeBackend Backend(ParseResult parse, Option<int> threads, Option<string>? device = null)
         => Backend(parse, threads, device, out _);
@@ -97,9 +97,27 @@ internal static class RbmCli
         if (model.Annotations.TryGetValue(InputBinarization, out var rule))
         {
             if (rule != ThresholdRule) throw new CliException($"the model asks for input binarisation '{rule}', which this version does not know.");
-            new ThresholdBinarizer().TransformInPlace(data.Features);
+            Binarize(data);
         }
         model.ValidateData(data.Features.View, data.Source);
+    }
+
+    /// <summary>
+    /// Thresholds <paramref name="data"/> at 0.5 in place (<c>--binarize</c>), after refusing values that are not finite
+    /// (the threshold would silently turn a NaN into 0), naming the file, row and column.
+    /// </summary>
+    public static void Binarize(DataSet data)
+    {
+        var x = data.Features;
+        for (int r = 0; r < x.Rows; r++)
+        {
+            var row = x.Row(r);
+            if (float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(row))) continue; // NaN and infinities make the sum non-finite
+            for (int c = 0; c < row.Length; c++)
+                if (!float.IsFinite(row[c]))
+                    throw new DataFormatException($"value {row[c]} is not finite; --binarize needs numbers to threshold.", data.Source, r + 1, c + 1);
+        }
+        new ThresholdBinarizer().TransformInPlace(x);
     }
 
     /// <summary>The model annotation recording how training data were binarised.</summary>
@@ -108,9 +126,14 @@ internal static class RbmCli
     /// <summary>The value of <see cref="InputBinarization"/> for <c>--binarize</c> (x &gt; 0.5 becomes 1).</summary>
     public const string ThresholdRule = ThresholdBinarizer.DefaultRule;
 
-    /// <summary>Estimates log Z by name; "stored" uses the model file's value.</summary>
-    public static LogPartitionEstimate LogPartition(RbmBase model, string estimator, MatrixView data, AisOptions ais)
+    /// <summary>
+    /// Estimates log Z by name; "stored" uses the model file's value. With <paramref name="parse"/>, the estimators that
+    /// take a while show progress on a terminal (<see cref="WorkProgress"/>).
+    /// </summary>
+    public static LogPartitionEstimate LogPartition(RbmBase model, string estimator, MatrixView data, AisOptions ais, ParseResult? parse = null)
     {
+        using var progress = parse is null || estimator is "stored" ? null
+            : WorkProgress.Start(parse, $"log Z by {estimator} ({model.Visible}x{model.Hidden})", indeterminate: estimator != "ais");
         switch (estimator)
         {
             case "stored":
@@ -121,6 +144,7 @@ internal static class RbmCli
                     throw new CliException($"exact log Z enumerates the smaller layer and needs at most {ExactLogPartition.MaxEnumeratedUnits} units ({model.Visible}x{model.Hidden} is too large); use --estimator ais or tap.");
                 return ExactLogPartition.Estimate(model);
             case "ais":
+                ais.Progress = progress;
                 return AnnealedImportanceSampling.Estimate(model, data, ais);
             case "tap":
                 if (model is not BernoulliRbm b) throw new CliException("the TAP estimate is for Bernoulli RBMs; use --estimator ais or exact for a Gaussian RBM.");
@@ -142,6 +166,10 @@ internal static class RbmCli
         int third = Math.Max(1, k - first - second);
         return new AisOptions { Runs = r, Betas = AisOptions.DefaultSchedule(first, second, third), Seed = seed, Backend = backend };
     }
+
+    /// <summary>Saves a model file atomically; a write failure names <paramref name="path"/> (see <see cref="AtomicFile"/>).</summary>
+    public static void SaveModel(string path, IFreeEnergyModel model)
+        => AtomicFile.Write(path, stream => ModelFile.Save(stream, model.ToDocument()));
 
     /// <summary>Writes a table to --out: Parquet when the path ends with .parquet, else CSV (see <see cref="TableOutput"/>).</summary>
     public static void WriteTable(string path, string[] header, int rows, Func<int, int, double> value)

@@ -78,7 +78,7 @@ public static class VaeVerbs
             ["seed"] = seed,
             ["backend"] = model.Backend.Name,
             ["freeEnergy"] = Summary(deterministic),
-            ["elbo"] = Summary(e.FreeEnergy),
+            ["negativeElbo"] = Summary(e.FreeEnergy),
             ["iwae"] = Summary(e.ImportanceWeighted),
             ["cumulant2"] = Summary(e.CumulantSecondOrder),
             ["cumulant3"] = Summary(e.CumulantThirdOrder),
