@@ -1,7 +1,7 @@
 using FreeEnergy.Models;
 using FreeEnergy.Onnx.Graphs;
-using FreeEnergy.Onnx.Proto;
 using FreeEnergy.Persistence;
+using Google.Protobuf;
 
 namespace FreeEnergy.Onnx;
 

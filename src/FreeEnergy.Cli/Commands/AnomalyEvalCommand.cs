@@ -141,10 +141,11 @@ internal static class AnomalyEvalCommand
                 if (plotDir is not null && scores.Count > 0)
                 {
                     Directory.CreateDirectory(plotDir);
-                    PlotFiles.WriteRoc(Path.Combine(plotDir, $"roc-class{c}.png"), curves);
+                    PlotFiles.WriteRoc(Path.Combine(plotDir, $"roc-class{c}.png"), curves, $"ROC, normal class {c}");
                     // The histogram shows the first model's complexity-corrected score (the headline score).
                     var (normalScores, anomalousScores) = Split(scores[modelScores].Scores, anomalous);
-                    PlotFiles.WriteScoreHistogram(Path.Combine(plotDir, $"scores-class{c}.png"), normalScores, anomalousScores);
+                    PlotFiles.WriteScoreHistogram(Path.Combine(plotDir, $"scores-class{c}.png"), normalScores, anomalousScores,
+                        title: $"{scores[modelScores].Name} scores, normal class {c}", scoreName: "complexity-corrected score (nats)");
                 }
                 rows.Add((JsonNode)entry);
                 if (!asJson) stderr.WriteLine($"class {c}: " + string.Join("  ", scores.Select(s => $"{s.Name} AUC {entry[s.Name]}")) + $"  (Deep SVDD {DeepSvdd[c]})  {clock.Elapsed.TotalSeconds:F0} s");

@@ -13,21 +13,22 @@ internal static class EncodeCommand
         var model = RbmCli.ModelPath();
         var data = RbmCli.DataPath();
         var maxRows = RbmCli.MaxRows();
+        var labelColumn = RbmCli.LabelColumn();
         var threads = CommonOptions.Threads();
-        var output = RbmCli.Out("CSV file for the encodings (h0, h1, ...).");
+        var output = RbmCli.Out("CSV file for the encodings (h0, h1, ...); Parquet when the name ends with .parquet.");
         var json = CommonOptions.Json();
         var command = new Command("encode", "Encode each row: hidden-unit probabilities p(h=1|v) for RBMs, the latent mean for VAEs.");
-        foreach (var o in new Option[] { model, data, maxRows, threads, output, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, data, labelColumn, maxRows, threads, output, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             OutputPath.CheckFile(parse.GetValue(output)!);
             var backend = RbmCli.Backend(parse, threads);
             var rbm = RbmCli.LoadAny(parse.GetValue(model)!, backend);
-            var set = RbmCli.ReadData(parse, data, maxRows: maxRows);
+            var set = RbmCli.ReadData(parse, data, maxRows: maxRows, labelColumn: labelColumn);
             RbmCli.CheckData(rbm, set);
             var encoded = rbm.Encode(set.Features.View);
             var outPath = parse.GetValue(output)!;
-            RbmCli.WriteMatrixCsv(outPath, encoded, rbm is Models.RbmBase ? "h" : "z");
+            RbmCli.WriteMatrix(outPath, encoded, rbm is Models.RbmBase ? "h" : "z");
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
                 JsonOutput.Write(parse, new JsonObject { ["model"] = rbm.Kind, ["rows"] = encoded.Rows, ["columns"] = encoded.Columns, ["out"] = Path.GetFullPath(outPath) }, backend: backend.Name);

@@ -16,6 +16,7 @@ internal static class EvalCommand
         var labels = RbmCli.Labels();
         var @class = RbmCli.Class();
         var maxRows = RbmCli.MaxRows();
+        var labelColumn = RbmCli.LabelColumn();
         var estimator = new Option<string>("--estimator") { Description = "RBM: how log Z is estimated: ais (default), tap, exact or stored. VAE: ignored (every estimate is reported).", DefaultValueFactory = _ => "ais" }
             .AcceptOnlyFromAmong("ais", "tap", "exact", "stored", "elbo", "iwae", "cumulant");
         var baseData = new Option<string?>("--base-data") { Description = "AIS: data for the base-rate model (default: the evaluated data)." };
@@ -26,7 +27,7 @@ internal static class EvalCommand
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
         var command = new Command("eval", "Mean free energy and mean log-likelihood (with log Z from AIS, TAP or enumeration) of a data set, with spreads.");
-        foreach (var o in new Option[] { model, data, labels, @class, maxRows, estimator, baseData, samples, runs, betas, seed, threads, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, data, labels, labelColumn, @class, maxRows, estimator, baseData, samples, runs, betas, seed, threads, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var backend = RbmCli.Backend(parse, threads);
@@ -34,7 +35,7 @@ internal static class EvalCommand
             string est = parse.GetValue(estimator)!;
             if (loaded is Models.Vae vae)
             {
-                var vaeSet = RbmCli.ReadData(parse, data, labels, @class, maxRows);
+                var vaeSet = RbmCli.ReadData(parse, data, labels, @class, maxRows, labelColumn);
                 RbmCli.CheckData(vae, vaeSet);
                 int k = parse.GetValue(samples) ?? 100;
                 System.Text.Json.Nodes.JsonObject summary;
@@ -56,7 +57,7 @@ internal static class EvalCommand
             }
             var rbm = (Models.RbmBase)loaded;
             if (est is "elbo" or "iwae" or "cumulant") throw new CliException($"--estimator {est} applies to VAEs; this is a {rbm.Kind} model.");
-            var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
+            var set = RbmCli.ReadData(parse, data, labels, @class, maxRows, labelColumn);
             RbmCli.CheckData(rbm, set);
             var baseRows = set.Features;
             if (parse.GetValue(baseData) is { } basePath)

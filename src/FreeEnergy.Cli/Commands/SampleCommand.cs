@@ -26,7 +26,7 @@ internal static class SampleCommand
         var binary = new Option<bool>("--binary") { Description = "vae (Bernoulli likelihood): draw each value as 0 or 1 from the decoder's probabilities instead of showing the probabilities." };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var output = RbmCli.Out(".png for an image grid (image-shaped data), otherwise CSV.");
+        var output = RbmCli.Out(".png for an image grid (image-shaped data), .parquet for Parquet, otherwise CSV.");
         var json = CommonOptions.Json();
         var command = new Command("sample", "Draw samples from a model (RBM: block-Gibbs sampling; VAE: z ~ N(0, I) through the decoder); PNG grid for image-shaped data.");
         foreach (var o in new Option[] { model, count, burnIn, thinning, chains, temperature, width, binary, seed, threads, output, json }) command.Options.Add(o);
@@ -90,10 +90,10 @@ internal static class SampleCommand
 
     private static void Write(ParseResult parse, Option<bool> json, string outPath, bool png, int? tile, Matrix samples, string kind, string backend)
     {
-        if (png) WriteGrid(outPath, samples, tile);
-        else RbmCli.WriteMatrixCsv(outPath, samples, "v");
+        if (png) WriteGrid(outPath, samples, tile, $"{samples.Rows} samples from a {kind} model");
+        else RbmCli.WriteMatrix(outPath, samples, "v");
         if (parse.GetValue(json))
-            JsonOutput.Write(parse, new JsonObject { ["samples"] = samples.Rows, ["format"] = png ? "png" : "csv", ["out"] = Path.GetFullPath(outPath) }, model: kind, backend: backend);
+            JsonOutput.Write(parse, new JsonObject { ["samples"] = samples.Rows, ["format"] = png ? "png" : outPath.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) ? "parquet" : "csv", ["out"] = Path.GetFullPath(outPath) }, model: kind, backend: backend);
         else parse.InvocationConfiguration.Output.WriteLine($"drew {samples.Rows} samples; wrote {outPath}");
     }
 
@@ -107,10 +107,10 @@ internal static class SampleCommand
         return (w, visible / w);
     }
 
-    internal static void WriteGrid(string path, Matrix rows, int? width)
+    internal static void WriteGrid(string path, Matrix rows, int? width, string title)
     {
         var (w, h) = TileShape(rows.Columns, width);
         int columns = (int)Math.Ceiling(Math.Sqrt(rows.Rows));
-        Plots.PlotFiles.WriteImageGrid(path, rows, w, h, columns, maxImages: rows.Rows);
+        Plots.PlotFiles.WriteImageGrid(path, rows, w, h, columns, maxImages: rows.Rows, title: title);
     }
 }

@@ -16,6 +16,7 @@ internal static class ScoreCommand
         var labels = RbmCli.Labels();
         var @class = RbmCli.Class();
         var maxRows = RbmCli.MaxRows();
+        var labelColumn = RbmCli.LabelColumn();
         var estimator = new Option<string>("--estimator")
         {
             Description = "free-energy: F(v) (default, unnormalised); exact|ais|tap|stored: -log p(v) = F(v) + log Z with log Z from that estimator (stored: the model file's). elbo|iwae|cumulant: VAE only.",
@@ -35,10 +36,10 @@ internal static class ScoreCommand
         var betas = RbmCli.AisBetas();
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var output = RbmCli.Out("CSV file for the scores (one row per data row).");
+        var output = RbmCli.Out("CSV file for the scores (one row per data row); Parquet when the name ends with .parquet.");
         var json = CommonOptions.Json();
         var command = new Command("score", "Score each row: free energy, or -log p(v) with an estimate of log Z (higher = more anomalous).");
-        foreach (var o in new Option[] { model, data, labels, @class, maxRows, estimator, subtract, binarize, samples, runs, betas, seed, threads, output, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, data, labels, labelColumn, @class, maxRows, estimator, subtract, binarize, samples, runs, betas, seed, threads, output, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             OutputPath.CheckFile(parse.GetValue(output)!);
@@ -47,11 +48,11 @@ internal static class ScoreCommand
             string est = parse.GetValue(estimator)!;
             int columns = loaded is Models.Vae v ? v.InputDimension : ((Models.RbmBase)loaded).Visible;
             var complexity = parse.GetValue(subtract) ? SquareImages(columns) : null;
-            if (loaded is Models.Vae vae) return ScoreVae(parse, vae, est, data, labels, @class, maxRows, samples, seed, output, json, complexity);
+            if (loaded is Models.Vae vae) return ScoreVae(parse, vae, est, data, labels, @class, maxRows, labelColumn, samples, seed, output, json, complexity);
             var rbm = (Models.RbmBase)loaded;
             if (est is "elbo" or "iwae" or "cumulant") throw new CliException($"--estimator {est} applies to VAEs; this is a {rbm.Kind} model (use free-energy, exact, ais, tap or stored).");
-            if (est is "free-energy" or "stored" or "exact") return ScoreRbmStreaming(parse, rbm, est, data, labels, @class, maxRows, output, json, complexity);
-            var set = Binarized(parse, RbmCli.ReadData(parse, data, labels, @class, maxRows));
+            if (est is "free-energy" or "stored" or "exact") return ScoreRbmStreaming(parse, rbm, est, data, labels, @class, maxRows, labelColumn, output, json, complexity);
+            var set = Binarized(parse, RbmCli.ReadData(parse, data, labels, @class, maxRows, labelColumn));
             RbmCli.CheckData(rbm, set);
             var ais = RbmCli.Ais(parse, runs, betas, parse.GetValue(seed), backend);
             LogPartitionEstimate? logZ = est == "free-energy" ? null : RbmCli.LogPartition(rbm, est, set.Features.View, ais, parse);
@@ -61,7 +62,7 @@ internal static class ScoreCommand
             SubtractComplexity(complexity, set.Features.View, f);
             string column = (logZ is null ? "free_energy" : "negative_log_likelihood") + Suffix(complexity);
             var outPath = parse.GetValue(output)!;
-            RbmCli.WriteCsv(outPath, [column], f.Length, (r, _) => f[r]);
+            RbmCli.WriteTable(outPath, [column], f.Length, (r, _) => f[r]);
             double mean = 0;
             foreach (var x in f) mean += x;
             mean /= f.Length;
@@ -101,12 +102,12 @@ internal static class ScoreCommand
     /// file renamed over --out only on success.
     /// </summary>
     private static int ScoreRbmStreaming(ParseResult parse, Models.RbmBase rbm, string est, Option<string> data, Option<string?> labels,
-        Option<int?> @class, Option<int?> maxRows, Option<string> output, Option<bool> json, InputComplexity? complexity)
+        Option<int?> @class, Option<int?> maxRows, Option<string?> labelColumn, Option<string> output, Option<bool> json, InputComplexity? complexity)
     {
         LogPartitionEstimate? logZ = est == "free-energy" ? null : RbmCli.LogPartition(rbm, est, default, null!, parse);
         string column = (logZ is null ? "free_energy" : "negative_log_likelihood") + Suffix(complexity);
         double add = logZ?.LogPartition ?? 0;
-        var (rows, mean, outPath) = StreamScores(parse, data, labels, @class, maxRows, output, column, rbm.Visible, $"the model has {rbm.Visible} visible units",
+        var (rows, mean, outPath) = StreamScores(parse, data, labels, @class, maxRows, labelColumn, output, column, rbm.Visible, $"the model has {rbm.Visible} visible units",
             (batch, scores) =>
             {
                 RbmCli.CheckData(rbm, batch); // applies the model's recorded input binarisation, then validates
@@ -124,18 +125,19 @@ internal static class ScoreCommand
     /// writes the scores to --out through a temporary file, renamed only when every row has been scored.
     /// </summary>
     private static (long Rows, double Mean, string OutPath) StreamScores(ParseResult parse, Option<string> data, Option<string?> labels, Option<int?> @class,
-        Option<int?> maxRows, Option<string> output, string column, int width, string widthText, Action<Data.DataSet, Span<double>> score)
+        Option<int?> maxRows, Option<string?> labelColumn, Option<string> output, string column, int width, string widthText, Action<Data.DataSet, Span<double>> score)
     {
         var path = parse.GetValue(data)!;
         if (!File.Exists(path)) throw new CliException($"data file not found: {path}");
-        var options = new Data.DataReadOptions { LabelsPath = parse.GetValue(labels), Class = parse.GetValue(@class), MaxRows = parse.GetValue(maxRows) };
+        var options = new Data.DataReadOptions { LabelsPath = parse.GetValue(labels), Class = parse.GetValue(@class), MaxRows = parse.GetValue(maxRows),
+            LabelColumnName = parse.GetValue(labelColumn),
+        };
         if (options.MaxRows is <= 0) throw new CliException("--max-rows must be at least 1.");
         var outPath = parse.GetValue(output)!;
         long rows = 0;
         double sum = 0;
-        AtomicFile.WriteText(outPath, writer =>
+        TableOutput.Write(outPath, [column], table =>
         {
-            writer.WriteLine(column);
             double[] f = [];
             foreach (var batch in Data.DataReader.ReadLabeledBatches(path, StreamingBatchRows, options))
             {
@@ -151,7 +153,7 @@ internal static class ScoreCommand
                 for (int i = 0; i < scores.Length; i++)
                 {
                     sum += scores[i];
-                    writer.WriteLine(scores[i].ToString("G9", System.Globalization.CultureInfo.InvariantCulture));
+                    table.Append(scores.Slice(i, 1));
                 }
                 rows += x.Rows;
             }
@@ -162,10 +164,10 @@ internal static class ScoreCommand
 
     /// <summary>The default VAE score (the deterministic free energy, row by row independent), streamed like the RBM scores.</summary>
     private static int ScoreVaeStreaming(ParseResult parse, Models.Vae vae, string estimator, Option<string> data, Option<string?> labels,
-        Option<int?> @class, Option<int?> maxRows, Option<string> output, Option<bool> json, InputComplexity? complexity)
+        Option<int?> @class, Option<int?> maxRows, Option<string?> labelColumn, Option<string> output, Option<bool> json, InputComplexity? complexity)
     {
         string column = "free_energy" + Suffix(complexity);
-        var (rows, mean, outPath) = StreamScores(parse, data, labels, @class, maxRows, output, column, vae.InputDimension, $"the model takes {vae.InputDimension}",
+        var (rows, mean, outPath) = StreamScores(parse, data, labels, @class, maxRows, labelColumn, output, column, vae.InputDimension, $"the model takes {vae.InputDimension}",
             (batch, scores) =>
             {
                 var f = vae.FreeEnergy(batch.Features.View);
@@ -184,14 +186,14 @@ internal static class ScoreCommand
     }
 
     private static int ScoreVae(ParseResult parse, Models.Vae vae, string estimator, Option<string> data, Option<string?> labels, Option<int?> @class,
-        Option<int?> maxRows, Option<int> samples, Option<ulong> seed, Option<string> output, Option<bool> json, InputComplexity? complexity)
+        Option<int?> maxRows, Option<string?> labelColumn, Option<int> samples, Option<ulong> seed, Option<string> output, Option<bool> json, InputComplexity? complexity)
     {
         if (estimator is "stored" or "exact" or "ais" or "tap")
             throw new CliException($"--estimator {estimator} applies to RBMs; this is a VAE (use free-energy, elbo, iwae or cumulant).");
         int k = parse.GetValue(samples);
         if (k < 0) throw new CliException("--samples must be zero (default) or positive.");
-        if (k == 0 && estimator is ("free-energy" or "elbo")) return ScoreVaeStreaming(parse, vae, estimator, data, labels, @class, maxRows, output, json, complexity);
-        var set = Binarized(parse, RbmCli.ReadData(parse, data, labels, @class, maxRows));
+        if (k == 0 && estimator is ("free-energy" or "elbo")) return ScoreVaeStreaming(parse, vae, estimator, data, labels, @class, maxRows, labelColumn, output, json, complexity);
+        var set = Binarized(parse, RbmCli.ReadData(parse, data, labels, @class, maxRows, labelColumn));
         RbmCli.CheckData(vae, set);
         float[] scores;
         try
@@ -203,7 +205,7 @@ internal static class ScoreCommand
         if (complexity is not null) scores = InputComplexity.Correct(scores, complexity.CodeLengths(set.Features.View));
         string column = estimator switch { "iwae" => "iwae", "cumulant" => "cumulant", _ => "free_energy" } + Suffix(complexity);
         var outPath = parse.GetValue(output)!;
-        RbmCli.WriteCsv(outPath, [column], scores.Length, (r, _) => scores[r]);
+        RbmCli.WriteTable(outPath, [column], scores.Length, (r, _) => scores[r]);
         double mean = 0;
         foreach (var x in scores) mean += x;
         mean /= Math.Max(1, scores.Length);

@@ -22,6 +22,7 @@ internal static class TrainCommand
         var labels = RbmCli.Labels();
         var @class = RbmCli.Class();
         var maxRows = RbmCli.MaxRows();
+        var labelColumn = RbmCli.LabelColumn();
         var validation = new Option<string?>("--validation") { Description = "Validation data (same format) for monitoring and early stopping." };
         var hidden = new Option<int>("--hidden") { Description = "Hidden units.", DefaultValueFactory = _ => 100 };
         var epochs = new Option<int>("--epochs") { Description = "Epochs.", DefaultValueFactory = _ => 10 };
@@ -48,7 +49,7 @@ internal static class TrainCommand
         var plots = new Option<string?>("--plots") { Description = "A folder to write pictures into: training curves (training.png/.svg) and, for 28x28 data, a reconstruction grid." };
         var json = CommonOptions.Json();
         var command = new Command("train", "Train a model on a data file and save it.");
-        foreach (var o in new Option[] { kind, data, labels, @class, maxRows, validation, hidden, epochs, batch, lr, schedule, momentum, l2, cd, pcd, chains, tap, learnSigma, patience, binarize, estimate, seed, threads, device, latent, layers, beta, output, plots, json })
+        foreach (var o in new Option[] { kind, data, labels, labelColumn, @class, maxRows, validation, hidden, epochs, batch, lr, schedule, momentum, l2, cd, pcd, chains, tap, learnSigma, patience, binarize, estimate, seed, threads, device, latent, layers, beta, output, plots, json })
             command.Options.Add(o);
         command.SetAction((parse, cancellationToken) =>
         {
@@ -56,7 +57,7 @@ internal static class TrainCommand
             // Where the results go is checked before any work, so that a bad --out or --plots loses no training.
             var outPath = OutputPath.CheckFile(parse.GetValue(output)!);
             if (parse.GetValue(plots) is { } plotFolder) OutputPath.CheckFolder(plotFolder, "--plots");
-            if (model == "vae") return Task.FromResult(TrainVae(parse, data, labels, @class, maxRows, validation, epochs, batch, lr, patience, latent, layers, beta, seed, threads, device, output, plots, json, cancellationToken));
+            if (model == "vae") return Task.FromResult(TrainVae(parse, data, labels, @class, maxRows, labelColumn, validation, epochs, batch, lr, patience, latent, layers, beta, seed, threads, device, output, plots, json, cancellationToken));
             if (parse.GetValue(latent) is not null || parse.GetValue(layers) is not null || parse.GetValue(beta) is not null)
                 throw new CliException("--latent, --layers and --beta apply to --model vae only.");
             var backend = RbmCli.Backend(parse, threads, device, out var backendReason);
@@ -79,7 +80,7 @@ internal static class TrainCommand
             float decay = parse.GetValue(l2);
             if (!(decay >= 0) || !float.IsFinite(decay)) throw new CliException($"--l2 must be zero or positive (got {decay}).");
             if (parse.GetValue(learnSigma) && model != "grbm") throw new CliException("--learn-sigma applies to --model grbm only.");
-            var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
+            var set = RbmCli.ReadData(parse, data, labels, @class, maxRows, labelColumn);
             var features = set.Features;
             if (parse.GetValue(binarize)) RbmCli.Binarize(set);
             Tensors.Matrix? valid = null;
@@ -119,7 +120,7 @@ internal static class TrainCommand
                 if (parse.GetValue(binarize)) rbm.Annotations[RbmCli.InputBinarization] = RbmCli.ThresholdRule;
                 result = RbmTrainer.Train(rbm, features.View, options, progress, cancellationToken);
             }
-            TrainingPictures.Write(parse.GetValue(plots), history, "reconstruction error", rbm, features);
+            TrainingPictures.Write(parse.GetValue(plots), history, "reconstruction error (mean squared)", rbm, features);
 
             LogPartitionEstimate? logZ = null;
             string est = parse.GetValue(estimate)!;
@@ -161,7 +162,7 @@ internal static class TrainCommand
         return command;
     }
 
-    private static int TrainVae(ParseResult parse, Option<string> data, Option<string?> labels, Option<int?> @class, Option<int?> maxRows,
+    private static int TrainVae(ParseResult parse, Option<string> data, Option<string?> labels, Option<int?> @class, Option<int?> maxRows, Option<string?> labelColumn,
         Option<string?> validation, Option<int> epochs, Option<int> batch, Option<float?> lr, Option<int> patience, Option<int?> latent,
         Option<string?> layers, Option<float?> beta, Option<ulong> seed, Option<int> threads, Option<string> device, Option<string> output, Option<string?> plots,
         Option<bool> json, CancellationToken cancellationToken)
@@ -182,7 +183,7 @@ internal static class TrainCommand
         };
         if (!(options.Beta > 0) || !float.IsFinite(options.Beta)) throw new CliException($"--beta must be positive (got {options.Beta}).");
         if (!(options.LearningRate > 0) || !float.IsFinite(options.LearningRate)) throw new CliException($"--lr must be positive (got {options.LearningRate}).");
-        var set = RbmCli.ReadData(parse, data, labels, @class, maxRows);
+        var set = RbmCli.ReadData(parse, data, labels, @class, maxRows, labelColumn);
         DataSet? valid = null;
         if (parse.GetValue(validation) is { } validPath)
         {

@@ -13,7 +13,7 @@ internal static class TrainingPictures
         if (string.IsNullOrEmpty(folder)) return;
         Directory.CreateDirectory(folder);
         foreach (var ext in new[] { ".png", ".svg" })
-            PlotFiles.WriteTrainingCurves(Path.Combine(folder, "training" + ext), history, lossName);
+            PlotFiles.WriteTrainingCurves(Path.Combine(folder, "training" + ext), history, lossName, $"{model.Kind} training");
         if (data.Columns != 28 * 28 || data.Rows == 0) return;
         var originals = data.RowRange(0, Math.Min(10, data.Rows)).ToMatrix();
         PlotFiles.WriteReconstructionGrid(Path.Combine(folder, "reconstruction.png"), originals, model.Reconstruct(originals.View), 28, 28);

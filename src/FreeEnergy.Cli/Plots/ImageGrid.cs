@@ -1,49 +1,60 @@
+using FreeEnergy.Tensors;
+using ScottPlot;
+
 namespace FreeEnergy.Cli.Plots;
 
-/// <summary>Lays grayscale images (rows of a matrix, values in [0, 1]) out in a grid, as 8-bit gray pixels.</summary>
-internal static class ImageGrid
+/// <summary>Grayscale images (rows of a matrix, values in [0, 1], 1 = white) laid out in a grid and shown as a ScottPlot heatmap.</summary>
+public static class ImageGrid
 {
-    /// <summary>Gap between tiles and around the grid, in output pixels.</summary>
-    public const int Gap = 2;
+    /// <summary>Gap between tiles and around the grid, in image pixels.</summary>
+    public const int Gap = 1;
+
+    /// <summary>Height of the title band above the grid, in output pixels.</summary>
+    public const int TitleHeight = 40;
+
+    /// <summary>Gray level of the gaps and of empty tiles.</summary>
+    public const double Background = 0.375;
 
     /// <summary>
-    /// Renders the rows listed in <paramref name="tiles"/> (row index into <paramref name="data"/>, or -1 for an empty
-    /// tile) into a grid of <paramref name="columns"/> tiles per line. Returns width, height and gray pixels.
+    /// The grid of the rows listed in <paramref name="tiles"/> (row index into <paramref name="images"/>, or -1 for an empty
+    /// tile), <paramref name="columns"/> tiles per line, as intensities [grid row, grid column] (row 0 at the top).
     /// </summary>
-    public static (int Width, int Height, byte[] Pixels) Render(float[] data, int rowLength, IReadOnlyList<int> tiles,
-        int imageWidth, int imageHeight, int columns, int scale, byte background)
+    public static double[,] Layout(Matrix images, IReadOnlyList<int> tiles, int imageWidth, int imageHeight, int columns)
     {
-        if (imageWidth <= 0 || imageHeight <= 0 || (long)imageWidth * imageHeight != rowLength)
-            throw new ArgumentException($"Rows of {rowLength} values cannot be shown as {imageWidth}x{imageHeight} images.");
+        if (imageWidth <= 0 || imageHeight <= 0 || (long)imageWidth * imageHeight != images.Columns)
+            throw new ArgumentException($"Rows of {images.Columns} values cannot be shown as {imageWidth}x{imageHeight} images.");
         if (columns < 1) throw new ArgumentException($"An image grid needs at least one column (got {columns}).");
-        if (scale < 1) throw new ArgumentException($"The pixel scale must be at least 1 (got {scale}).");
         if (tiles.Count == 0) throw new ArgumentException("An image grid needs at least one image.");
-        int gridColumns = Math.Min(columns, tiles.Count);
-        int gridRows = (tiles.Count + columns - 1) / columns;
-        int tileWidth = imageWidth * scale, tileHeight = imageHeight * scale;
-        int width = checked(gridColumns * (tileWidth + Gap) + Gap);
-        int height = checked(gridRows * (tileHeight + Gap) + Gap);
-        var pixels = new byte[checked(width * height)];
-        Array.Fill(pixels, background);
+        int lines = (tiles.Count + columns - 1) / columns, across = Math.Min(columns, tiles.Count);
+        var grid = new double[lines * (imageHeight + Gap) + Gap, across * (imageWidth + Gap) + Gap];
+        for (int y = 0; y < grid.GetLength(0); y++)
+            for (int x = 0; x < grid.GetLength(1); x++) grid[y, x] = Background;
         for (int t = 0; t < tiles.Count; t++)
         {
-            int row = tiles[t];
-            if (row < 0) continue;
-            int ox = Gap + (t % columns) * (tileWidth + Gap);
-            int oy = Gap + (t / columns) * (tileHeight + Gap);
-            int start = row * rowLength;
+            if (tiles[t] < 0) continue;
+            int top = Gap + t / columns * (imageHeight + Gap), left = Gap + t % columns * (imageWidth + Gap);
             for (int y = 0; y < imageHeight; y++)
                 for (int x = 0; x < imageWidth; x++)
                 {
-                    float v = data[start + y * imageWidth + x];
-                    byte gray = float.IsNaN(v) ? (byte)0 : (byte)Math.Round(Math.Clamp(v, 0f, 1f) * 255f);
-                    for (int sy = 0; sy < scale; sy++)
-                    {
-                        int offset = (oy + y * scale + sy) * width + ox + x * scale;
-                        pixels.AsSpan(offset, scale).Fill(gray);
-                    }
+                    float v = images[tiles[t], y * imageWidth + x];
+                    grid[top + y, left + x] = float.IsNaN(v) ? 0 : Math.Clamp(v, 0f, 1f);
                 }
         }
-        return (width, height, pixels);
+        return grid;
+    }
+
+    /// <summary>The grid as a heatmap in gray levels 0 (black) .. 1 (white) filling the figure below a title band of <see cref="TitleHeight"/> pixels, no axes.</summary>
+    public static Plot Build(double[,] grid, string title)
+    {
+        var plot = new Plot();
+        var heatmap = plot.Add.Heatmap(grid);
+        heatmap.Colormap = new ScottPlot.Colormaps.Grayscale();
+        heatmap.ManualRange = new ScottPlot.Range(0, 1);
+        plot.Title(title);
+        foreach (var axis in new IAxis[] { plot.Axes.Left, plot.Axes.Right, plot.Axes.Bottom, plot.Axes.Top }) axis.IsVisible = false;
+        plot.HideGrid();
+        plot.Axes.Margins(0, 0);
+        plot.Layout.Fixed(new PixelPadding(0, 0, 0, TitleHeight));
+        return plot;
     }
 }

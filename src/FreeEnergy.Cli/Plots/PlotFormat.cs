@@ -1,11 +1,11 @@
 namespace FreeEnergy.Cli.Plots;
 
-/// <summary>The file formats plots are written in.</summary>
+/// <summary>The file formats plots are written in (by ScottPlot).</summary>
 public enum PlotFormat
 {
-    /// <summary>PNG raster image (text in a built-in 5x7 pixel font).</summary>
+    /// <summary>PNG raster image.</summary>
     Png,
 
-    /// <summary>SVG vector image (real text elements).</summary>
+    /// <summary>SVG vector image.</summary>
     Svg,
 }

@@ -1,11 +1,18 @@
 using System.Globalization;
+using ScottPlot;
 
 namespace FreeEnergy.Cli.Plots;
 
-/// <summary>Overlaid histograms of two score sets (normal and anomalous rows) on common bins, each normalised to fractions.</summary>
-internal static class ScoreHistogram
+/// <summary>Overlaid histograms of score sets (normal and anomalous rows) on common bins, each normalised to fractions, with an optional threshold.</summary>
+public static class ScoreHistogram
 {
-    public static void Draw(IPlotSurface surface, IReadOnlyList<(string Name, float[] Scores)> sets, int bins, double? threshold, string title, string xLabel)
+    /// <summary>The histogram plot: one translucent bar series per set (legend: name and row count), a dashed threshold line.</summary>
+    /// <param name="sets">The named score sets; non-finite scores are left out.</param>
+    /// <param name="bins">Number of bins across the common range.</param>
+    /// <param name="threshold">A decision threshold to mark, or null.</param>
+    /// <param name="title">Chart title.</param>
+    /// <param name="scoreName">What the score is, with its unit, for the x axis.</param>
+    public static Plot Build(IReadOnlyList<(string Name, float[] Scores)> sets, int bins = 40, double? threshold = null, string title = "Anomaly scores", string scoreName = "score")
     {
         if (bins < 1) throw new ArgumentException($"A histogram needs at least one bin (got {bins}).");
         var (min, max, clipped) = Range(sets);
@@ -13,49 +20,31 @@ internal static class ScoreHistogram
         if (!(max >= min)) { min = 0; max = 1; }
         if (max == min) { min -= 0.5; max += 0.5; }
         double width = (max - min) / bins;
-
-        var fractions = new double[sets.Count][];
-        double top = 0;
+        var plot = Charts.Titled(title, clipped ? scoreName + " (outliers in the end bins)" : scoreName, "fraction of rows");
+        var centers = Enumerable.Range(0, bins).Select(b => min + (b + 0.5) * width).ToArray();
         for (int k = 0; k < sets.Count; k++)
         {
-            var counts = new double[bins];
-            int finite = 0;
-            foreach (float s in sets[k].Scores)
+            var fractions = new double[bins];
+            var finite = sets[k].Scores.Where(float.IsFinite).ToArray();
+            foreach (float s in finite) fractions[Math.Clamp((int)((s - min) / width), 0, bins - 1)] += 1.0 / finite.Length;
+            var bars = plot.Add.Bars(centers, fractions);
+            var color = plot.Add.Palette.GetColor(k).WithAlpha(0.5);
+            foreach (var bar in bars.Bars)
             {
-                if (!float.IsFinite(s)) continue;
-                counts[Math.Clamp((int)((s - min) / width), 0, bins - 1)]++;
-                finite++;
+                bar.Size = width;
+                bar.FillColor = color;
+                bar.LineWidth = 0;
             }
-            for (int b = 0; b < bins; b++)
-            {
-                counts[b] = finite == 0 ? 0 : counts[b] / finite;
-                top = Math.Max(top, counts[b]);
-            }
-            fractions[k] = counts;
-        }
-
-        if (clipped) xLabel += " (outliers in the end bins)";
-        var frame = new ChartFrame(surface, title, xLabel, "fraction of rows", min, max, 0, top > 0 ? top * 1.05 : 1);
-        var legend = new List<(string, PlotColor, bool)>();
-        for (int k = 0; k < sets.Count; k++)
-        {
-            var color = PlotColor.Series(k);
-            for (int b = 0; b < bins; b++)
-            {
-                if (fractions[k][b] <= 0) continue;
-                double x0 = frame.X.Map(min + b * width), x1 = frame.X.Map(min + (b + 1) * width);
-                double y = frame.Y.Map(fractions[k][b]);
-                surface.FillRect(x0, y, x1 - x0, frame.Y.Map(0) - y, color, 0.5);
-            }
-            legend.Add((string.Create(CultureInfo.InvariantCulture, $"{sets[k].Name} (n={sets[k].Scores.Length})"), color, true));
+            bars.LegendText = string.Create(CultureInfo.InvariantCulture, $"{sets[k].Name} (n={sets[k].Scores.Length})");
         }
         if (threshold is double value && double.IsFinite(value))
         {
-            double px = frame.X.Map(value);
-            surface.Line(px, frame.Top, px, frame.Bottom, PlotColor.Black, 2, dashed: true);
-            legend.Add((string.Create(CultureInfo.InvariantCulture, $"threshold {value:G5}"), PlotColor.Black, false));
+            var line = plot.Add.VerticalLine(value, 2, Colors.Black, LinePattern.Dashed);
+            line.LegendText = string.Create(CultureInfo.InvariantCulture, $"threshold {value:G5}");
         }
-        frame.Legend(legend);
+        plot.Axes.Margins(bottom: 0);
+        plot.ShowLegend(Alignment.UpperRight);
+        return plot;
     }
 
     /// <summary>
@@ -64,12 +53,8 @@ internal static class ScoreHistogram
     /// </summary>
     internal static (double Min, double Max, bool Clipped) Range(IReadOnlyList<(string Name, float[] Scores)> sets)
     {
-        var finite = new List<float>();
-        foreach (var (_, scores) in sets)
-            foreach (float s in scores)
-                if (float.IsFinite(s)) finite.Add(s);
+        var finite = sets.SelectMany(s => s.Scores).Where(float.IsFinite).Order().ToList();
         if (finite.Count == 0) return (double.NaN, double.NaN, false);
-        finite.Sort();
         double min = finite[0], max = finite[^1];
         double low = finite[(int)Math.Floor(0.005 * (finite.Count - 1))], high = finite[(int)Math.Ceiling(0.995 * (finite.Count - 1))];
         if (high > low && max - min > 5 * (high - low)) return (low, high, true);

@@ -1,4 +1,7 @@
-using FreeEnergy.Onnx.Proto;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+using Onnx;
 
 namespace FreeEnergy.Onnx.Graphs;
 
@@ -29,7 +32,7 @@ internal sealed class GraphBuilder
     public string Input(string name, params long?[] dims)
     {
         Claim(name);
-        _graph.Input.Add(new ValueInfoProto(name, FloatType(dims)));
+        _graph.Input.Add(new ValueInfoProto { Name = name, Type = FloatType(dims) });
         return name;
     }
 
@@ -41,14 +44,14 @@ internal sealed class GraphBuilder
             Claim(name);
             AddNode("Identity", new[] { value }, name, Array.Empty<AttributeProto>());
         }
-        _graph.Output.Add(new ValueInfoProto(name, FloatType(dims)));
+        _graph.Output.Add(new ValueInfoProto { Name = name, Type = FloatType(dims) });
     }
 
     /// <summary>Adds a float32 initializer named <paramref name="name"/> (made unique if taken).</summary>
     public string Initializer(string name, ReadOnlySpan<float> data, params long[] dims)
     {
         string unique = Unique(name);
-        _graph.Initializer.Add(TensorProto.Float(unique, dims, data));
+        _graph.Initializer.Add(FloatTensor(unique, dims, data));
         return unique;
     }
 
@@ -58,7 +61,7 @@ internal sealed class GraphBuilder
         string key = "f:" + BitConverter.SingleToInt32Bits(value).ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (_constants.TryGetValue(key, out var existing)) return existing;
         string name = Unique("const_f" + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _graph.Initializer.Add(TensorProto.Float(name, Array.Empty<long>(), new[] { value }));
+        _graph.Initializer.Add(FloatTensor(name, Array.Empty<long>(), new[] { value }));
         _constants[key] = name;
         return name;
     }
@@ -69,7 +72,7 @@ internal sealed class GraphBuilder
         string key = "i:" + string.Join(",", values);
         if (_constants.TryGetValue(key, out var existing)) return existing;
         string name = Unique("const_i" + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _graph.Initializer.Add(TensorProto.Int64(name, new long[] { values.Length }, values));
+        _graph.Initializer.Add(Int64Tensor(name, new long[] { values.Length }, values));
         _constants[key] = name;
         return name;
     }
@@ -80,7 +83,7 @@ internal sealed class GraphBuilder
         string key = "s:" + value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (_constants.TryGetValue(key, out var existing)) return existing;
         string name = Unique("const_s" + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _graph.Initializer.Add(TensorProto.Int64(name, Array.Empty<long>(), new[] { value }));
+        _graph.Initializer.Add(Int64Tensor(name, Array.Empty<long>(), new[] { value }));
         _constants[key] = name;
         return name;
     }
@@ -91,7 +94,7 @@ internal sealed class GraphBuilder
         string key = "v:" + string.Join(",", values.Select(v => BitConverter.SingleToInt32Bits(v).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (_constants.TryGetValue(key, out var existing)) return existing;
         string name = Unique("const_v" + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _graph.Initializer.Add(TensorProto.Float(name, new long[] { values.Length }, values));
+        _graph.Initializer.Add(FloatTensor(name, new long[] { values.Length }, values));
         _constants[key] = name;
         return name;
     }
@@ -121,21 +124,21 @@ internal sealed class GraphBuilder
     public string Gemm(string x, string w, string? c = null, bool transposeB = false)
     {
         var inputs = c is null ? new[] { x, w } : new[] { x, w, c };
-        return transposeB ? Node("Gemm", inputs, AttributeProto.Int("transB", 1)) : Node("Gemm", inputs);
+        return transposeB ? Node("Gemm", inputs, IntAttribute("transB", 1)) : Node("Gemm", inputs);
     }
 
     /// <summary>Sum over one axis (opset 13+: axes is an input).</summary>
     public string ReduceSum(string x, long axis, bool keepDims = false)
-        => Node("ReduceSum", new[] { x, Int64s(axis) }, AttributeProto.Int("keepdims", keepDims ? 1 : 0));
+        => Node("ReduceSum", new[] { x, Int64s(axis) }, IntAttribute("keepdims", keepDims ? 1 : 0));
 
     /// <summary>Inserts a unit dimension at <paramref name="axis"/> (opset 13+: axes is an input).</summary>
     public string Unsqueeze(string x, long axis) => Node("Unsqueeze", new[] { x, Int64s(axis) });
 
     /// <summary>1 where x &gt; <paramref name="threshold"/>, else 0, as float32.</summary>
-    public string Above(string x, float threshold) => Node("Cast", new[] { Node("Greater", new[] { x, Scalar(threshold) }) }, AttributeProto.Int("to", 1));
+    public string Above(string x, float threshold) => Node("Cast", new[] { Node("Greater", new[] { x, Scalar(threshold) }) }, IntAttribute("to", (int)TensorProto.Types.DataType.Float));
 
     /// <summary>1 where a = b, else 0, as float32 (broadcasting).</summary>
-    public string EqualTo(string a, string b) => Node("Cast", new[] { Node("Equal", new[] { a, b }) }, AttributeProto.Int("to", 1));
+    public string EqualTo(string a, string b) => Node("Cast", new[] { Node("Equal", new[] { a, b }) }, IntAttribute("to", (int)TensorProto.Types.DataType.Float));
 
     /// <summary>x reshaped to <paramref name="shape"/> (-1 infers one dimension).</summary>
     public string Reshape(string x, params long[] shape) => Node("Reshape", new[] { x, Int64s(shape) });
@@ -147,7 +150,7 @@ internal sealed class GraphBuilder
     public string Slice(string x, long[] starts, long[] ends, long[] axes) => Node("Slice", new[] { x, Int64s(starts), Int64s(ends), Int64s(axes) });
 
     /// <summary>The sum along <paramref name="axis"/> of the values before each position (exclusive cumulative sum).</summary>
-    public string ExclusiveCumSum(string x, long axis) => Node("CumSum", new[] { x, Int64Scalar(axis) }, AttributeProto.Int("exclusive", 1));
+    public string ExclusiveCumSum(string x, long axis) => Node("CumSum", new[] { x, Int64Scalar(axis) }, IntAttribute("exclusive", 1));
 
     /// <summary>
     /// softplus(x) = log(1 + e^x) in the overflow-free form max(x, 0) + log(1 + e^-|x|): the exponent is never
@@ -155,12 +158,18 @@ internal sealed class GraphBuilder
     /// </summary>
     public string Softplus(string x) => Add(Relu(x), Log(Add(Scalar(1f), Exp(Neg(Abs(x))))));
 
+    /// <summary>An integer node attribute (AttributeProto type INT).</summary>
+    public static AttributeProto IntAttribute(string name, long value)
+        => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
     /// <summary>The finished model: IR 8, opset 17 import, producer and metadata.</summary>
     public ModelProto Build(string producerName, string producerVersion, string docString, IEnumerable<KeyValuePair<string, string>> metadata)
     {
         // A graph needs only the initializers its nodes read (an encode graph, say, never reads the visible bias).
         var read = new HashSet<string>(_graph.Node.SelectMany(n => n.Input), StringComparer.Ordinal);
-        _graph.Initializer.RemoveAll(t => !read.Contains(t.Name!));
+        var used = _graph.Initializer.Where(t => read.Contains(t.Name)).ToList();
+        _graph.Initializer.Clear();
+        _graph.Initializer.AddRange(used);
         var model = new ModelProto
         {
             IrVersion = IrVersion,
@@ -172,7 +181,7 @@ internal sealed class GraphBuilder
             Graph = _graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        foreach (var (key, value) in metadata) model.MetadataProps.Add(new StringStringEntryProto(key, value));
+        foreach (var (key, value) in metadata) model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;
     }
 
@@ -188,8 +197,36 @@ internal sealed class GraphBuilder
     private static TypeProto FloatType(long?[] dims)
     {
         var shape = new TensorShapeProto();
-        foreach (var d in dims) shape.Dim.Add(d is null ? DimensionProto.Symbolic(BatchDimension) : DimensionProto.Fixed(d.Value));
-        return new TypeProto(new TensorTypeProto(TensorProto.DataType.Float, shape));
+        foreach (var d in dims)
+            shape.Dim.Add(d is null ? new TensorShapeProto.Types.Dimension { DimParam = BatchDimension } : new TensorShapeProto.Types.Dimension { DimValue = d.Value });
+        return new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } };
+    }
+
+    /// <summary>A float32 tensor, data copied into raw_data as little-endian bytes.</summary>
+    private static TensorProto FloatTensor(string name, IReadOnlyList<long> dims, ReadOnlySpan<float> data)
+    {
+        var bytes = new byte[data.Length * sizeof(float)];
+        if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(data).CopyTo(bytes);
+        else for (int i = 0; i < data.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), data[i]);
+        return Tensor(name, TensorProto.Types.DataType.Float, dims, data.Length, bytes);
+    }
+
+    /// <summary>An int64 tensor (shapes, axes), little-endian raw_data.</summary>
+    private static TensorProto Int64Tensor(string name, IReadOnlyList<long> dims, long[] values)
+    {
+        var bytes = new byte[values.Length * sizeof(long)];
+        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), values[i]);
+        return Tensor(name, TensorProto.Types.DataType.Int64, dims, values.Length, bytes);
+    }
+
+    private static TensorProto Tensor(string name, TensorProto.Types.DataType type, IReadOnlyList<long> dims, int count, byte[] raw)
+    {
+        long product = 1;
+        foreach (var d in dims) product *= d;
+        if (product != count) throw new ArgumentException($"tensor data has {count} values but its shape [{string.Join(",", dims)}] holds {product}.");
+        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = UnsafeByteOperations.UnsafeWrap(bytes: raw) };
+        tensor.Dims.AddRange(dims);
+        return tensor;
     }
 
     private void Claim(string name)

@@ -1,6 +1,6 @@
 using FreeEnergy.Models;
-using FreeEnergy.Onnx.Proto;
 using FreeEnergy.Persistence;
+using Onnx;
 
 namespace FreeEnergy.Onnx.Graphs;
 

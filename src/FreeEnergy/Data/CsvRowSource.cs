@@ -18,7 +18,7 @@ internal sealed class CsvRowSource : IRowSource
     private string _firstLine = "";
     private long _firstLineNumber;
 
-    public CsvRowSource(string path, char? separator, int? labelColumn, bool? header = null)
+    public CsvRowSource(string path, char? separator, int? labelColumn, bool? header = null, string? labelColumnName = null)
     {
         Path = path;
         var stream = DataFileOpener.Open(path);
@@ -28,6 +28,7 @@ internal sealed class CsvRowSource : IRowSource
             if (!TryReadNonEmpty(out var first))
                 throw new DataFormatException("the file is empty: there are no rows to read.", path);
             _layout = CsvLayout.Detect(first, separator, header);
+            if (labelColumnName is not null) labelColumn = ColumnNamed(first, labelColumnName);
             _labelColumn = labelColumn ?? -1;
             if (labelColumn is { } lc && (lc < 0 || lc >= _layout.Columns))
                 throw new DataFormatException(
@@ -123,6 +124,21 @@ internal sealed class CsvRowSource : IRowSource
             column++;
         }
         if (column != _layout.Columns) throw Ragged(column, lineNumber);
+    }
+
+    /// <summary>The 0-based position of the header cell <paramref name="name"/> (surrounding quotes and spaces ignored).</summary>
+    private int ColumnNamed(ReadOnlySpan<char> headerLine, string name)
+    {
+        if (!_layout.Header)
+            throw new DataFormatException($"the label column is given by name ('{name}') but the file has no header line; give its position instead.", Path);
+        var cells = new CsvCells(headerLine, _layout.Separator);
+        var names = new List<string>();
+        while (cells.MoveNext(out var cell))
+        {
+            if (cell.Trim().Trim('"').SequenceEqual(name)) return names.Count;
+            names.Add(cell.ToString());
+        }
+        throw new DataFormatException($"there is no column named '{name}' for the labels (header: {string.Join(", ", names)}).", Path);
     }
 
     private DataFormatException Ragged(int columns, long lineNumber)

@@ -10,22 +10,7 @@ internal static class DataFileOpener
     /// <summary>Opens <paramref name="path"/>; a missing or unreadable file is a <see cref="DataFormatException"/>.</summary>
     public static Stream Open(string path)
     {
-        if (Directory.Exists(path))
-            throw new DataFormatException("this is a directory; give a data file (e.g. train-images-idx3-ubyte.gz or a .csv file).", path);
-        FileStream file;
-        try
-        {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new DataFormatException("the file does not exist.", path, innerException: ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new DataFormatException($"the file cannot be opened: {ex.Message}", path, innerException: ex);
-        }
-
+        var file = OpenFile(path);
         Span<byte> magic = stackalloc byte[2];
         int read = 0;
         while (read < 2)
@@ -38,6 +23,25 @@ internal static class DataFileOpener
         if (read == 2 && magic[0] == 0x1F && magic[1] == 0x8B)
             return new BufferedStream(new GZipStream(file, CompressionMode.Decompress, leaveOpen: false), BufferSize);
         return file;
+    }
+
+    /// <summary>Opens <paramref name="path"/> as a plain seekable file (no decompression); a missing or unreadable file is a <see cref="DataFormatException"/>.</summary>
+    public static FileStream OpenFile(string path)
+    {
+        if (Directory.Exists(path))
+            throw new DataFormatException("this is a directory; give a data file (e.g. train-images-idx3-ubyte.gz or a .csv file).", path);
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new DataFormatException("the file does not exist.", path, innerException: ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new DataFormatException($"the file cannot be opened: {ex.Message}", path, innerException: ex);
+        }
     }
 
     /// <summary>True when the (decompressed) content starts like an IDX file: two zero bytes, a known type code and a dimension count.</summary>

@@ -19,6 +19,12 @@ public sealed class DataReadOptions
     /// <summary>CSV: the column holding integer labels (0-based), removed from the features. Default: none.</summary>
     public int? LabelColumn { get; set; }
 
+    /// <summary>
+    /// The column holding integer labels, by name (removed from the features): a Parquet column, or a CSV column named
+    /// in the header. Default: none. Give either this or <see cref="LabelColumn"/>.
+    /// </summary>
+    public string? LabelColumnName { get; set; }
+
     /// <summary>CSV separator; null (default) detects the most frequent of ',', ';' and tab in the first line, else runs of whitespace.</summary>
     public char? Separator { get; set; }
 

@@ -55,9 +55,11 @@ internal sealed class LabeledRows : IDisposable
         if (options.LabelsPath is not null && options.LabelColumn is not null)
             throw new DataFormatException("give either a label column or a separate label file, not both.", path);
 
-        IRowSource source = IsIdx(path)
-            ? new IdxRowSource(path, options.ScaleBytes)
-            : new CsvRowSource(path, options.Separator, options.LabelColumn, options.Header);
+        if (options.LabelColumn is not null && options.LabelColumnName is not null)
+            throw new DataFormatException("give the label column either by position or by name, not both.", path);
+        IRowSource source = IsParquet(path) ? new ParquetRowSource(path, options.LabelColumnName)
+            : IsIdx(path) ? new IdxRowSource(path, options.ScaleBytes)
+            : new CsvRowSource(path, options.Separator, options.LabelColumn, options.Header, options.LabelColumnName);
         try
         {
             if (source is IdxRowSource { Dimensions.Length: 1 } labelFile)
@@ -108,6 +110,17 @@ internal sealed class LabeledRows : IDisposable
         }
         label = -1;
         return false;
+    }
+
+    /// <summary>A .parquet (.parq, .pq) name, or content starting with Parquet's magic "PAR1".</summary>
+    private static bool IsParquet(string path)
+    {
+        string extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
+        if (extension is ".parquet" or ".parq" or ".pq") return true;
+        if (extension is ".csv" or ".tsv" or ".txt" or ".gz" or ".idx" || !File.Exists(path)) return false;
+        using var file = DataFileOpener.OpenFile(path);
+        Span<byte> magic = stackalloc byte[4];
+        return file.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic.SequenceEqual("PAR1"u8);
     }
 
     private static bool IsIdx(string path)

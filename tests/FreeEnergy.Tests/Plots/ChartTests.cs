@@ -1,12 +1,17 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using System.Xml.Linq;
 using FreeEnergy.Cli.Infrastructure;
 using FreeEnergy.Cli.Plots;
 using FreeEnergy.Evaluation;
 using FreeEnergy.Tensors;
 using FreeEnergy.Training;
+using ScottPlot;
+using ScottPlot.Plottables;
 
 namespace FreeEnergy.Tests.Plots;
 
+/// <summary>The ScottPlot pictures: the series plotted are the data given (read back from the Plot objects), files are valid PNG/SVG of the stated size.</summary>
 public class ChartTests
 {
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
@@ -43,197 +48,139 @@ public class ChartTests
                 for (int x = 0; x < 28; x++)
                 {
                     double r = Math.Sqrt((x - 13.5) * (x - 13.5) + (y - 13.5) * (y - 13.5));
-                    m[k, y * 28 + x] = Math.Abs(r - (3 + k % 10)) < 1.5 ? 1f : x / 27f * 0.3f;
+                    m[k, y * 28 + x] = Math.Abs(r - (3 + k % 10)) < 1.5 ? 1f : y < 4 ? 0.8f : x / 27f * 0.3f;
                 }
         return m;
     }
 
-    private static int CountColor(PngReader.Image image, PlotColor color)
+    private static (int Width, int Height) PngSize(string path)
     {
-        int count = 0;
-        for (int i = 0; i < image.Pixels.Length; i += 3)
-            if (image.Pixels[i] == color.R && image.Pixels[i + 1] == color.G && image.Pixels[i + 2] == color.B) count++;
-        return count;
+        var bytes = File.ReadAllBytes(path);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10 }, bytes[..8]);
+        Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(bytes, 12, 4));
+        return (BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
     }
 
-    private static XDocument ParseSvg(byte[] bytes)
+    private static XDocument ParseSvg(string path)
     {
-        var doc = XDocument.Parse(System.Text.Encoding.UTF8.GetString(bytes));
+        var doc = XDocument.Load(path);
         Assert.Equal(Svg + "svg", doc.Root!.Name);
         return doc;
     }
 
-    private static List<string> Texts(XDocument doc) => doc.Descendants(Svg + "text").Select(t => t.Value).ToList();
+    private static Coordinates[] Points(Scatter s) => s.Data.GetScatterPoints().ToArray();
+
+    private static (string Title, string X, string Y) Labels(Plot plot) => (plot.Axes.Title.Label.Text, plot.Axes.Bottom.Label.Text, plot.Axes.Left.Label.Text);
 
     [Fact]
-    public void TrainingCurvesPngHasBothSeriesAndText()
+    public void Training_curves_plot_the_losses_per_epoch_with_gaps_for_missing_validation()
     {
-        var image = PngReader.Decode(PlotFiles.RenderTrainingCurves(PlotFormat.Png, History(), "loss", "Training"));
-        Assert.Equal((PlotFiles.ChartWidth, PlotFiles.ChartHeight, 3), (image.Width, image.Height, image.Channels));
-        Assert.True(CountColor(image, PlotColor.Series(0)) > 200);
-        Assert.True(CountColor(image, PlotColor.Series(1)) > 200);
-        Assert.True(CountColor(image, PlotColor.Black) > 500); // axes, ticks and bitmap-font text
+        var history = History();
+        var plot = Charts.TrainingCurves(history, "-ELBO (nats)", "VAE training");
+        Assert.Equal(("VAE training", "epoch", "-ELBO (nats)"), Labels(plot));
+        var lines = plot.GetPlottables<Scatter>().ToList();
+        Assert.Equal(["training", "validation"], lines.Select(l => l.LegendText));
+        Assert.Equal(history.Select(h => new Coordinates(h.Epoch, h.TrainingLoss)), Points(lines[0]));
+        Assert.Equal(history.Select(h => h.ValidationLoss), Points(lines[1]).Select(p => p.Y)); // NaN at epochs 7 and 14 breaks the line
+        Assert.Single(Charts.TrainingCurves(history.Select(h => h with { ValidationLoss = double.NaN }).ToList()).GetPlottables<Scatter>());
+        Assert.Throws<ArgumentException>(() => Charts.Lines([new PlotSeries("a", [1, 2], [1])], "", "", ""));
     }
 
     [Fact]
-    public void TrainingCurvesSvgHasTicksLegendAndBrokenValidationLine()
-    {
-        var doc = ParseSvg(PlotFiles.RenderTrainingCurves(PlotFormat.Svg, History(), "-ELBO (nats)", "VAE <training> & more"));
-        var texts = Texts(doc);
-        Assert.Contains("VAE <training> & more", texts);
-        Assert.Contains("epoch", texts);
-        Assert.Contains("-ELBO (nats)", texts);
-        Assert.Contains("training", texts);
-        Assert.Contains("validation", texts);
-        Assert.Contains("20", texts); // last epoch tick
-        // The training line is one polyline; validation breaks at epochs 7 and 14 into three.
-        Assert.Equal(4, doc.Descendants(Svg + "polyline").Count());
-    }
-
-    [Fact]
-    public void LineChartRejectsMismatchedSeries()
-    {
-        Assert.Throws<ArgumentException>(() => PlotFiles.RenderLineChart(PlotFormat.Svg, [new PlotSeries("a", [1, 2], [1])], "", "", ""));
-    }
-
-    [Fact]
-    public void RocChartShowsAucAndDiagonal()
+    public void Roc_plot_has_each_curve_with_its_auc_and_the_chance_diagonal()
     {
         var good = Roc(1, 0.8);
         var weak = Roc(2, 0.2);
-        var doc = ParseSvg(PlotFiles.RenderRoc(PlotFormat.Svg, [("rbm", good), ("vae", weak)]));
-        var texts = Texts(doc);
-        Assert.Contains($"rbm (AUC = {good.Auc.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)})", texts);
-        Assert.Contains(texts, t => t.StartsWith("vae (AUC = ", StringComparison.Ordinal));
-        Assert.Contains("false positive rate", texts);
-        Assert.Contains(doc.Descendants(Svg + "line"), l => l.Attribute("stroke-dasharray") is not null);
-        Assert.Equal(2, doc.Descendants(Svg + "polyline").Count());
-
-        var image = PngReader.Decode(PlotFiles.RenderRoc(PlotFormat.Png, [("rbm", good)]));
-        Assert.True(CountColor(image, PlotColor.Series(0)) > 300);
-        Assert.True(CountColor(image, PlotColor.Grey) > 100);
+        var plot = Charts.Roc([("rbm", good), ("vae", weak)]);
+        var lines = plot.GetPlottables<Scatter>().ToList();
+        Assert.Equal([$"rbm (AUC = {good.Auc.ToString("F4", CultureInfo.InvariantCulture)})", $"vae (AUC = {weak.Auc.ToString("F4", CultureInfo.InvariantCulture)})"], lines.Select(l => l.LegendText));
+        Assert.Equal(good.FalsePositiveRates.Zip(good.TruePositiveRates, (x, y) => new Coordinates(x, y)), Points(lines[0]));
+        var chance = Assert.Single(plot.GetPlottables<LinePlot>());
+        Assert.Equal((new Coordinates(0, 0), new Coordinates(1, 1)), (chance.Start, chance.End));
+        Assert.Equal("false positive rate (fraction of normal rows)", Labels(plot).X);
     }
 
     [Fact]
-    public void HistogramOverlaysBothSetsWithThreshold()
+    public void Histogram_bars_are_the_fractions_of_each_set_on_common_bins_with_the_threshold()
     {
         var (normal, anomalous) = Scores();
-        var doc = ParseSvg(PlotFiles.RenderScoreHistogram(PlotFormat.Svg, normal, anomalous, threshold: 75, bins: 30));
-        var texts = Texts(doc);
-        Assert.Contains("normal (n=900)", texts);
-        Assert.Contains("anomalous (n=300)", texts);
-        Assert.Contains("threshold 75", texts);
-        var bars = doc.Descendants(Svg + "rect").Where(r => r.Attribute("fill-opacity")?.Value == "0.5").ToList();
-        Assert.InRange(bars.Count, 20, 60);
-
-        var image = PngReader.Decode(PlotFiles.RenderScoreHistogram(PlotFormat.Png, normal, anomalous, threshold: 75));
-        Assert.Equal(PlotFiles.ChartWidth, image.Width);
+        var plot = ScoreHistogram.Build([("normal", normal), ("anomalous", anomalous)], bins: 30, threshold: 75, scoreName: "free energy (nats)");
+        Assert.Equal(("Anomaly scores", "free energy (nats)", "fraction of rows"), Labels(plot));
+        var sets = plot.GetPlottables<BarPlot>().ToList();
+        Assert.Equal(["normal (n=900)", "anomalous (n=300)"], sets.Select(b => b.LegendText));
+        double min = normal.Concat(anomalous).Min(), width = (normal.Concat(anomalous).Max() - min) / 30;
+        foreach (var (bars, scores) in sets.Zip(new[] { normal, anomalous }))
+        {
+            Assert.Equal(30, bars.Bars.Count());
+            Assert.Equal(1.0, bars.Bars.Sum(b => b.Value), 9);
+            var first = bars.Bars.First();
+            Assert.Equal(min + width / 2, first.Position, 3);
+            Assert.Equal(scores.Count(s => s < min + width) / (double)scores.Length, first.Value, 9);
+        }
+        var threshold = Assert.Single(plot.GetPlottables<VerticalLine>());
+        Assert.Equal((75.0, "threshold 75"), (threshold.X, threshold.LegendText));
     }
 
     [Fact]
-    public void HistogramSurvivesDegenerateScores()
+    public void Histogram_survives_degenerate_scores_and_clips_far_outliers_into_the_end_bins()
     {
-        var image = PngReader.Decode(PlotFiles.RenderScoreHistogram(PlotFormat.Png, [5f, 5f, float.NaN], [5f, float.PositiveInfinity]));
-        Assert.Equal(PlotFiles.ChartHeight, image.Height);
-        ParseSvg(PlotFiles.RenderScoreHistogram(PlotFormat.Svg, [], []));
-    }
-
-    [Fact]
-    public void HistogramClipsFarOutliersIntoTheEndBins()
-    {
+        Assert.Equal(2, ScoreHistogram.Build([("a", [5f, 5f, float.NaN]), ("b", [5f, float.PositiveInfinity])]).GetPlottables<BarPlot>().Count());
+        Assert.Equal(2, ScoreHistogram.Build([("a", []), ("b", [])]).GetPlottables<BarPlot>().Count());
         var (normal, anomalous) = Scores();
-        var (min, max, clipped) = ScoreHistogram.Range([("normal", normal), ("anomalous", anomalous)]);
+        var (min, _, clipped) = ScoreHistogram.Range([("normal", normal), ("anomalous", anomalous)]);
         Assert.False(clipped);
         Assert.Equal(normal.Concat(anomalous).Min(), min);
         var withOutlier = anomalous.Append(1e7f).ToArray();
-        (min, max, clipped) = ScoreHistogram.Range([("normal", normal), ("anomalous", withOutlier)]);
+        (_, var max, clipped) = ScoreHistogram.Range([("normal", normal), ("anomalous", withOutlier)]);
         Assert.True(clipped);
         Assert.InRange(max, 80, 200);
-        var texts = Texts(ParseSvg(PlotFiles.RenderScoreHistogram(PlotFormat.Svg, normal, withOutlier, scoreName: "free energy")));
-        Assert.Contains("free energy (outliers in the end bins)", texts);
-        Assert.Contains("anomalous (n=301)", texts);
+        var plot = ScoreHistogram.Build([("normal", normal), ("anomalous", withOutlier)], scoreName: "free energy");
+        Assert.Equal("free energy (outliers in the end bins)", Labels(plot).X);
+        Assert.Equal(1.0, plot.GetPlottables<BarPlot>().Last().Bars.Sum(b => b.Value), 9);
     }
 
     [Fact]
-    public void AnomalyPlotsWriteHistogramAndRoc()
-    {
-        var (normal, anomalous) = Scores();
-        string dir = Path.Combine(Path.GetTempPath(), "freeenergy-plots-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var threshold = AnomalyThreshold.FromFalsePositiveRate(normal, 0.05);
-            var paths = PlotFiles.WriteAnomalyPlots(dir, normal, anomalous, threshold, "free energy", "rbm", PlotFormat.Svg);
-            Assert.Equal([Path.Combine(dir, "scores.svg"), Path.Combine(dir, "roc.svg")], paths);
-            var auc = RocCurve.AreaUnderCurve([.. normal, .. anomalous], [.. normal.Select(_ => false), .. anomalous.Select(_ => true)]);
-            var rocTexts = Texts(ParseSvg(File.ReadAllBytes(paths[1])));
-            Assert.Contains($"rbm (AUC = {auc.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)})", rocTexts);
-            Assert.Contains(Texts(ParseSvg(File.ReadAllBytes(paths[0]))), t => t.StartsWith("threshold ", StringComparison.Ordinal));
-        }
-        finally
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    [Fact]
-    public void ImageGridPlacesEveryImagePixel()
+    public void Image_grid_places_every_image_and_the_heatmap_shows_that_grid()
     {
         var digits = Digits(23);
-        int scale = 2, columns = 10;
-        var image = PngReader.Decode(PlotFiles.RenderImageGrid(PlotFormat.Png, digits, 28, 28, columns, maxImages: 100, scale: scale));
-        int tile = 28 * scale + ImageGrid.Gap;
-        Assert.Equal((columns * tile + ImageGrid.Gap, 3 * tile + ImageGrid.Gap, 1), (image.Width, image.Height, image.Channels));
-        for (int k = 0; k < digits.Rows; k += 5)
-            for (int y = 0; y < 28; y += 3)
-                for (int x = 0; x < 28; x += 2)
-                {
-                    int px = ImageGrid.Gap + (k % columns) * tile + x * scale + 1, py = ImageGrid.Gap + (k / columns) * tile + y * scale + 1;
-                    Assert.Equal((byte)Math.Round(digits[k, y * 28 + x] * 255f), image.Pixels[py * image.Width + px]);
-                }
-        var svg = ParseSvg(PlotFiles.RenderImageGrid(PlotFormat.Svg, digits, 28, 28));
-        var embedded = svg.Descendants(Svg + "image").Single().Attribute("href")!.Value;
-        Assert.StartsWith("data:image/png;base64,", embedded);
-        Assert.Equal(image.Pixels, PngReader.Decode(Convert.FromBase64String(embedded["data:image/png;base64,".Length..])).Pixels);
-    }
-
-    [Fact]
-    public void ReconstructionGridAlternatesOriginalAndReconstructedLines()
-    {
-        var originals = Digits(12);
-        var reconstructions = new Matrix(12, 784);
-        for (int i = 0; i < reconstructions.Data.Length; i++) reconstructions.Data[i] = 1 - originals.Data[i];
-        var image = PngReader.Decode(PlotFiles.RenderReconstructionGrid(PlotFormat.Png, originals, reconstructions, 28, 28, columns: 5, scale: 1));
+        var grid = ImageGrid.Layout(digits, Enumerable.Range(0, 23).ToArray(), 28, 28, 10);
         int tile = 28 + ImageGrid.Gap;
-        Assert.Equal(6 * tile + ImageGrid.Gap, image.Height); // 3 lines of originals, each followed by reconstructions
-        for (int k = 0; k < 12; k++)
-        {
-            int x = ImageGrid.Gap + (k % 5) * tile + 13, lineY = ImageGrid.Gap + 2 * (k / 5) * tile + 13;
-            Assert.Equal((byte)Math.Round(originals[k, 13 * 28 + 13] * 255f), image.Pixels[lineY * image.Width + x]);
-            Assert.Equal((byte)Math.Round(reconstructions[k, 13 * 28 + 13] * 255f), image.Pixels[(lineY + tile) * image.Width + x]);
-        }
-        Assert.Throws<ArgumentException>(() => PlotFiles.RenderReconstructionGrid(PlotFormat.Png, originals, new Matrix(11, 784), 28, 28));
-        Assert.Throws<ArgumentException>(() => PlotFiles.RenderImageGrid(PlotFormat.Png, originals, 28, 27));
+        Assert.Equal((3 * tile + ImageGrid.Gap, 10 * tile + ImageGrid.Gap), (grid.GetLength(0), grid.GetLength(1)));
+        for (int k = 0; k < digits.Rows; k++)
+            for (int y = 0; y < 28; y++)
+                for (int x = 0; x < 28; x++)
+                    Assert.Equal(digits[k, y * 28 + x], grid[ImageGrid.Gap + k / 10 * tile + y, ImageGrid.Gap + k % 10 * tile + x], 6);
+        Assert.Equal(ImageGrid.Background, grid[0, 0]);
+        Assert.Equal(ImageGrid.Background, grid[ImageGrid.Gap + 2 * tile + 5, ImageGrid.Gap + 5 * tile + 5]); // empty tile after the 23rd
+        var heatmap = Assert.Single(ImageGrid.Build(grid, "Samples").GetPlottables<Heatmap>());
+        Assert.Same(grid, heatmap.Intensities);
+        Assert.Throws<ArgumentException>(() => ImageGrid.Layout(digits, [0], 28, 27, 10));
     }
 
     [Fact]
-    public void FilesAreWrittenAtomicallyByExtension()
+    public void Files_are_valid_png_of_the_stated_size_or_svg_written_atomically()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "freeenergy-plots-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            PlotFiles.WriteRoc(Path.Combine(dir, "roc.svg"), [("m", Roc(4, 0.5))]);
-            PlotFiles.WriteImageGrid(Path.Combine(dir, "sub", "grid.png"), Digits(4), 28, 28);
-            PlotFiles.WriteImageGrid(Path.Combine(dir, "sub", "grid.png"), Digits(7), 28, 28); // replaces
-            ParseSvg(File.ReadAllBytes(Path.Combine(dir, "roc.svg")));
-            Assert.Equal(7 * (56 + ImageGrid.Gap) + ImageGrid.Gap, PngReader.Decode(File.ReadAllBytes(Path.Combine(dir, "sub", "grid.png"))).Width);
-            Assert.Empty(Directory.GetFiles(dir, "*.tmp", SearchOption.AllDirectories));
-            Assert.Throws<CliException>(() => PlotFiles.WriteRoc(Path.Combine(dir, "roc.jpg"), [("m", Roc(4, 0.5))]));
-            Assert.False(File.Exists(Path.Combine(dir, "roc.jpg")));
-        }
-        finally
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        }
+        using var dir = new FreeEnergy.Tests.Data.TempDirectory();
+        var (normal, anomalous) = Scores();
+        PlotFiles.WriteTrainingCurves(dir.File("training.png"), History(), "reconstruction error");
+        Assert.Equal((PlotFiles.ChartWidth, PlotFiles.ChartHeight), PngSize(dir.File("training.png")));
+        PlotFiles.WriteRoc(dir.File("roc.png"), [("m", Roc(4, 0.5))]);
+        Assert.Equal((PlotFiles.RocSize, PlotFiles.RocSize), PngSize(dir.File("roc.png")));
+        PlotFiles.WriteScoreHistogram(dir.File("scores.png"), normal, anomalous, 75);
+        Assert.Equal((PlotFiles.ChartWidth, PlotFiles.ChartHeight), PngSize(dir.File("scores.png")));
+        PlotFiles.WriteImageGrid(dir.File("sub/grid.png"), Digits(4), 28, 28);
+        PlotFiles.WriteImageGrid(dir.File("sub/grid.png"), Digits(7), 28, 28, scale: 3); // replaces
+        Assert.Equal((3 * (7 * 29 + 1), 3 * 30 + ImageGrid.TitleHeight), PngSize(dir.File("sub/grid.png")));
+        PlotFiles.WriteReconstructionGrid(dir.File("recon.png"), Digits(12), Digits(12), 28, 28, columns: 5, scale: 1);
+        Assert.Equal((5 * 29 + 1, 6 * 29 + 1 + ImageGrid.TitleHeight), PngSize(dir.File("recon.png")));
+        Assert.Throws<ArgumentException>(() => PlotFiles.WriteReconstructionGrid(dir.File("bad.png"), Digits(12), new Matrix(11, 784), 28, 28));
+
+        var paths = PlotFiles.WriteAnomalyPlots(dir.File("anomaly"), normal, anomalous, AnomalyThreshold.FromFalsePositiveRate(normal, 0.05), "free energy", "rbm", PlotFormat.Svg);
+        Assert.Equal([dir.File("anomaly/scores.svg"), dir.File("anomaly/roc.svg")], paths);
+        foreach (var p in paths) ParseSvg(p);
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp", SearchOption.AllDirectories));
+        Assert.Throws<CliException>(() => PlotFiles.WriteRoc(dir.File("roc.jpg"), [("m", Roc(4, 0.5))]));
+        Assert.False(File.Exists(dir.File("roc.jpg")));
     }
 
     /// <summary>Writes every kind of picture into $FREEENERGY_PLOT_SAMPLES (when set) for a look by eye.</summary>
@@ -249,6 +196,7 @@ public class ChartTests
             PlotFiles.WriteRoc(Path.Combine(dir, $"roc.{ext}"), [("rbm", Roc(1, 0.8)), ("vae", Roc(2, 0.3))]);
             PlotFiles.WriteScoreHistogram(Path.Combine(dir, $"scores.{ext}"), normal, anomalous, threshold: 75, title: "Free energy", scoreName: "free energy (nats)");
             PlotFiles.WriteImageGrid(Path.Combine(dir, $"grid.{ext}"), Digits(100), 28, 28);
+            PlotFiles.WriteReconstructionGrid(Path.Combine(dir, $"reconstruction.{ext}"), Digits(10), Digits(10), 28, 28);
         }
     }
 }

@@ -15,7 +15,8 @@ namespace FreeEnergy.Cli.Commands.Rbm;
 /// <summary>Shared pieces of the model verbs: options, loading data and models, log Z estimation, CSV output.</summary>
 internal static class RbmCli
 {
-    public static Option<string> DataPath() => new("--data") { Description = "Data file: .csv, .idx, .idx.gz or MNIST's -ubyte(.gz) names.", Required = true };
+    public static Option<string> DataPath() => new("--data") { Description = "Data file: .csv, .parquet, .idx, .idx.gz or MNIST's -ubyte(.gz) names.", Required = true };
+    public static Option<string?> LabelColumn() => new("--label-column") { Description = "The column holding integer labels, by name (a Parquet column or a CSV header cell); it is not a feature." };
     public static Option<string?> Labels() => new("--labels") { Description = "A label file (IDX or one-column CSV); default: the MNIST pair's label file when found." };
     public static Option<int?> Class() => new("--class") { Description = "Keep only rows with this label." };
     public static Option<int?> MaxRows() => new("--max-rows") { Description = "Read at most this many rows." };
@@ -40,7 +41,8 @@ internal static class RbmCli
         return t == 0 ? CpuBackend.Default : new CpuBackend(t);
     }
 
-    public static DataSet ReadData(ParseResult parse, Option<string> data, Option<string?>? labels = null, Option<int?>? @class = null, Option<int?>? maxRows = null)
+    public static DataSet ReadData(ParseResult parse, Option<string> data, Option<string?>? labels = null, Option<int?>? @class = null, Option<int?>? maxRows = null,
+        Option<string?>? labelColumn = null)
     {
         var path = parse.GetValue(data)!;
         if (!File.Exists(path)) throw new CliException($"data file not found: {path}");
@@ -49,6 +51,7 @@ internal static class RbmCli
             LabelsPath = labels is null ? null : parse.GetValue(labels),
             Class = @class is null ? null : parse.GetValue(@class),
             MaxRows = maxRows is null ? null : parse.GetValue(maxRows),
+            LabelColumnName = labelColumn is null ? null : parse.GetValue(labelColumn),
         };
         if (options.MaxRows is <= 0) throw new CliException("--max-rows must be at least 1.");
         var set = DataReader.Read(path, options);
@@ -168,29 +171,22 @@ internal static class RbmCli
     public static void SaveModel(string path, IFreeEnergyModel model)
         => AtomicFile.Write(path, stream => ModelFile.Save(stream, model.ToDocument()));
 
-    public static void WriteCsv(string path, string[] header, int rows, Func<int, int, double> value)
-    {
-        AtomicFile.WriteText(path, writer =>
+    /// <summary>Writes a table to --out: Parquet when the path ends with .parquet, else CSV (see <see cref="TableOutput"/>).</summary>
+    public static void WriteTable(string path, string[] header, int rows, Func<int, int, double> value)
+        => TableOutput.Write(path, header, table =>
         {
-            writer.WriteLine(string.Join(",", header));
-            var line = new System.Text.StringBuilder();
+            var row = new double[header.Length];
             for (int r = 0; r < rows; r++)
             {
-                line.Clear();
-                for (int c = 0; c < header.Length; c++)
-                {
-                    if (c > 0) line.Append(',');
-                    line.Append(value(r, c).ToString("G9", CultureInfo.InvariantCulture));
-                }
-                writer.WriteLine(line);
+                for (int c = 0; c < row.Length; c++) row[c] = value(r, c);
+                table.Append(row);
             }
         });
-    }
 
-    public static void WriteMatrixCsv(string path, Matrix m, string prefix)
+    public static void WriteMatrix(string path, Matrix m, string prefix)
     {
         var header = new string[m.Columns];
         for (int c = 0; c < header.Length; c++) header[c] = prefix + c.ToString(CultureInfo.InvariantCulture);
-        WriteCsv(path, header, m.Rows, (r, c) => m[r, c]);
+        WriteTable(path, header, m.Rows, (r, c) => m[r, c]);
     }
 }
