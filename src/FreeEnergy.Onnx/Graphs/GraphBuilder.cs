@@ -57,47 +57,31 @@ internal sealed class GraphBuilder
 
     /// <summary>A float32 scalar constant (rank 0), shared between uses of the same value.</summary>
     public string Scalar(float value)
-    {
-        string key = "f:" + BitConverter.SingleToInt32Bits(value).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (_constants.TryGetValue(key, out var existing)) return existing;
-        string name = Unique("const_f" + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _graph.Initializer.Add(FloatTensor(name, Array.Empty<long>(), new[] { value }));
-        _constants[key] = name;
-        return name;
-    }
+        => Constant("f:" + Bits(value), "const_f", name => FloatTensor(name, Array.Empty<long>(), new[] { value }));
 
     /// <summary>A 1-D int64 constant (axes for ReduceSum and Unsqueeze), shared between uses.</summary>
     public string Int64s(params long[] values)
-    {
-        string key = "i:" + string.Join(",", values);
-        if (_constants.TryGetValue(key, out var existing)) return existing;
-        string name = Unique("const_i" + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _graph.Initializer.Add(Int64Tensor(name, new long[] { values.Length }, values));
-        _constants[key] = name;
-        return name;
-    }
+        => Constant("i:" + string.Join(",", values), "const_i", name => Int64Tensor(name, new long[] { values.Length }, values));
 
     /// <summary>An int64 scalar constant (rank 0), as CumSum's axis.</summary>
     public string Int64Scalar(long value)
+        => Constant("s:" + value.ToString(System.Globalization.CultureInfo.InvariantCulture), "const_s", name => Int64Tensor(name, Array.Empty<long>(), new[] { value }));
+
+    /// <summary>A float32 1-D constant, shared between uses of the same values.</summary>
+    public string Floats(params float[] values)
+        => Constant("v:" + string.Join(",", values.Select(Bits)), "const_v", name => FloatTensor(name, new long[] { values.Length }, values));
+
+    /// <summary>The initializer for <paramref name="key"/>: the one made before, or a new one named from <paramref name="stem"/>.</summary>
+    private string Constant(string key, string stem, Func<string, TensorProto> tensor)
     {
-        string key = "s:" + value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (_constants.TryGetValue(key, out var existing)) return existing;
-        string name = Unique("const_s" + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _graph.Initializer.Add(Int64Tensor(name, Array.Empty<long>(), new[] { value }));
+        string name = Unique(stem + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _graph.Initializer.Add(tensor(name));
         _constants[key] = name;
         return name;
     }
 
-    /// <summary>A float32 1-D constant, shared between uses of the same values.</summary>
-    public string Floats(params float[] values)
-    {
-        string key = "v:" + string.Join(",", values.Select(v => BitConverter.SingleToInt32Bits(v).ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        if (_constants.TryGetValue(key, out var existing)) return existing;
-        string name = Unique("const_v" + _constants.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _graph.Initializer.Add(FloatTensor(name, new long[] { values.Length }, values));
-        _constants[key] = name;
-        return name;
-    }
+    private static string Bits(float value) => BitConverter.SingleToInt32Bits(value).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Appends a node with one output and returns that output's name.</summary>
     public string Node(string opType, string[] inputs, params AttributeProto[] attributes)
