@@ -139,7 +139,7 @@ internal static class ScoreCommand
         TableOutput.Write(outPath, [column], table =>
         {
             double[] f = [];
-            foreach (var batch in Data.DataReader.ReadLabeledBatches(path, StreamingBatchRows, options))
+            foreach (var batch in Data.DataReader.ReadLabeledBatches(path, StreamingBatchRows, options, reuseBuffers: true))
             {
                 var x = batch.Features;
                 if (x.Columns != width) throw new CliException($"{path}: rows have {x.Columns} columns but {widthText}.");

@@ -66,22 +66,32 @@ public static class DataReader
     }
 
     /// <summary>As <see cref="ReadBatches"/>, with each batch's labels (null when the data has none).</summary>
-    public static IEnumerable<DataSet> ReadLabeledBatches(string path, int batchRows, DataReadOptions? options = null)
+    /// <param name="path">The data file.</param>
+    /// <param name="batchRows">The most rows a batch holds.</param>
+    /// <param name="options">What to read (labels, class, row limit); default: everything.</param>
+    /// <param name="reuseBuffers">
+    /// Write every full batch into the same arrays, so that a streaming consumer touches no fresh memory per batch (each
+    /// fresh array costs the operating system's page faults: about a quarter of the CPU time of scoring a 784-wide file).
+    /// A batch is then valid only until the next one is read. Default: false (every batch is its own).
+    /// </param>
+    public static IEnumerable<DataSet> ReadLabeledBatches(string path, int batchRows, DataReadOptions? options = null, bool reuseBuffers = false)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchRows, 1);
         options ??= new DataReadOptions();
-        return Iterate(path, batchRows, options);
+        return Iterate(path, batchRows, options, reuseBuffers);
     }
 
-    private static IEnumerable<DataSet> Iterate(string path, int batchRows, DataReadOptions options)
+    private static IEnumerable<DataSet> Iterate(string path, int batchRows, DataReadOptions options, bool reuseBuffers)
     {
         using var rows = LabeledRows.Open(path, options);
         int columns = rows.Columns;
+        float[]? shared = null;
+        int[]? sharedLabels = null;
         while (true)
         {
-            var data = new float[checked(batchRows * columns)];
-            var labels = rows.HasLabels ? new int[batchRows] : null;
+            var data = reuseBuffers ? shared ??= new float[checked(batchRows * columns)] : new float[checked(batchRows * columns)];
+            var labels = !rows.HasLabels ? null : reuseBuffers ? sharedLabels ??= new int[batchRows] : new int[batchRows];
             int count = 0;
             while (count < batchRows && rows.Next(data.AsSpan(count * columns, columns), out int label))
             {

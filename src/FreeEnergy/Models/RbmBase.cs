@@ -121,9 +121,11 @@ public abstract class RbmBase : IFreeEnergyModel
                 return;
             }
         }
-        var pre = new float[rows * Hidden];
+        // The [rows x hidden] pre-activations come from the pool: a fresh array per call would cost page faults per batch.
+        using var preactivation = new PooledBuffer(rows * Hidden);
+        float[] pre = preactivation.Array;
         var scaled = ScaledVisible(data);
-        RbmKernels.VisibleToHidden(Backend, scaled.Span, rows, Weights, Visible, Hidden, pre);
+        RbmKernels.VisibleToHidden(Backend, scaled.Span, rows, Weights, Visible, Hidden, preactivation.Span);
         var values = new double[rows];
         Backend.For(rows, RbmKernels.Grain(Hidden + Visible), (start, end) =>
         {
