@@ -24,10 +24,7 @@ public sealed record OnnxExportOptions
 
     /// <summary>The side of the square images of <paramref name="inputs"/> values; an exception when there is none.</summary>
     internal static int ImageSide(int inputs)
-    {
-        int side = (int)Math.Round(Math.Sqrt(inputs));
-        if (side * side != inputs)
-            throw new ArgumentException($"the input complexity needs square images, but the model takes {inputs} values per row, which is not a square (e.g. 784 = 28 x 28).");
-        return side;
-    }
+        => (Estimation.InputComplexity.ForSquareImages(inputs)
+            ?? throw new ArgumentException($"the input complexity needs square images, but the model takes {inputs} values per row, which is not a square (e.g. 784 = 28 x 28)."))
+            .Width;
 }

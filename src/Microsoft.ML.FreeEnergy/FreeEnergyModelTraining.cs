@@ -73,13 +73,17 @@ internal static class FreeEnergyModelTraining
     /// </summary>
     public static float[] Scores(IFreeEnergyModel model, MatrixView rows, bool subtractInputComplexity)
     {
-        if (model.Annotations.ContainsKey(ThresholdBinarizer.ModelAnnotation)) rows = new ThresholdBinarizer().Transform(rows.ToMatrix()).View;
+        if (ThresholdBinarizer.IsRecordedIn(model.Annotations))
+        {
+            var binary = rows.ToMatrix();
+            new ThresholdBinarizer().TransformInPlace(binary);
+            rows = binary.View;
+        }
         var scores = model.FreeEnergy(rows);
         if (!subtractInputComplexity) return scores;
-        int side = (int)Math.Round(Math.Sqrt(rows.Columns));
-        if (side * side != rows.Columns)
-            throw new ArgumentException($"SubtractInputComplexity needs square images, but the rows have {rows.Columns} values, which is not a square (e.g. 784 = 28 x 28).");
-        return InputComplexity.Correct(scores, new InputComplexity(side, side).CodeLengths(rows));
+        var coder = InputComplexity.ForSquareImages(rows.Columns)
+            ?? throw new ArgumentException($"SubtractInputComplexity needs square images, but the rows have {rows.Columns} values, which is not a square (e.g. 784 = 28 x 28).");
+        return InputComplexity.Correct(scores, coder.CodeLengths(rows));
     }
 
     /// <summary>Each epoch as one line of the <c>MLContext</c>'s log.</summary>

@@ -45,34 +45,30 @@ internal static class InputColumn
     {
         ArgumentNullException.ThrowIfNull(data);
         int width = CheckedWidth(data.Schema, column);
-        var schemaColumn = data.Schema[column];
         long? known = data.GetRowCount();
         var values = new List<float>(known is long n && n * width < int.MaxValue ? (int)(n * width) : 0);
-        var row = new float[width];
-        VBuffer<float> buffer = default;
         int rows = 0;
-        using (var cursor = data.GetRowCursor(new[] { schemaColumn }))
+        ReadBlocks(data, column, ReadBlockRows, block =>
         {
-            var getter = cursor.GetGetter<VBuffer<float>>(schemaColumn);
-            while (cursor.MoveNext())
+            for (int r = 0; r < block.Rows; r++, rows++)
             {
-                getter(ref buffer);
-                if (buffer.Length != width)
-                    throw new InvalidOperationException($"Input column '{column}' row {rows} has {buffer.Length} values, expected {width}.");
-                buffer.CopyTo(row);
+                var row = block.Row(r);
                 for (int j = 0; j < width; j++)
                 {
                     if (!float.IsFinite(row[j]))
                         throw new InvalidOperationException($"Input column '{column}' row {rows} slot {j} holds {row[j]}; the training data must be finite (remove or replace missing values first, e.g. with ReplaceMissingValues).");
                 }
-                values.AddRange(row);
-                if (++rows > int.MaxValue / Math.Max(1, width))
+                if (rows >= int.MaxValue / Math.Max(1, width))
                     throw new InvalidOperationException($"Input column '{column}' holds too many rows to train on in memory.");
+                values.AddRange(row);
             }
-        }
+        });
         if (rows == 0) throw new InvalidOperationException($"Input column '{column}' has no rows to train on.");
         return new Matrix(rows, width, values.ToArray());
     }
+
+    /// <summary>Rows per block when a whole column is read.</summary>
+    private const int ReadBlockRows = 1024;
 
     /// <summary>
     /// Reads <paramref name="column"/> in blocks of at most <paramref name="blockRows"/> rows and hands each block to

@@ -73,9 +73,9 @@ internal static class AnomalyEvalCommand
             }
             // The class-independent input complexity L(x) of every test image (Serrà et al. 2020): each score also
             // appears corrected, score - L(x), which removes the preference of likelihoods for simple images.
-            int side = (int)Math.Round(Math.Sqrt(test.Features.Columns));
-            if (side * side != test.Features.Columns) throw new CliException($"{dir}: images of {test.Features.Columns} pixels are not square.");
-            float[] complexity = new InputComplexity(side, side).CodeLengths(test.Features.View);
+            var coder = InputComplexity.ForSquareImages(test.Features.Columns)
+                ?? throw new CliException($"{dir}: images of {test.Features.Columns} pixels are not square.");
+            float[] complexity = coder.CodeLengths(test.Features.View);
 
             var rows = new JsonArray();
             var sums = new Dictionary<string, double>();

@@ -229,11 +229,8 @@ internal static class ScoreCommand
 
     /// <summary>The complexity estimator for rows of <paramref name="columns"/> values read as square images (--subtract-complexity).</summary>
     private static InputComplexity SquareImages(int columns)
-    {
-        int side = (int)Math.Round(Math.Sqrt(columns));
-        if (side * side != columns) throw new CliException($"--subtract-complexity reads rows as square images; the model's rows have {columns} values.");
-        return new InputComplexity(side, side);
-    }
+        => InputComplexity.ForSquareImages(columns)
+            ?? throw new CliException($"--subtract-complexity reads rows as square images; the model's rows have {columns} values.");
 
     private static string Suffix(InputComplexity? complexity) => complexity is null ? "" : "_corrected";
 

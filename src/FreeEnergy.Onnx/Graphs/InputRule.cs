@@ -12,10 +12,5 @@ internal static class InputRule
 {
     /// <summary>The graph value the model reads: <paramref name="features"/>, binarised when the document asks for it.</summary>
     public static string Apply(GraphBuilder g, ModelDocument document, string features)
-    {
-        if (!document.Hyperparameters.TryGetValue(ThresholdBinarizer.ModelAnnotation, out var rule)) return features;
-        if (rule != ThresholdBinarizer.DefaultRule)
-            throw new ModelFileException($"the {document.Kind} model asks for input binarisation '{rule}', which this exporter does not know.");
-        return g.Above(features, 0.5f);
-    }
+        => ThresholdBinarizer.IsRecordedIn(document.Hyperparameters) ? g.Above(features, 0.5f) : features;
 }

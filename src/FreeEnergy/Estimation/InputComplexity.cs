@@ -39,6 +39,16 @@ public sealed class InputComplexity
         Height = height;
     }
 
+    /// <summary>
+    /// The estimator for rows of <paramref name="pixels"/> values read as square images (side x side), or null when
+    /// <paramref name="pixels"/> is not a square; callers say what that means for their input.
+    /// </summary>
+    public static InputComplexity? ForSquareImages(int pixels)
+    {
+        int side = (int)Math.Round(Math.Sqrt(pixels));
+        return side > 0 && side * side == pixels ? new InputComplexity(side, side) : null;
+    }
+
     /// <summary>Image width in pixels.</summary>
     public int Width { get; }
 

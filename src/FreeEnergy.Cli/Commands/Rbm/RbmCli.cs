@@ -94,11 +94,7 @@ internal static class RbmCli
     {
         if (data.Features.Columns != model.Visible)
             throw new CliException($"{data.Source}: rows have {data.Features.Columns} columns but the model has {model.Visible} visible units.");
-        if (model.Annotations.TryGetValue(InputBinarization, out var rule))
-        {
-            if (rule != ThresholdRule) throw new CliException($"the model asks for input binarisation '{rule}', which this version does not know.");
-            Binarize(data);
-        }
+        if (ThresholdBinarizer.IsRecordedIn(model.Annotations)) Binarize(data);
         model.ValidateData(data.Features.View, data.Source);
     }
 

@@ -14,6 +14,26 @@ public sealed class ThresholdBinarizer : MatrixTransform
     /// <summary>The threshold. Default: 0.5 (for data scaled to [0, 1]).</summary>
     public float Threshold { get; init; } = 0.5f;
 
+    /// <summary>
+    /// Whether a model's annotations record that it reads binarised rows (<see cref="ModelAnnotation"/> =
+    /// <see cref="DefaultRule"/>); a <see cref="ModelFileException"/> for a rule this version does not know.
+    /// </summary>
+    public static bool IsRecordedIn(IReadOnlyDictionary<string, string> annotations)
+    {
+        ArgumentNullException.ThrowIfNull(annotations);
+        return IsKnownRule(annotations.TryGetValue(ModelAnnotation, out var rule) ? rule : null);
+    }
+
+    /// <inheritdoc cref="IsRecordedIn(IReadOnlyDictionary{string, string})"/>
+    public static bool IsRecordedIn(IDictionary<string, string> annotations)
+    {
+        ArgumentNullException.ThrowIfNull(annotations);
+        return IsKnownRule(annotations.TryGetValue(ModelAnnotation, out var rule) ? rule : null);
+    }
+
+    private static bool IsKnownRule(string? rule) => rule is null ? false : rule == DefaultRule ? true
+        : throw new ModelFileException($"the model asks for input binarisation '{rule}', which this version does not know.");
+
 
     /// <summary>Binarises <paramref name="data"/> in place.</summary>
     public override void TransformInPlace(Matrix data)
