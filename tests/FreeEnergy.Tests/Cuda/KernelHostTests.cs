@@ -6,6 +6,7 @@ using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Cuda;
 using FreeEnergy.Compute.Device;
 using FreeEnergy.Compute.Random;
+using FreeEnergy.Models;
 
 namespace FreeEnergy.Tests.Cuda;
 
@@ -291,33 +292,36 @@ public class KernelHostTests(KernelHostFixture host) : IClassFixture<KernelHostF
     public void VaeKernelsMatchTheHostSeam()
     {
         IDeviceArrays seam = new HostDeviceArrays(new CpuBackend(1));
+        var vae = seam.Vae();
         int rows = 4, cols = 13, latent = 3;
-        foreach (var activation in new[] { FreeEnergy.Models.VaeActivation.Relu, FreeEnergy.Models.VaeActivation.Tanh, FreeEnergy.Models.VaeActivation.Softplus })
+        var identity = new float[cols * cols];
+        for (int i = 0; i < cols; i++) identity[i * cols + i] = 1f;
+        foreach (var activation in new[] { FreeEnergy.Compute.Activation.Relu, FreeEnergy.Compute.Activation.Tanh, FreeEnergy.Compute.Activation.Softplus })
         {
             var x = Data(rows * cols, 40, 4f); var b = Data(cols, 41, 1f);
-            var hx = seam.Upload(x);
-            seam.BiasActivation(hx, seam.Upload(b), rows, cols, activation);
+            var hx = seam.Allocate(rows * cols);
+            vae.Dense(seam.Upload(x), seam.Upload(identity), seam.Upload(b), rows, cols, cols, activation, hx);   // activation(x I + b)
             var post = seam.ToArray(hx);
             Close(post, Run("fe_bias_activation", $"{rows} {cols} {(int)activation}", x, b), 1e-6, $"biasActivation.{activation}");
             var g = Data(rows * cols, 42, 1f);
             var hg = seam.Upload(g);
-            seam.ActivationBackward(hg, seam.Upload(post), activation);
+            vae.ActivationBackward(hg, seam.Upload(post), rows, cols, activation);
             Close(seam.ToArray(hg), Run("fe_activation_backward", $"{rows * cols} {(int)activation}", g, post), 1e-6, $"activationBackward.{activation}");
         }
         var head = Data(rows * 2 * latent, 43, 2f); var eps = Data(rows * latent, 44, 1f); var dz = Data(rows * latent, 45, 1f);
         var z = seam.Allocate(rows * latent);
-        seam.Reparameterize(seam.Upload(head), seam.Upload(eps), z, rows, latent);
+        vae.Reparameterize(seam.Upload(head), seam.Upload(eps), z, rows, latent);
         Close(seam.ToArray(z), Run("fe_reparameterize", $"{rows} {latent}", head, eps), 1e-6, "reparameterize");
         var kl = seam.Allocate(rows);
-        seam.KlRows(seam.Upload(head), kl, rows, latent, 1.5f);
+        vae.KlRows(seam.Upload(head), kl, rows, latent, 1.5f);
         Close(seam.ToArray(kl), Run("fe_kl_rows", $"{rows} {latent} {Bits(1.5f)}", head), 1e-6, "klRows");
         var hgrad = seam.Allocate(rows * 2 * latent);
-        seam.HeadBackward(seam.Upload(head), seam.Upload(eps), seam.Upload(dz), hgrad, rows, latent, 0.125f, 1.5f);
+        vae.HeadBackward(seam.Upload(head), seam.Upload(eps), seam.Upload(dz), hgrad, rows, latent, 0.125f, 1.5f);
         Close(seam.ToArray(hgrad), Run("fe_head_backward", $"{rows} {latent} {Bits(0.125f)} {Bits(1.5f)}", head, eps, dz), 1e-6, "headBackward");
 
         var xs = Data(rows * cols, 46, 1f).Select(v => v > 0 ? 1f : 0f).ToArray(); var logits = Data(rows * cols, 47, 8f);
         var hl = seam.Upload(logits); var loss = seam.Allocate(rows);
-        seam.BernoulliLogitLossRows(seam.Upload(xs), hl, loss, rows, cols, 0.25f);
+        vae.BernoulliLogitLossRows(seam.Upload(xs), hl, loss, rows, cols, 0.25f);
         var outLoss = Run("fe_bernoulli_logit_loss_rows", $"{rows} {cols} {Bits(0.25f)}", xs, logits);
         Close(seam.ToArray(loss), outLoss.AsSpan(0, rows), 1e-5, "bernoulliLoss");
         Close(seam.ToArray(hl), outLoss.AsSpan(rows, rows * cols), 1e-6, "bernoulliLossGradient");
@@ -325,11 +329,11 @@ public class KernelHostTests(KernelHostFixture host) : IClassFixture<KernelHostF
         int samples = 3, pairs = rows * samples - 2; // a last row with fewer draws
         var noise = Data(samples * latent, 48, 1.5f);
         var pe = seam.Allocate(pairs * latent); var pz = seam.Allocate(pairs * latent); var pr = seam.Allocate(pairs);
-        seam.ReparameterizePairs(seam.Upload(head), seam.Upload(noise), pe, pz, pairs, samples, latent);
+        vae.ReparameterizePairs(seam.Upload(head), seam.Upload(noise), pe, pz, pairs, samples, latent);
         var outPairs = Run("fe_reparameterize_pairs", $"{pairs} {samples} {latent} {Bits(0.7f)}", head, noise);
         Close(seam.ToArray(pe), outPairs.AsSpan(0, pairs * latent), 0, "reparameterizePairs.eps");
         Close(seam.ToArray(pz), outPairs.AsSpan(pairs * latent, pairs * latent), 1e-6, "reparameterizePairs.z");
-        seam.LogRatioPairs(pz, seam.Upload(head), pe, pr, pairs, samples, latent, 0.7f);
+        vae.LogRatioPairs(pz, seam.Upload(head), pe, pr, pairs, samples, latent, 0.7f);
         Close(seam.ToArray(pr), Run("fe_log_ratio_pairs", $"{pairs} {samples} {latent} {Bits(0.7f)}", head, noise), 1e-5, "logRatioPairs");
     }
 

@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Random;
-using FreeEnergy.Models;
 
 namespace FreeEnergy.Compute.Device;
 
@@ -10,11 +9,11 @@ namespace FreeEnergy.Compute.Device;
 /// sigmoid, Philox Bernoulli draws): a device-resident training loop run on this reproduces the CPU trainer, which
 /// is how the loop's logic is tested on machines without a GPU.
 /// </summary>
-internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
+internal sealed partial class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
 {
-    private sealed class HostArray(int length) : DeviceArray(length)
+    private sealed class HostArray(float[] data) : DeviceArray(data.Length)
     {
-        public float[] Data { get; } = new float[length];
+        public float[] Data { get; } = data;
 
         public override void Dispose() { }
     }
@@ -34,7 +33,13 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
         : throw new ArgumentException("The device array belongs to another implementation.", nameof(s));
 
     /// <inheritdoc />
-    public DeviceArray Allocate(int length) => new HostArray(length);
+    public DeviceArray Allocate(int length) => new HostArray(new float[length]);
+
+    /// <summary>An array over <paramref name="values"/> itself (no copy), so host code and the seam's operations share it.</summary>
+    public static DeviceArray Wrap(float[] values) => new HostArray(values);
+
+    /// <summary>The managed array behind an array of this seam.</summary>
+    public static float[] Data(DeviceArray array) => Host(array);
 
     /// <inheritdoc />
     public void Upload(ReadOnlySpan<float> source, DeviceSlice destination) => source.CopyTo(S(destination.Need(source.Length, nameof(destination))));
@@ -132,17 +137,6 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
     }
 
     /// <inheritdoc />
-    public void BiasActivation(DeviceSlice x, DeviceSlice bias, int rows, int columns, VaeActivation activation)
-    {
-        var m = S(x.Need((long)rows * columns, nameof(x))); var b = S(bias.Need(columns, nameof(bias)))[..columns];
-        for (int r = 0; r < rows; r++) VaeKernels.BiasActivation(m.Slice(r * columns, columns), b, activation);
-    }
-
-    /// <inheritdoc />
-    public void ActivationBackward(DeviceSlice grad, DeviceSlice post, VaeActivation activation)
-        => VaeKernels.ActivationBackward(S(grad), S(post.Need(grad.Length, nameof(post)))[..grad.Length], activation);
-
-    /// <inheritdoc />
     public void ColumnSums(DeviceSlice matrix, int rows, int columns, DeviceSlice result)
     {
         // The CPU VAE's order (VaeWorkspace.DenseBackward): row 0, then each further row added in turn.
@@ -154,42 +148,6 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
 
     /// <inheritdoc />
     public void Gaussian(DeviceSlice output, ulong seed, ulong stream, ulong startIndex) => Philox.FillGaussian(seed, stream, startIndex, S(output));
-
-    /// <inheritdoc />
-    public void Reparameterize(DeviceSlice head, DeviceSlice eps, DeviceSlice z, int rows, int latent)
-    {
-        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var e = S(eps.Need((long)rows * latent, nameof(eps))); var zs = S(z.Need((long)rows * latent, nameof(z)));
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < latent; j++)
-                zs[r * latent + j] = hd[r * 2 * latent + j] + MathF.Exp(0.5f * hd[r * 2 * latent + latent + j]) * e[r * latent + j];
-    }
-
-    /// <inheritdoc />
-    public void BernoulliLogitLossRows(DeviceSlice x, DeviceSlice logits, DeviceSlice result, int rows, int columns, float scale)
-    {
-        var xs = S(x.Need((long)rows * columns, nameof(x))); var l = S(logits.Need((long)rows * columns, nameof(logits))); var f = S(result.Need(rows, nameof(result)));
-        for (int r = 0; r < rows; r++) f[r] = (float)VaeKernels.BernoulliRow(xs.Slice(r * columns, columns), l.Slice(r * columns, columns), scale);
-    }
-
-    /// <inheritdoc />
-    public void KlRows(DeviceSlice head, DeviceSlice result, int rows, int latent, float priorScale)
-    {
-        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var f = S(result.Need(rows, nameof(result)));
-        for (int r = 0; r < rows; r++)
-        {
-            var h = hd.Slice(r * 2 * latent, 2 * latent);
-            f[r] = (float)VaeKernels.Kl(h[..latent], h[latent..], priorScale);
-        }
-    }
-
-    /// <inheritdoc />
-    public void HeadBackward(DeviceSlice head, DeviceSlice eps, DeviceSlice dz, DeviceSlice headGrad, int rows, int latent, float klWeight, float priorScale)
-    {
-        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var e = S(eps.Need((long)rows * latent, nameof(eps)));
-        var g = S(dz.Need((long)rows * latent, nameof(dz))); var hg = S(headGrad.Need((long)rows * 2 * latent, nameof(headGrad)));
-        for (int r = 0; r < rows; r++)
-            VaeKernels.HeadBackward(hd.Slice(r * 2 * latent, 2 * latent), e.Slice(r * latent, latent), g.Slice(r * latent, latent), hg.Slice(r * 2 * latent, 2 * latent), klWeight, priorScale);
-    }
 
     /// <inheritdoc />
     public void Adam(DeviceSlice parameters, DeviceSlice gradient, DeviceSlice firstMoment, DeviceSlice secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step, float weightDecay)
@@ -206,35 +164,6 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
             v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
             p[i] -= stepSize * m[i] / (MathF.Sqrt(v[i]) * invBias2Sqrt + epsilon);
         }
-    }
-
-    /// <inheritdoc />
-    public void ReparameterizePairs(DeviceSlice head, DeviceSlice noise, DeviceSlice eps, DeviceSlice z, int pairs, int samples, int latent)
-    {
-        int rows = (pairs + samples - 1) / samples;
-        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var table = S(noise.Need((long)samples * latent, nameof(noise)));
-        var e = S(eps.Need((long)pairs * latent, nameof(eps))); var zs = S(z.Need((long)pairs * latent, nameof(z)));
-        for (int p = 0; p < pairs; p++)
-        {
-            int r = p / samples, s = p % samples;
-            var h = hd.Slice(r * 2 * latent, 2 * latent);
-            for (int j = 0; j < latent; j++)
-            {
-                float v = table[s * latent + j];
-                e[p * latent + j] = v;
-                zs[p * latent + j] = h[j] + MathF.Exp(0.5f * h[latent + j]) * v;
-            }
-        }
-    }
-
-    /// <inheritdoc />
-    public void LogRatioPairs(DeviceSlice z, DeviceSlice head, DeviceSlice eps, DeviceSlice result, int pairs, int samples, int latent, float priorScale)
-    {
-        int rows = (pairs + samples - 1) / samples;
-        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var zs = S(z.Need((long)pairs * latent, nameof(z)));
-        var e = S(eps.Need((long)pairs * latent, nameof(eps))); var f = S(result.Need(pairs, nameof(result)));
-        for (int p = 0; p < pairs; p++)
-            f[p] = (float)VaeKernels.LogRatio(zs.Slice(p * latent, latent), hd.Slice(p / samples * 2 * latent + latent, latent), e.Slice(p * latent, latent), priorScale);
     }
 
     /// <inheritdoc />

@@ -59,41 +59,14 @@ internal interface IDeviceArrays : IDisposable
     void AisLogWeights(DeviceSlice preActivations, DeviceSlice visible, DeviceSlice difference, DeviceSlice logWeights, DeviceSlice compensation,
         int rows, int visibleCount, int hiddenCount, double betaPrevious, double betaNow);
 
-    /// <summary>x[r, c] = activation(x[r, c] + bias[c]) (VAE hidden layers).</summary>
-    void BiasActivation(DeviceSlice x, DeviceSlice bias, int rows, int columns, Models.VaeActivation activation);
-
-    /// <summary>grad[i] *= activation'(.) given the activation's outputs <paramref name="post"/>.</summary>
-    void ActivationBackward(DeviceSlice grad, DeviceSlice post, Models.VaeActivation activation);
-
     /// <summary>result[c] = sum_r matrix[r, c] (bias gradients).</summary>
     void ColumnSums(DeviceSlice matrix, int rows, int columns, DeviceSlice result);
 
     /// <summary>output[i] = the standard normal at Philox (seed, stream, startIndex + i), as <see cref="Random.Philox.FillGaussian"/>.</summary>
     void Gaussian(DeviceSlice output, ulong seed, ulong stream, ulong startIndex);
 
-    /// <summary>z[r, j] = mu[r, j] + exp(lv[r, j] / 2) eps[r, j] with head rows [mu | lv] of width 2 <paramref name="latent"/>.</summary>
-    void Reparameterize(DeviceSlice head, DeviceSlice eps, DeviceSlice z, int rows, int latent);
-
-    /// <summary>result[r] = -log p(x_r | logits_r) of a Bernoulli decoder; the logits are replaced by scale (sigmoid(l) - x).</summary>
-    void BernoulliLogitLossRows(DeviceSlice x, DeviceSlice logits, DeviceSlice result, int rows, int columns, float scale);
-
-    /// <summary>result[r] = KL(N(mu_r, e^lv_r) || N(0, priorScale^2 I)).</summary>
-    void KlRows(DeviceSlice head, DeviceSlice result, int rows, int latent, float priorScale);
-
-    /// <summary>The latent heads' gradient from dz and the KL term (as <see cref="Models.VaeKernels.HeadBackward"/>).</summary>
-    void HeadBackward(DeviceSlice head, DeviceSlice eps, DeviceSlice dz, DeviceSlice headGrad, int rows, int latent, float klWeight, float priorScale);
-
     /// <summary>One Adam step (step &gt;= 1) minimising: g = gradient + weightDecay p; bias-corrected moments; p -= lr m^ / (sqrt(v^) + eps).</summary>
     void Adam(DeviceSlice parameters, DeviceSlice gradient, DeviceSlice firstMoment, DeviceSlice secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step, float weightDecay);
-
-    /// <summary>
-    /// The scoring draws of <paramref name="pairs"/> (row, sample) pairs p = r samples + s: eps[p] = noise[s] (a fixed
-    /// [samples x latent] table) and z[p] = mu[r] + exp(lv[r] / 2) eps[p], with head rows [mu | lv].
-    /// </summary>
-    void ReparameterizePairs(DeviceSlice head, DeviceSlice noise, DeviceSlice eps, DeviceSlice z, int pairs, int samples, int latent);
-
-    /// <summary>result[p] = log q(z_p|x_r) - log p(z_p) up to the cancelling constants (as <see cref="Models.VaeKernels.LogRatio"/>) for each pair.</summary>
-    void LogRatioPairs(DeviceSlice z, DeviceSlice head, DeviceSlice eps, DeviceSlice result, int pairs, int samples, int latent, float priorScale);
 
     /// <summary>x[r, c] /= divisor[c].</summary>
     void DivideColumns(DeviceSlice x, DeviceSlice divisor, int rows, int columns);
