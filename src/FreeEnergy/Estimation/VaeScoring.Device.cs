@@ -22,7 +22,7 @@ internal static partial class VaeScoring
         int maxPairs = chunkRows * k;
         var owned = new List<DeviceArray>();
         DeviceArray Own(int length) { var a = dev.Allocate(length); owned.Add(a); return a; }
-        var ops = dev.Vae();
+        var ops = dev.Ops<IVaeDeviceOps>();
         VaeNetwork? net = null;
         try
         {

@@ -38,7 +38,7 @@ internal sealed class DeviceVaeSession : ITrainingStep, IDisposable
     public DeviceVaeSession(IDeviceArrays device, Vae model, MatrixView training, MatrixView? validation, VaeTrainingOptions options)
     {
         _dev = device;
-        _ops = device.Vae();
+        _ops = device.Ops<IVaeDeviceOps>();
         _model = model;
         _layout = model.Layout;
         if (_layout.Likelihood != VaeLikelihood.Bernoulli) throw new ArgumentException("The device-resident VAE trainer takes the Bernoulli decoder.", nameof(model));

@@ -129,31 +129,6 @@ internal sealed unsafe partial class CudaDeviceArrays : IDeviceArrays
     }
 
     /// <inheritdoc />
-    public void TemperedSigmoid(DeviceSlice x, float beta, DeviceSlice baseBias, DeviceSlice difference, DeviceSlice y, int rows, int columns)
-    {
-        long n = (long)rows * columns;
-        x.Need(n, nameof(x)); y.Need(n, nameof(y)); baseBias.Need(columns, nameof(baseBias)); difference.Need(columns, nameof(difference));
-        ulong px = P(x), pa = P(baseBias), pd = P(difference), py = P(y);
-        float b = beta;
-        int r = rows, c = columns;
-        void** args = stackalloc void*[] { &px, &b, &pa, &pd, &py, &r, &c };
-        K.LaunchElementwise("fe_tempered_sigmoid", n, args);
-    }
-
-    /// <inheritdoc />
-    public void AisLogWeights(DeviceSlice preActivations, DeviceSlice visible, DeviceSlice difference, DeviceSlice logWeights, DeviceSlice compensation,
-        int rows, int visibleCount, int hiddenCount, double betaPrevious, double betaNow)
-    {
-        preActivations.Need((long)rows * hiddenCount, nameof(preActivations)); visible.Need((long)rows * visibleCount, nameof(visible));
-        difference.Need(visibleCount, nameof(difference)); logWeights.Need(rows, nameof(logWeights)); compensation.Need(rows, nameof(compensation));
-        ulong pp = P(preActivations), pv = P(visible), pd = P(difference), pw = P(logWeights), pc = P(compensation);
-        int r = rows, d = visibleCount, h = hiddenCount;
-        double b0 = betaPrevious, b1 = betaNow;
-        void** args = stackalloc void*[] { &pp, &pv, &pd, &pw, &pc, &r, &d, &h, &b0, &b1 };
-        K.LaunchPerRow("fe_ais_log_weights", rows, Math.Max(visibleCount, hiddenCount), args);
-    }
-
-    /// <inheritdoc />
     public void ColumnSums(DeviceSlice matrix, int rows, int columns, DeviceSlice result)
     {
         matrix.Need((long)rows * columns, nameof(matrix)); result.Need(columns, nameof(result));
@@ -211,28 +186,6 @@ internal sealed unsafe partial class CudaDeviceArrays : IDeviceArrays
     }
 
     /// <inheritdoc />
-    public void GaussianVisible(DeviceSlice wh, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice output, int rows, int columns, ulong seed, ulong stream, ulong startIndex)
-    {
-        long n = (long)rows * columns;
-        wh.Need(n, nameof(wh)); output.Need(n, nameof(output)); visibleBias.Need(columns, nameof(visibleBias)); sigma.Need(columns, nameof(sigma));
-        ulong pw = P(wh), pa = P(visibleBias), ps = P(sigma), po = P(output), sd = seed, st = stream, i0 = startIndex;
-        int r = rows, c = columns;
-        void** args = stackalloc void*[] { &pw, &pa, &ps, &po, &r, &c, &sd, &st, &i0 };
-        K.LaunchElementwise("fe_gaussian_visible", n, args);
-    }
-
-    /// <inheritdoc />
-    public void GaussianRbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount)
-    {
-        visible.Need((long)rows * visibleCount, nameof(visible)); visibleBias.Need(visibleCount, nameof(visibleBias)); sigma.Need(visibleCount, nameof(sigma));
-        preActivations.Need((long)rows * hiddenCount, nameof(preActivations)); hiddenBias.Need(hiddenCount, nameof(hiddenBias)); result.Need(rows, nameof(result));
-        ulong pv = P(visible), pa = P(visibleBias), ps = P(sigma), pp = P(preActivations), pc = P(hiddenBias), pr = P(result);
-        int r = rows, d = visibleCount, h = hiddenCount;
-        void** args = stackalloc void*[] { &pv, &pa, &ps, &pp, &pc, &pr, &r, &d, &h };
-        K.LaunchPerRow("fe_gaussian_rbm_free_energy_rows", rows, Math.Max(visibleCount, hiddenCount), args);
-    }
-
-    /// <inheritdoc />
     public void Scale(DeviceSlice x, float alpha)
     {
         ulong px = P(x);
@@ -262,29 +215,6 @@ internal sealed unsafe partial class CudaDeviceArrays : IDeviceArrays
         float lr = learningRate, mu = momentum, wd = weightDecay;
         void** args = stackalloc void*[] { &pp, &pg, &pv, &n, &lr, &mu, &wd };
         K.LaunchElementwise("fe_momentum", n, args);
-    }
-
-    /// <inheritdoc />
-    public void WeightStep(DeviceSlice weights, DeviceSlice velocity, float l2, float l1)
-    {
-        int n = weights.Length;
-        velocity.Need(n, nameof(velocity));
-        ulong pw = P(weights), pv = P(velocity);
-        float a = l2, b = l1;
-        void** args = stackalloc void*[] { &pw, &pv, &n, &a, &b };
-        K.LaunchElementwise("fe_weight_step", n, args);
-    }
-
-    /// <inheritdoc />
-    public void RbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount)
-    {
-        visible.Need((long)rows * visibleCount, nameof(visible)); visibleBias.Need(visibleCount, nameof(visibleBias));
-        preActivations.Need((long)rows * hiddenCount, nameof(preActivations)); hiddenBias.Need(hiddenCount, nameof(hiddenBias));
-        result.Need(rows, nameof(result));
-        ulong pv = P(visible), pb = P(visibleBias), pp = P(preActivations), pc = P(hiddenBias), pr = P(result);
-        int r = rows, d = visibleCount, h = hiddenCount;
-        void** args = stackalloc void*[] { &pv, &pb, &pp, &pc, &pr, &r, &d, &h };
-        K.LaunchPerRow("fe_rbm_free_energy_rows", rows, Math.Max(visibleCount, hiddenCount), args);
     }
 
     /// <inheritdoc />
@@ -318,47 +248,4 @@ internal sealed unsafe partial class CudaDeviceArrays : IDeviceArrays
         scalar = null;
     }
 
-    /// <inheritdoc />
-    public void TapPowers(DeviceSlice weights, DeviceSlice square, DeviceSlice? cube)
-    {
-        int n = weights.Length;
-        square.Need(n, nameof(square)); cube?.Need(n, nameof(cube));
-        ulong pw = P(weights), ps = P(square), pc = cube is { } c ? P(c) : 0UL;
-        void** args = stackalloc void*[] { &pw, &ps, &pc, &n };
-        K.LaunchElementwise("fe_tap_powers", n, args);
-    }
-
-    /// <inheritdoc />
-    public void TapMoments(DeviceSlice magnetization, DeviceSlice variance, DeviceSlice? skewness)
-    {
-        int n = magnetization.Length;
-        variance.Need(n, nameof(variance)); skewness?.Need(n, nameof(skewness));
-        ulong pm = P(magnetization), pv = P(variance), pq = skewness is { } q ? P(q) : 0UL;
-        void** args = stackalloc void*[] { &pm, &pv, &pq, &n };
-        K.LaunchElementwise("fe_tap_moments", n, args);
-    }
-
-    /// <inheritdoc />
-    public void TapUpdate(DeviceSlice field, DeviceSlice second, DeviceSlice? third, DeviceSlice bias, DeviceSlice magnetization, int rows, int columns, float damping)
-    {
-        long n = (long)rows * columns;
-        field.Need(n, nameof(field)); second.Need(n, nameof(second)); third?.Need(n, nameof(third));
-        bias.Need(columns, nameof(bias)); magnetization.Need(n, nameof(magnetization));
-        ulong pf = P(field), ps = P(second), pt = third is { } t ? P(t) : 0UL, pb = P(bias), pm = P(magnetization);
-        int r = rows, c = columns;
-        float keep = damping, eps = Estimation.TapExpansion.Epsilon;
-        void** args = stackalloc void*[] { &pf, &ps, &pt, &pb, &pm, &r, &c, &keep, &eps };
-        K.LaunchElementwise("fe_tap_update", n, args);
-    }
-
-    /// <inheritdoc />
-    public void TapWeightVelocity(DeviceSlice weights, DeviceSlice first, DeviceSlice second, DeviceSlice? third, DeviceSlice velocity, float scale)
-    {
-        int n = weights.Length;
-        first.Need(n, nameof(first)); second.Need(n, nameof(second)); third?.Need(n, nameof(third)); velocity.Need(n, nameof(velocity));
-        ulong pw = P(weights), p1 = P(first), p2 = P(second), p3 = third is { } t ? P(t) : 0UL, pv = P(velocity);
-        float a = scale;
-        void** args = stackalloc void*[] { &pw, &p1, &p2, &p3, &pv, &n, &a };
-        K.LaunchElementwise("fe_tap_weight_velocity", n, args);
-    }
 }

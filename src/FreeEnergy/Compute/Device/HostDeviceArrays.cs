@@ -102,41 +102,6 @@ internal sealed partial class HostDeviceArrays(IComputeBackend backend) : IDevic
     }
 
     /// <inheritdoc />
-    public void TemperedSigmoid(DeviceSlice x, float beta, DeviceSlice baseBias, DeviceSlice difference, DeviceSlice y, int rows, int columns)
-    {
-        var xs = S(x.Need((long)rows * columns, nameof(x))); var ys = S(y.Need((long)rows * columns, nameof(y)));
-        var a = S(baseBias.Need(columns, nameof(baseBias))); var dif = S(difference.Need(columns, nameof(difference)));
-        for (int i = 0; i < rows * columns; i++)
-        {
-            int c = i % columns;
-            ys[i] = Activations.Sigmoid(beta * xs[i] + a[c] + beta * dif[c]);
-        }
-    }
-
-    /// <inheritdoc />
-    public void AisLogWeights(DeviceSlice preActivations, DeviceSlice visible, DeviceSlice difference, DeviceSlice logWeights, DeviceSlice compensation,
-        int rows, int visibleCount, int hiddenCount, double betaPrevious, double betaNow)
-    {
-        var pre = S(preActivations.Need((long)rows * hiddenCount, nameof(preActivations))); var v = S(visible.Need((long)rows * visibleCount, nameof(visible)));
-        var dif = S(difference.Need(visibleCount, nameof(difference))); var lw = S(logWeights.Need(rows, nameof(logWeights))); var comp = S(compensation.Need(rows, nameof(compensation)));
-        for (int r = 0; r < rows; r++)
-        {
-            double linear = 0;
-            for (int i = 0; i < visibleCount; i++) linear += (double)dif[i] * v[r * visibleCount + i];
-            double sum = (betaNow - betaPrevious) * linear;
-            for (int j = 0; j < hiddenCount; j++)
-            {
-                double p = pre[r * hiddenCount + j];
-                sum += Activations.Softplus(betaNow * p) - Activations.Softplus(betaPrevious * p);
-            }
-            float y = (float)sum - comp[r];
-            float t = lw[r] + y;
-            comp[r] = (t - lw[r]) - y;
-            lw[r] = t;
-        }
-    }
-
-    /// <inheritdoc />
     public void ColumnSums(DeviceSlice matrix, int rows, int columns, DeviceSlice result)
     {
         // The CPU VAE's order (VaeWorkspace.DenseBackward): row 0, then each further row added in turn.
@@ -182,42 +147,6 @@ internal sealed partial class HostDeviceArrays(IComputeBackend backend) : IDevic
     }
 
     /// <inheritdoc />
-    public void GaussianVisible(DeviceSlice wh, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice output, int rows, int columns, ulong seed, ulong stream, ulong startIndex)
-    {
-        // GaussianRbm.VisibleMean, SampleVisible (temperature 1) and ScaleVisible, in their order and rounding.
-        var m = S(wh.Need((long)rows * columns, nameof(wh))); var o = S(output.Need((long)rows * columns, nameof(output)));
-        var s = S(sigma.Need(columns, nameof(sigma)))[..columns]; var a = S(visibleBias.Need(columns, nameof(visibleBias)))[..columns];
-        var mean = new float[columns];
-        for (int r = 0; r < rows; r++)
-        {
-            TensorPrimitives.FusedMultiplyAdd(m.Slice(r * columns, columns), s, a, mean);
-            var dst = o.Slice(r * columns, columns);
-            Philox.FillGaussian(seed, stream, startIndex + (ulong)r * (ulong)columns, dst);
-            for (int i = 0; i < columns; i++) dst[i] = mean[i] + 1f * s[i] * dst[i];
-            TensorPrimitives.Divide(dst, s, dst);
-        }
-    }
-
-    /// <inheritdoc />
-    public void GaussianRbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount)
-    {
-        var v = S(visible.Need((long)rows * visibleCount, nameof(visible))); var a = S(visibleBias.Need(visibleCount, nameof(visibleBias)));
-        var s = S(sigma.Need(visibleCount, nameof(sigma))); var pre = S(preActivations.Need((long)rows * hiddenCount, nameof(preActivations)));
-        var c = S(hiddenBias.Need(hiddenCount, nameof(hiddenBias))); var f = S(result.Need(rows, nameof(result)));
-        for (int r = 0; r < rows; r++)
-        {
-            double sum = 0;
-            for (int i = 0; i < visibleCount; i++)
-            {
-                double d = ((double)v[r * visibleCount + i] - a[i]) / s[i];
-                sum += 0.5 * d * d;
-            }
-            for (int j = 0; j < hiddenCount; j++) sum -= Activations.Softplus((double)pre[r * hiddenCount + j] + c[j]);
-            f[r] = (float)sum;
-        }
-    }
-
-    /// <inheritdoc />
     public void Scale(DeviceSlice x, float alpha)
     {
         var s = S(x);
@@ -254,42 +183,6 @@ internal sealed partial class HostDeviceArrays(IComputeBackend backend) : IDevic
     }
 
     /// <inheritdoc />
-    public void WeightStep(DeviceSlice weights, DeviceSlice velocity, float l2, float l1)
-    {
-        var w = Host(weights); var vel = Host(velocity.Need(weights.Length, nameof(velocity)));
-        int wo = weights.Offset, vo = velocity.Offset, n = weights.Length;
-        // RbmTrainingSession.UpdateWeights with the gradient already in the velocity.
-        Backend.For(n, 32768, (s, e) =>
-        {
-            var wr = w.AsSpan(wo + s, e - s);
-            var vr = vel.AsSpan(vo + s, e - s);
-            if (l2 != 0f) TensorPrimitives.MultiplyAdd(wr, -l2, vr, vr);
-            if (l1 != 0f)
-                for (int i = 0; i < wr.Length; i++) vr[i] -= l1 * MathF.Sign(wr[i]);
-            TensorPrimitives.Add(wr, vr, wr);
-        });
-    }
-
-    /// <inheritdoc />
-    public void RbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount)
-    {
-        var v = S(visible.Need((long)rows * visibleCount, nameof(visible)));
-        var b = S(visibleBias.Need(visibleCount, nameof(visibleBias)));
-        var pre = S(preActivations.Need((long)rows * hiddenCount, nameof(preActivations)));
-        var c = S(hiddenBias.Need(hiddenCount, nameof(hiddenBias)));
-        var f = S(result.Need(rows, nameof(result)));
-        for (int r = 0; r < rows; r++)
-        {
-            double sum = 0;
-            var vr = v.Slice(r * visibleCount, visibleCount);
-            for (int i = 0; i < visibleCount; i++) sum -= (double)vr[i] * b[i];
-            var pr = pre.Slice(r * hiddenCount, hiddenCount);
-            for (int j = 0; j < hiddenCount; j++) sum -= Activations.Softplus((double)pr[j] + c[j]);
-            f[r] = (float)sum;
-        }
-    }
-
-    /// <inheritdoc />
     public void SquaredErrorRows(DeviceSlice a, DeviceSlice b, DeviceSlice result, int rows, int columns)
     {
         var x = S(a.Need((long)rows * columns, nameof(a))); var y = S(b.Need((long)rows * columns, nameof(b))); var e = S(result.Need(rows, nameof(result)));
@@ -317,63 +210,4 @@ internal sealed partial class HostDeviceArrays(IComputeBackend backend) : IDevic
     /// <inheritdoc />
     public void Dispose() { }
 
-    /// <inheritdoc />
-    public void TapPowers(DeviceSlice weights, DeviceSlice square, DeviceSlice? cube)
-    {
-        var w = S(weights);
-        var s2 = S(square.Need(w.Length, nameof(square)))[..w.Length];
-        TensorPrimitives.Multiply(w, w, s2);
-        if (cube is { } c) TensorPrimitives.Multiply(s2, w, S(c.Need(w.Length, nameof(cube)))[..w.Length]);
-    }
-
-    /// <inheritdoc />
-    public void TapMoments(DeviceSlice magnetization, DeviceSlice variance, DeviceSlice? skewness)
-    {
-        var m = S(magnetization);
-        var c = S(variance.Need(m.Length, nameof(variance)))[..m.Length];
-        Estimation.TapExpansion.Variance(m, c);
-        if (skewness is { } q) Estimation.TapExpansion.Skewness(m, c, S(q.Need(m.Length, nameof(skewness)))[..m.Length]);
-    }
-
-    /// <inheritdoc />
-    public void TapUpdate(DeviceSlice field, DeviceSlice second, DeviceSlice? third, DeviceSlice bias, DeviceSlice magnetization, int rows, int columns, float damping)
-    {
-        long n = (long)rows * columns;
-        var f = S(field.Need(n, nameof(field))); var s2 = S(second.Need(n, nameof(second)));
-        var s3 = third is { } t ? S(t.Need(n, nameof(third))) : default;
-        var b = S(bias.Need(columns, nameof(bias))); var m = S(magnetization.Need(n, nameof(magnetization)));
-        bool order3 = third is not null;
-        float keep = damping, take = 1f - damping, eps = Estimation.TapExpansion.Epsilon;
-        // The CPU loop's order and rounding (TapWorkspace.Update).
-        var x = new float[columns];
-        for (int r = 0; r < rows; r++)
-        {
-            int o = r * columns;
-            for (int j = 0; j < columns; j++)
-            {
-                float mj = m[o + j];
-                x[j] = f[o + j] + (b[j] + (0.5f - mj) * s2[o + j]);
-                if (order3) x[j] += (1f / 3f - 2f * (mj - mj * mj)) * s3[o + j];
-            }
-            TensorPrimitives.Sigmoid(x, x);
-            for (int j = 0; j < columns; j++)
-                m[o + j] = Math.Clamp(keep * m[o + j] + take * x[j], eps, 1f - eps);
-        }
-    }
-
-    /// <inheritdoc />
-    public void TapWeightVelocity(DeviceSlice weights, DeviceSlice first, DeviceSlice second, DeviceSlice? third, DeviceSlice velocity, float scale)
-    {
-        var w = S(weights); int n = w.Length;
-        var g1 = S(first.Need(n, nameof(first))); var g2 = S(second.Need(n, nameof(second)));
-        var g3 = third is { } t ? S(t.Need(n, nameof(third))) : default;
-        var v = S(velocity.Need(n, nameof(velocity)));
-        bool order3 = third is not null;
-        for (int i = 0; i < n; i++)
-        {
-            float g = g2[i] * w[i] + g1[i];
-            if (order3) g += w[i] * w[i] * g3[i];
-            v[i] += scale * g;
-        }
-    }
 }

@@ -9,14 +9,12 @@ namespace FreeEnergy.Models;
 /// </summary>
 internal sealed class DenseLayer
 {
-    private readonly IDeviceArrays _device;
     private readonly IVaeDeviceOps _ops;
     private readonly DeviceSlice _weightGradient, _biasGradient;
 
     public DenseLayer(IDeviceArrays device, DenseShape shape, Activation activation, DeviceSlice parameters, DeviceSlice? gradient)
     {
-        _device = device;
-        _ops = device.Vae();
+        _ops = device.Ops<IVaeDeviceOps>();
         In = shape.In;
         Out = shape.Out;
         Activation = activation;
@@ -46,9 +44,9 @@ internal sealed class DenseLayer
     public void Backward(DeviceSlice input, DeviceSlice output, DeviceSlice outputGrad, int rows, DeviceSlice? inputGrad)
     {
         if (Activation != Activation.None) _ops.ActivationBackward(outputGrad, output, rows, Out, Activation);
-        _device.Gemm(Transpose.Transposed, Transpose.None, In, Out, rows, 1f, input, In, outputGrad, Out, 0f, _weightGradient, Out);
-        _device.ColumnSums(outputGrad, rows, Out, _biasGradient);
+        _ops.Gemm(Transpose.Transposed, Transpose.None, In, Out, rows, 1f, input, In, outputGrad, Out, 0f, _weightGradient, Out);
+        _ops.ColumnSums(outputGrad, rows, Out, _biasGradient);
         if (inputGrad is { } dx)
-            _device.Gemm(Transpose.None, Transpose.Transposed, rows, In, Out, 1f, outputGrad, Out, Weight, Out, 0f, dx, In);
+            _ops.Gemm(Transpose.None, Transpose.Transposed, rows, In, Out, 1f, outputGrad, Out, Weight, Out, 0f, dx, In);
     }
 }

@@ -8,7 +8,7 @@ namespace FreeEnergy.Models;
 /// runs them as kernels, the host seam with <see cref="VaeKernels"/> row by row (so it reproduces the CPU engine).
 /// Matrices are row-major; latent head rows are [mu (Z) | log variance (Z)].
 /// </summary>
-internal interface IVaeDeviceOps
+internal interface IVaeDeviceOps : IDeviceArrays
 {
     /// <summary>
     /// output = activation(input weight + bias) for input [rows, inputs] and weight [inputs, outputs], in one pass over
@@ -39,12 +39,4 @@ internal interface IVaeDeviceOps
 
     /// <summary>result[p] = log q(z_p|x_r) - log p(z_p) up to the cancelling constants (as <see cref="VaeKernels.LogRatio"/>) for each pair.</summary>
     void LogRatioPairs(DeviceSlice z, DeviceSlice head, DeviceSlice eps, DeviceSlice result, int pairs, int samples, int latent, float priorScale);
-}
-
-/// <summary>Asks a device seam for its VAE operations.</summary>
-internal static class VaeDeviceOps
-{
-    /// <summary>The seam's VAE operations; a seam without them cannot run a VAE.</summary>
-    public static IVaeDeviceOps Vae(this IDeviceArrays device)
-        => device as IVaeDeviceOps ?? throw new NotSupportedException($"The device '{device.Name}' has no VAE operations.");
 }

@@ -24,7 +24,7 @@ internal sealed class VaeNetwork : IDisposable
     /// <param name="decoderRows">Most rows per <see cref="Decode"/>.</param>
     public VaeNetwork(IDeviceArrays device, VaeLayout layout, DeviceSlice parameters, DeviceSlice? gradient, int encoderRows, int decoderRows)
     {
-        _ops = device.Vae();
+        _ops = device.Ops<IVaeDeviceOps>();
         _latent = layout.Latent;
         _input = layout.Input;
         try
