@@ -3,7 +3,7 @@ using FreeEnergy.Compute;
 namespace FreeEnergy.Models;
 
 /// <summary>Where one dense layer lives inside the flat parameter vector: weight [In, Out] at WeightOffset, bias [Out] at BiasOffset.</summary>
-internal readonly record struct DenseShape(int In, int Out, int WeightOffset, int BiasOffset, bool Activated)
+internal readonly record struct DenseShape(int In, int Out, int WeightOffset, int BiasOffset)
 {
     public int WeightCount => In * Out;
 }
@@ -32,21 +32,21 @@ internal sealed class VaeLayout
         LearnVariance = likelihood == VaeLikelihood.Gaussian && learnVariance;
 
         int offset = 0;
-        DenseShape Add(int fanIn, int fanOut, bool activated)
+        DenseShape Add(int fanIn, int fanOut)
         {
-            var layer = new DenseShape(fanIn, fanOut, offset, offset + fanIn * fanOut, activated);
+            var layer = new DenseShape(fanIn, fanOut, offset, offset + fanIn * fanOut);
             offset = checked(offset + fanIn * fanOut + fanOut);
             return layer;
         }
 
         Encoder = new DenseShape[encoderLayers.Length];
         int width = input;
-        for (int i = 0; i < encoderLayers.Length; i++) { Encoder[i] = Add(width, encoderLayers[i], true); width = encoderLayers[i]; }
-        Head = Add(width, 2 * latent, false);
+        for (int i = 0; i < encoderLayers.Length; i++) { Encoder[i] = Add(width, encoderLayers[i]); width = encoderLayers[i]; }
+        Head = Add(width, 2 * latent);
         Decoder = new DenseShape[decoderLayers.Length];
         width = latent;
-        for (int i = 0; i < decoderLayers.Length; i++) { Decoder[i] = Add(width, decoderLayers[i], true); width = decoderLayers[i]; }
-        Output = Add(width, input, false);
+        for (int i = 0; i < decoderLayers.Length; i++) { Decoder[i] = Add(width, decoderLayers[i]); width = decoderLayers[i]; }
+        Output = Add(width, input);
         if (likelihood == VaeLikelihood.Gaussian)
         {
             DecoderLogVarianceOffset = offset;
@@ -77,16 +77,4 @@ internal sealed class VaeLayout
 
     /// <summary>Parameters [0, TrainableCount) are updated by training.</summary>
     public int TrainableCount { get; }
-
-    /// <summary>The widest activation any layer produces (workspace sizing).</summary>
-    public int MaxWidth
-    {
-        get
-        {
-            int w = Math.Max(Input, 2 * Latent);
-            foreach (var h in EncoderSizes) w = Math.Max(w, h);
-            foreach (var h in DecoderSizes) w = Math.Max(w, h);
-            return w;
-        }
-    }
 }
