@@ -77,6 +77,49 @@ internal static class TrainCommand
         }
     }
 
+    /// <summary>What <c>train --model rbm|grbm</c> was asked for, read and checked once from the command line (the data, the
+    /// validation rows and the backend are added to <see cref="Options"/> when training starts).</summary>
+    private sealed record RbmSettings(RbmTrainingOptions Options, bool Binarize, string Estimate, string? Validation, string? Plots, bool Json)
+    {
+        public static RbmSettings Read(ParseResult parse, TrainOptions o, string model)
+        {
+            int phases = (parse.GetValue(o.Cd) is null ? 0 : 1) + (parse.GetValue(o.Pcd) is null ? 0 : 1) + (parse.GetValue(o.Tap) is null ? 0 : 1);
+            if (phases > 1) throw new CliException("choose one of --cd, --pcd and --tap.");
+            NegativePhase phase;
+            if (parse.GetValue(o.Pcd) is { } pk) phase = NegativePhase.PersistentContrastiveDivergence(CommonOptions.Range("--pcd", pk, 1, 10000), CommonOptions.Range("--chains", parse.GetValue(o.Chains), 0, 1_000_000));
+            else if (parse.GetValue(o.Tap) is { } order)
+            {
+                if (order is not (2 or 3)) throw new CliException($"--tap must be 2 or 3 (got {order}).");
+                if (model == "grbm") throw new CliException("--tap trains Bernoulli RBMs only; use --cd or --pcd for grbm.");
+                phase = NegativePhase.Tap(order);
+            }
+            else if (parse.GetValue(o.Cd) is { } ck) phase = NegativePhase.ContrastiveDivergence(CommonOptions.Range("--cd", ck, 1, 10000));
+            else phase = NegativePhase.PersistentContrastiveDivergence(1, CommonOptions.Range("--chains", parse.GetValue(o.Chains), 0, 1_000_000));
+            float rate = parse.GetValue(o.LearningRate) ?? RbmDefaults.LearningRate(phase, gaussian: model == "grbm");
+            if (!(rate > 0) || !float.IsFinite(rate)) throw new CliException($"--lr must be positive (got {rate}).");
+            float mom = parse.GetValue(o.Momentum) ?? RbmDefaults.Momentum(phase, gaussian: model == "grbm");
+            if (!(mom >= 0 && mom < 1)) throw new CliException($"--momentum must be in [0, 1) (got {mom}).");
+            float decay = parse.GetValue(o.L2);
+            if (!(decay >= 0) || !float.IsFinite(decay)) throw new CliException($"--l2 must be zero or positive (got {decay}).");
+            if (parse.GetValue(o.LearnSigma) && model != "grbm") throw new CliException("--learn-sigma applies to --model grbm only.");
+            var options = new RbmTrainingOptions
+        {
+                HiddenUnits = CommonOptions.Range("--hidden", parse.GetValue(o.Hidden), 1, 1_000_000),
+                Epochs = CommonOptions.Range("--epochs", parse.GetValue(o.Epochs), 1, 1_000_000),
+                BatchSize = CommonOptions.Range("--batch", parse.GetValue(o.Batch), 1, 1_000_000),
+                LearningRate = rate,
+                LearningRateSchedule = parse.GetValue(o.Schedule) switch { "linear" => LearningRateSchedule.LinearDecay, "exponential" => LearningRateSchedule.Exponential, _ => LearningRateSchedule.Constant },
+                Momentum = mom,
+                L2WeightDecay = decay,
+                NegativePhase = phase,
+                LearnSigma = parse.GetValue(o.LearnSigma),
+                Seed = parse.GetValue(o.Seed),
+                EarlyStoppingPatience = CommonOptions.Range("--patience", parse.GetValue(o.Patience), 0, 1_000_000),
+            };
+            return new RbmSettings(options, parse.GetValue(o.Binarize), parse.GetValue(o.Estimate)!, parse.GetValue(o.Validation), parse.GetValue(o.Plots), parse.GetValue(o.Json));
+        }
+    }
+
     public static Command Create()
     {
         var o = new TrainOptions();
@@ -103,54 +146,23 @@ internal static class TrainCommand
     private static int TrainRbm(ParseResult parse, TrainOptions o, string model, string outPath, CancellationToken cancellationToken)
     {
         var backend = RbmCli.Backend(parse, o.Threads, o.Device, out var backendReason);
-        int phases = (parse.GetValue(o.Cd) is null ? 0 : 1) + (parse.GetValue(o.Pcd) is null ? 0 : 1) + (parse.GetValue(o.Tap) is null ? 0 : 1);
-        if (phases > 1) throw new CliException("choose one of --cd, --pcd and --tap.");
-        NegativePhase phase;
-        if (parse.GetValue(o.Pcd) is { } pk) phase = NegativePhase.PersistentContrastiveDivergence(CommonOptions.Range("--pcd", pk, 1, 10000), CommonOptions.Range("--chains", parse.GetValue(o.Chains), 0, 1_000_000));
-        else if (parse.GetValue(o.Tap) is { } order)
-        {
-            if (order is not (2 or 3)) throw new CliException($"--tap must be 2 or 3 (got {order}).");
-            if (model == "grbm") throw new CliException("--tap trains Bernoulli RBMs only; use --cd or --pcd for grbm.");
-            phase = NegativePhase.Tap(order);
-        }
-        else if (parse.GetValue(o.Cd) is { } ck) phase = NegativePhase.ContrastiveDivergence(CommonOptions.Range("--cd", ck, 1, 10000));
-        else phase = NegativePhase.PersistentContrastiveDivergence(1, CommonOptions.Range("--chains", parse.GetValue(o.Chains), 0, 1_000_000));
-        float rate = parse.GetValue(o.LearningRate) ?? RbmDefaults.LearningRate(phase, gaussian: model == "grbm");
-        if (!(rate > 0) || !float.IsFinite(rate)) throw new CliException($"--lr must be positive (got {rate}).");
-        float mom = parse.GetValue(o.Momentum) ?? RbmDefaults.Momentum(phase, gaussian: model == "grbm");
-        if (!(mom >= 0 && mom < 1)) throw new CliException($"--momentum must be in [0, 1) (got {mom}).");
-        float decay = parse.GetValue(o.L2);
-        if (!(decay >= 0) || !float.IsFinite(decay)) throw new CliException($"--l2 must be zero or positive (got {decay}).");
-        if (parse.GetValue(o.LearnSigma) && model != "grbm") throw new CliException("--learn-sigma applies to --model grbm only.");
+        var s = RbmSettings.Read(parse, o, model);
+        var options = s.Options;
         var set = RbmCli.ReadData(parse, o.Data, o.Labels, o.Class, o.MaxRows, o.LabelColumn);
         var features = set.Features;
-        if (parse.GetValue(o.Binarize)) RbmCli.Binarize(set);
+        if (s.Binarize) RbmCli.Binarize(set);
         Tensors.Matrix? valid = null;
-        if (parse.GetValue(o.Validation) is { } validPath)
+        if (s.Validation is { } validPath)
         {
             if (!File.Exists(validPath)) throw new CliException($"validation file not found: {validPath}");
             var validSet = DataReader.Read(validPath);
-            if (parse.GetValue(o.Binarize)) RbmCli.Binarize(validSet);
+            if (s.Binarize) RbmCli.Binarize(validSet);
             valid = validSet.Features;
             if (valid.Columns != features.Columns) throw new CliException($"validation rows have {valid.Columns} columns, training rows {features.Columns}.");
         }
-        var options = new RbmTrainingOptions
-        {
-            HiddenUnits = CommonOptions.Range("--hidden", parse.GetValue(o.Hidden), 1, 1_000_000),
-            Epochs = CommonOptions.Range("--epochs", parse.GetValue(o.Epochs), 1, 1_000_000),
-            BatchSize = CommonOptions.Range("--batch", parse.GetValue(o.Batch), 1, 1_000_000),
-            LearningRate = rate,
-            LearningRateSchedule = parse.GetValue(o.Schedule) switch { "linear" => LearningRateSchedule.LinearDecay, "exponential" => LearningRateSchedule.Exponential, _ => LearningRateSchedule.Constant },
-            Momentum = mom,
-            L2WeightDecay = decay,
-            NegativePhase = phase,
-            LearnSigma = parse.GetValue(o.LearnSigma),
-            Seed = parse.GetValue(o.Seed),
-            ValidationData = valid,
-            EarlyStoppingPatience = CommonOptions.Range("--patience", parse.GetValue(o.Patience), 0, 1_000_000),
-            Backend = backend,
-        };
-        bool asJson = parse.GetValue(o.Json);
+        options.ValidationData = valid;
+        options.Backend = backend;
+        bool asJson = s.Json;
         var stderr = parse.InvocationConfiguration.Error;
         var history = new List<TrainingProgress>();
         RbmTrainingResult result;
@@ -159,13 +171,13 @@ internal static class TrainCommand
         {
             var progress = new ProgressRelay<TrainingProgress>(p => { history.Add(p); display.Report(p); });
             rbm = model == "grbm" ? RbmTrainer.CreateGaussian(features.View, options) : RbmTrainer.CreateBernoulli(features.View, options);
-            if (parse.GetValue(o.Binarize)) rbm.Annotations[RbmCli.InputBinarization] = RbmCli.ThresholdRule;
+            if (s.Binarize) rbm.Annotations[RbmCli.InputBinarization] = RbmCli.ThresholdRule;
             result = RbmTrainer.Train(rbm, features.View, options, progress, cancellationToken);
         }
-        TrainingPictures.Write(parse.GetValue(o.Plots), history, "reconstruction error (mean squared)", rbm, features);
+        TrainingPictures.Write(s.Plots, history, "reconstruction error (mean squared)", rbm, features);
 
         LogPartitionEstimate? logZ = null;
-        string est = parse.GetValue(o.Estimate)!;
+        string est = s.Estimate;
         if (est != "none")
         {
             logZ = RbmCli.LogPartition(rbm, est, features.View, new AisOptions { Seed = options.Seed, Backend = backend }, parse);
@@ -182,7 +194,7 @@ internal static class TrainCommand
             ["rows"] = features.Rows,
             ["visible"] = rbm.Visible,
             ["hidden"] = rbm.Hidden,
-            ["negativePhase"] = phase.ToString(),
+            ["negativePhase"] = options.NegativePhase.ToString(),
             ["epochs"] = result.EpochsRun,
             ["stoppedEarly"] = result.StoppedEarly,
             ["bestEpoch"] = result.BestEpoch,
@@ -197,7 +209,7 @@ internal static class TrainCommand
         };
         var stdout = parse.InvocationConfiguration.Output;
         if (asJson) JsonOutput.Write(parse, summary);
-        else stdout.WriteLine($"trained {rbm.Kind} {rbm.Visible}x{rbm.Hidden} ({phase}) for {result.EpochsRun} epochs in {result.Seconds:F1} s on {backend.Name}; saved {outPath}"
+        else stdout.WriteLine($"trained {rbm.Kind} {rbm.Visible}x{rbm.Hidden} ({options.NegativePhase}) for {result.EpochsRun} epochs in {result.Seconds:F1} s on {backend.Name}; saved {outPath}"
             + (logZ is null ? "" : $"; log Z = {logZ.LogPartition.ToString("F3", CultureInfo.InvariantCulture)} ({logZ.Method})"));
         return ExitCodes.Success;
     }
