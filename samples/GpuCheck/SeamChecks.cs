@@ -4,6 +4,8 @@ using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Cuda;
 using FreeEnergy.Compute.Device;
 using FreeEnergy.Compute.Random;
+using FreeEnergy.Estimation;
+using FreeEnergy.Models;
 
 namespace FreeEnergy.GpuCheck;
 
@@ -96,69 +98,69 @@ internal sealed class SeamChecks(Func<IDeviceArrays> device)
         Check("momentum", [Random(h, 11), Random(h, 12), Random(h, 13)], (dev, x) =>
         { dev.Momentum(S(x[0], h), S(x[1], h), S(x[2], h), 0.05f, 0.9f, 0.001f); return S(x[0], h); }, 1e-5);
         Check("weightStep", [Random(d * h, 14), Random(d * h, 15, 0.01f)], (dev, x) =>
-        { dev.WeightStep(S(x[0], d * h), S(x[1], d * h), 1e-3f, 1e-4f); return S(x[0], d * h); }, 1e-5);
+        { dev.Ops<IRbmDeviceOps>().WeightStep(S(x[0], d * h), S(x[1], d * h), 1e-3f, 1e-4f); return S(x[0], d * h); }, 1e-5);
         Check("rbmFreeEnergyRows", [Random(rows * d, 16).Select(v => v > 0 ? 1f : 0f).ToArray(), Random(d, 17), Random(rows * h, 18, 3f), Random(h, 19), new float[rows]], (dev, x) =>
-        { dev.RbmFreeEnergyRows(S(x[0], rows * d), S(x[1], d), S(x[2], rows * h), S(x[3], h), S(x[4], rows), rows, d, h); return S(x[4], rows); }, 1e-4);
+        { dev.Ops<IRbmDeviceOps>().RbmFreeEnergyRows(S(x[0], rows * d), S(x[1], d), S(x[2], rows * h), S(x[3], h), S(x[4], rows), rows, d, h); return S(x[4], rows); }, 1e-4);
         Check("squaredErrorRows", [Random(rows * d, 20), Random(rows * d, 21), new float[rows]], (dev, x) =>
         { dev.SquaredErrorRows(S(x[0], rows * d), S(x[1], rows * d), S(x[2], rows), rows, d); return S(x[2], rows); }, 1e-5);
         // TAP training (third order: every optional input present; second order for the update without one).
         var magnetizations = Random(rows * h, 22).Select(v => 0.5f + 0.45f * v / (1f + MathF.Abs(v))).ToArray();
         Check("tapPowers", [Random(d * h, 23), new float[d * h], new float[d * h]], (dev, x) =>
-        { dev.TapPowers(S(x[0], d * h), S(x[1], d * h), S(x[2], d * h)); return S(x[2], d * h); }, 1e-5);
+        { dev.Ops<ITapDeviceOps>().TapPowers(S(x[0], d * h), S(x[1], d * h), S(x[2], d * h)); return S(x[2], d * h); }, 1e-5);
         Check("tapMoments", [magnetizations, new float[rows * h], new float[rows * h]], (dev, x) =>
-        { dev.TapMoments(S(x[0], rows * h), S(x[1], rows * h), S(x[2], rows * h)); return S(x[2], rows * h); }, 1e-5);
+        { dev.Ops<ITapDeviceOps>().TapMoments(S(x[0], rows * h), S(x[1], rows * h), S(x[2], rows * h)); return S(x[2], rows * h); }, 1e-5);
         foreach (int order in new[] { 2, 3 })
             Check($"tapUpdate{order}", [Random(rows * h, 24, 4f), Random(rows * h, 25), Random(rows * h, 26), Random(h, 27), magnetizations], (dev, x) =>
             {
-                dev.TapUpdate(S(x[0], rows * h), S(x[1], rows * h), order == 3 ? S(x[2], rows * h) : null, S(x[3], h), S(x[4], rows * h), rows, h, 0.5f);
+                dev.Ops<ITapDeviceOps>().TapUpdate(S(x[0], rows * h), S(x[1], rows * h), order == 3 ? S(x[2], rows * h) : null, S(x[3], h), S(x[4], rows * h), rows, h, 0.5f);
                 return S(x[4], rows * h);
             }, 1e-5);
         Check("tapWeightVelocity", [Random(d * h, 28), Random(d * h, 29), Random(d * h, 39), Random(d * h, 40), Random(d * h, 41)], (dev, x) =>
-        { dev.TapWeightVelocity(S(x[0], d * h), S(x[1], d * h), S(x[2], d * h), S(x[3], d * h), S(x[4], d * h), -0.05f); return S(x[4], d * h); }, 1e-5);
+        { dev.Ops<ITapDeviceOps>().TapWeightVelocity(S(x[0], d * h), S(x[1], d * h), S(x[2], d * h), S(x[3], d * h), S(x[4], d * h), -0.05f); return S(x[4], d * h); }, 1e-5);
         // AIS, Gaussian RBM and VAE operations.
         Check("addRowBias", [Random(rows * h, 30), Random(h, 31)], (dev, x) => { dev.AddRowBias(S(x[0], rows * h), S(x[1], h), rows, h); return S(x[0], rows * h); }, 1e-6);
         Check("temperedSigmoid", [Random(rows * d, 32, 3f), Random(d, 33), Random(d, 34)], (dev, x) =>
-        { dev.TemperedSigmoid(S(x[0], rows * d), 0.375f, S(x[1], d), S(x[2], d), S(x[0], rows * d), rows, d); return S(x[0], rows * d); }, 1e-5);
+        { dev.Ops<IAisDeviceOps>().TemperedSigmoid(S(x[0], rows * d), 0.375f, S(x[1], d), S(x[2], d), S(x[0], rows * d), rows, d); return S(x[0], rows * d); }, 1e-5);
         Check("aisLogWeights", [Random(rows * h, 35, 4f), Random(rows * d, 29).Select(v => v > 0f ? 1f : 0f).ToArray(), Random(d, 36), Random(rows, 37, 10f), new float[rows]], (dev, x) =>
-        { dev.AisLogWeights(S(x[0], rows * h), S(x[1], rows * d), S(x[2], d), S(x[3], rows), S(x[4], rows), rows, d, h, 0.25, 0.3125); return S(x[3], rows); }, 1e-5);
+        { dev.Ops<IAisDeviceOps>().AisLogWeights(S(x[0], rows * h), S(x[1], rows * d), S(x[2], d), S(x[3], rows), S(x[4], rows), rows, d, h, 0.25, 0.3125); return S(x[3], rows); }, 1e-5);
         var sigma = Random(d, 38).Select(v => 0.5f + MathF.Abs(v)).ToArray();
         Check("divideColumns", [Random(rows * d, 39), sigma], (dev, x) => { dev.DivideColumns(S(x[0], rows * d), S(x[1], d), rows, d); return S(x[0], rows * d); }, 1e-6);
         Check("scaleShiftColumns", [Random(rows * d, 40), sigma, Random(d, 41)], (dev, x) =>
         { dev.ScaleShiftColumns(S(x[0], rows * d), S(x[1], d), S(x[2], d), S(x[0], rows * d), rows, d); return S(x[0], rows * d); }, 1e-6);
         Check("gaussianVisible", [Random(rows * d, 42), Random(d, 43), sigma, new float[rows * d]], (dev, x) =>
-        { dev.GaussianVisible(S(x[0], rows * d), S(x[1], d), S(x[2], d), S(x[3], rows * d), rows, d, 7, Philox.Stream(4, 5, 6), 3); return S(x[3], rows * d); }, 1e-5);
+        { dev.Ops<IRbmDeviceOps>().GaussianVisible(S(x[0], rows * d), S(x[1], d), S(x[2], d), S(x[3], rows * d), rows, d, 7, Philox.Stream(4, 5, 6), 3); return S(x[3], rows * d); }, 1e-5);
         Check("gaussianRbmFreeEnergyRows", [Random(rows * d, 44), Random(d, 45), sigma, Random(rows * h, 46, 3f), Random(h, 47), new float[rows]], (dev, x) =>
-        { dev.GaussianRbmFreeEnergyRows(S(x[0], rows * d), S(x[1], d), S(x[2], d), S(x[3], rows * h), S(x[4], h), S(x[5], rows), rows, d, h); return S(x[5], rows); }, 1e-4);
-        foreach (var activation in new[] { FreeEnergy.Models.VaeActivation.Relu, FreeEnergy.Models.VaeActivation.Tanh, FreeEnergy.Models.VaeActivation.Softplus })
+        { dev.Ops<IRbmDeviceOps>().GaussianRbmFreeEnergyRows(S(x[0], rows * d), S(x[1], d), S(x[2], d), S(x[3], rows * h), S(x[4], h), S(x[5], rows), rows, d, h); return S(x[5], rows); }, 1e-4);
+        foreach (var activation in new[] { FreeEnergy.Compute.Activation.Relu, FreeEnergy.Compute.Activation.Tanh, FreeEnergy.Compute.Activation.Softplus })
         {
-            Check($"biasActivation.{activation}", [Random(rows * h, 48, 3f), Random(h, 49)], (dev, x) =>
-            { dev.BiasActivation(S(x[0], rows * h), S(x[1], h), rows, h, activation); return S(x[0], rows * h); }, 1e-5);
+            Check($"dense.{activation}", [Random(rows * d, 48, 3f), Random(d * h, 65), Random(h, 49), new float[rows * h]], (dev, x) =>
+            { dev.Ops<IVaeDeviceOps>().Dense(S(x[0], rows * d), S(x[1], d * h), S(x[2], h), rows, d, h, activation, S(x[3], rows * h)); return S(x[3], rows * h); }, 1e-4);
             Check($"activationBackward.{activation}", [Random(rows * h, 50), Random(rows * h, 51).Select(MathF.Abs).ToArray()], (dev, x) =>
-            { dev.ActivationBackward(S(x[0], rows * h), S(x[1], rows * h), activation); return S(x[0], rows * h); }, 1e-5);
+            { dev.Ops<IVaeDeviceOps>().ActivationBackward(S(x[0], rows * h), S(x[1], rows * h), rows, h, activation); return S(x[0], rows * h); }, 1e-5);
         }
         Check("columnSums", [Random(rows * h, 52), new float[h]], (dev, x) => { dev.ColumnSums(S(x[0], rows * h), rows, h, S(x[1], h)); return S(x[1], h); }, 1e-5);
         Check("gaussian", [new float[rows * h]], (dev, x) => { dev.Gaussian(S(x[0], rows * h), 11, Philox.Stream(1, 1, 1), 5); return S(x[0], rows * h); }, 1e-6);
         int z = 4;
         var head = Random(rows * 2 * z, 53);
         Check("reparameterize", [head, Random(rows * z, 54), new float[rows * z]], (dev, x) =>
-        { dev.Reparameterize(S(x[0], rows * 2 * z), S(x[1], rows * z), S(x[2], rows * z), rows, z); return S(x[2], rows * z); }, 1e-6);
+        { dev.Ops<IVaeDeviceOps>().Reparameterize(S(x[0], rows * 2 * z), S(x[1], rows * z), S(x[2], rows * z), rows, z); return S(x[2], rows * z); }, 1e-6);
         var binary = Random(rows * d, 28).Select(v => v > 0f ? 1f : 0f).ToArray();
         Check("bernoulliLogitLossRows.loss", [binary, Random(rows * d, 55, 5f), new float[rows]], (dev, x) =>
-        { dev.BernoulliLogitLossRows(S(x[0], rows * d), S(x[1], rows * d), S(x[2], rows), rows, d, 0.25f); return S(x[2], rows); }, 1e-5);
+        { dev.Ops<IVaeDeviceOps>().BernoulliLogitLossRows(S(x[0], rows * d), S(x[1], rows * d), S(x[2], rows), rows, d, 0.25f); return S(x[2], rows); }, 1e-5);
         Check("bernoulliLogitLossRows.gradient", [binary, Random(rows * d, 55, 5f), new float[rows]], (dev, x) =>
-        { dev.BernoulliLogitLossRows(S(x[0], rows * d), S(x[1], rows * d), S(x[2], rows), rows, d, 0.25f); return S(x[1], rows * d); }, 1e-6);
-        Check("klRows", [head, new float[rows]], (dev, x) => { dev.KlRows(S(x[0], rows * 2 * z), S(x[1], rows), rows, z, 1.5f); return S(x[1], rows); }, 1e-5);
+        { dev.Ops<IVaeDeviceOps>().BernoulliLogitLossRows(S(x[0], rows * d), S(x[1], rows * d), S(x[2], rows), rows, d, 0.25f); return S(x[1], rows * d); }, 1e-6);
+        Check("klRows", [head, new float[rows]], (dev, x) => { dev.Ops<IVaeDeviceOps>().KlRows(S(x[0], rows * 2 * z), S(x[1], rows), rows, z, 1.5f); return S(x[1], rows); }, 1e-5);
         Check("headBackward", [head, Random(rows * z, 56), Random(rows * z, 57), new float[rows * 2 * z]], (dev, x) =>
-        { dev.HeadBackward(S(x[0], rows * 2 * z), S(x[1], rows * z), S(x[2], rows * z), S(x[3], rows * 2 * z), rows, z, 0.125f, 1.5f); return S(x[3], rows * 2 * z); }, 1e-5);
+        { dev.Ops<IVaeDeviceOps>().HeadBackward(S(x[0], rows * 2 * z), S(x[1], rows * z), S(x[2], rows * z), S(x[3], rows * 2 * z), rows, z, 0.125f, 1.5f); return S(x[3], rows * 2 * z); }, 1e-5);
         Check("adam", [Random(500, 58), Random(500, 59), Random(500, 60, 0.1f), Random(500, 61, 0.01f).Select(MathF.Abs).ToArray()], (dev, x) =>
         { dev.Adam(S(x[0], 500), S(x[1], 500), S(x[2], 500), S(x[3], 500), 1e-3f, 0.9f, 0.999f, 1e-8f, 3, 1e-4f); return S(x[0], 500); }, 1e-5);
         int samples = 3, pairs = rows * samples;
         Check("reparameterizePairs", [head, Random(samples * z, 62), new float[pairs * z], new float[pairs * z]], (dev, x) =>
-        { dev.ReparameterizePairs(S(x[0], rows * 2 * z), S(x[1], samples * z), S(x[2], pairs * z), S(x[3], pairs * z), pairs, samples, z); return S(x[3], pairs * z); }, 1e-6);
+        { dev.Ops<IVaeDeviceOps>().ReparameterizePairs(S(x[0], rows * 2 * z), S(x[1], samples * z), S(x[2], pairs * z), S(x[3], pairs * z), pairs, samples, z); return S(x[3], pairs * z); }, 1e-6);
         Check("logRatioPairs", [head, Random(samples * z, 62), new float[pairs * z], new float[pairs * z], new float[pairs]], (dev, x) =>
         {
-            dev.ReparameterizePairs(S(x[0], rows * 2 * z), S(x[1], samples * z), S(x[2], pairs * z), S(x[3], pairs * z), pairs, samples, z);
-            dev.LogRatioPairs(S(x[3], pairs * z), S(x[0], rows * 2 * z), S(x[2], pairs * z), S(x[4], pairs), pairs, samples, z, 0.8f);
+            dev.Ops<IVaeDeviceOps>().ReparameterizePairs(S(x[0], rows * 2 * z), S(x[1], samples * z), S(x[2], pairs * z), S(x[3], pairs * z), pairs, samples, z);
+            dev.Ops<IVaeDeviceOps>().LogRatioPairs(S(x[3], pairs * z), S(x[0], rows * 2 * z), S(x[2], pairs * z), S(x[4], pairs), pairs, samples, z, 0.8f);
             return S(x[4], pairs);
         }, 1e-5);
         Check("gemm.offsetSliceBetaZeroOverNaN", [Random(rows * d, 63), Random(d * h, 64), new float[rows * h]], (dev, x) =>

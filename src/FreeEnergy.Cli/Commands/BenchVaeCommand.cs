@@ -40,7 +40,7 @@ internal static class BenchVaeCommand
 
             var options = new VaeTrainingOptions
             {
-                LatentDimension = 20, EncoderLayers = [400], Activation = Models.VaeActivation.Relu, Likelihood = Models.VaeLikelihood.Bernoulli,
+                LatentDimension = 20, EncoderLayers = [400], Activation = Compute.Activation.Relu, Likelihood = Models.VaeLikelihood.Bernoulli,
                 LearningRate = 1e-3f, BatchSize = 128, Epochs = e, Seed = parse.GetValue(seed),
             };
             var log = new EpochLog();

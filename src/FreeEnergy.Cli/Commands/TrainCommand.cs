@@ -15,182 +15,218 @@ namespace FreeEnergy.Cli.Commands;
 /// <summary><c>freeenergy train --model rbm|grbm|vae --data PATH ... --out MODEL</c>.</summary>
 internal static class TrainCommand
 {
-    public static Command Create()
+    /// <summary>The verb's options, declared once; the RBM path and <see cref="VaeSettings.Read"/> read their values.</summary>
+    private sealed class TrainOptions
     {
-        var kind = new Option<string>("--model") { Description = "Model to train: rbm (Bernoulli), grbm (Gaussian-Bernoulli) or vae.", Required = true }.AcceptOnlyFromAmong("rbm", "grbm", "vae");
-        var data = RbmCli.DataPath();
-        var labels = RbmCli.Labels();
-        var @class = RbmCli.Class();
-        var maxRows = RbmCli.MaxRows();
-        var labelColumn = RbmCli.LabelColumn();
-        var validation = new Option<string?>("--validation") { Description = "Validation data (same format) for monitoring and early stopping." };
-        var hidden = new Option<int>("--hidden") { Description = "Hidden units.", DefaultValueFactory = _ => 100 };
-        var epochs = new Option<int>("--epochs") { Description = "Epochs.", DefaultValueFactory = _ => 10 };
-        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 100 };
-        var lr = new Option<float?>("--lr") { Description = "Learning rate (default: rbm 0.05 with PCD, 0.1 with CD; 0.005 for TAP and grbm)." };
-        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant, linear or exponential.", DefaultValueFactory = _ => "linear" }.AcceptOnlyFromAmong("constant", "linear", "exponential");
-        var momentum = new Option<float?>("--momentum") { Description = "Momentum (default: 0.9 for rbm with CD, else 0.5)." };
-        var l2 = new Option<float>("--l2") { Description = "L2 weight decay on the RBM weights.", DefaultValueFactory = _ => 0.0002f };
-        var cd = new Option<int?>("--cd") { Description = "CD-k negative phase with k steps." };
-        var pcd = new Option<int?>("--pcd") { Description = "PCD-k negative phase with k steps (default: --pcd 1)." };
-        var chains = new Option<int>("--chains") { Description = "PCD chains (0 = batch size).", DefaultValueFactory = _ => 0 };
-        var tap = new Option<int?>("--tap") { Description = "TAP (EMF) negative phase of order 2 or 3 (Bernoulli RBM)." };
-        var learnSigma = new Option<bool>("--learn-sigma") { Description = "grbm: learn the per-visible sigma (default: fixed at 1; standardise the data)." };
-        var patience = new Option<int>("--patience") { Description = "Early-stopping patience in epochs (needs --validation; 0 = off).", DefaultValueFactory = _ => 0 };
-        var binarize = new Option<bool>("--binarize") { Description = "rbm: threshold the data at 0.5 first." };
-        var estimate = new Option<string>("--estimate") { Description = "Estimate log Z after training and store it: none, exact, ais or tap.", DefaultValueFactory = _ => "none" }.AcceptOnlyFromAmong("none", "exact", "ais", "tap");
-        var seed = CommonOptions.Seed();
-        var threads = CommonOptions.Threads();
-        var device = RbmCli.Device();
-        var latent = new Option<int?>("--latent") { Description = "vae: latent dimensions." };
-        var layers = new Option<string?>("--layers") { Description = "vae: hidden layer sizes, e.g. 400 or 512,256." };
-        var beta = new Option<float?>("--beta") { Description = "vae: KL weight." };
-        var output = RbmCli.Out("The model file to write.");
-        var plots = new Option<string?>("--plots") { Description = "A folder to write pictures into: training curves (training.png/.svg) and, for 28x28 data, a reconstruction grid." };
-        var json = CommonOptions.Json();
-        var command = new Command("train", "Train a model on a data file and save it.");
-        foreach (var o in new Option[] { kind, data, labels, labelColumn, @class, maxRows, validation, hidden, epochs, batch, lr, schedule, momentum, l2, cd, pcd, chains, tap, learnSigma, patience, binarize, estimate, seed, threads, device, latent, layers, beta, output, plots, json })
-            command.Options.Add(o);
-        command.SetAction((parse, cancellationToken) =>
+        public readonly Option<string> Kind = new Option<string>("--model") { Description = "Model to train: rbm (Bernoulli), grbm (Gaussian-Bernoulli) or vae.", Required = true }.AcceptOnlyFromAmong("rbm", "grbm", "vae");
+        public readonly Option<string> Data = RbmCli.DataPath();
+        public readonly Option<string?> Labels = RbmCli.Labels();
+        public readonly Option<int?> Class = RbmCli.Class();
+        public readonly Option<int?> MaxRows = RbmCli.MaxRows();
+        public readonly Option<string?> LabelColumn = RbmCli.LabelColumn();
+        public readonly Option<string?> Validation = new("--validation") { Description = "Validation data (same format) for monitoring and early stopping." };
+        public readonly Option<int> Hidden = new("--hidden") { Description = "Hidden units.", DefaultValueFactory = _ => 100 };
+        public readonly Option<int> Epochs = new("--epochs") { Description = "Epochs.", DefaultValueFactory = _ => 10 };
+        public readonly Option<int> Batch = new("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 100 };
+        public readonly Option<float?> LearningRate = new("--lr") { Description = "Learning rate (default: rbm 0.05 with PCD, 0.1 with CD; 0.005 for TAP and grbm)." };
+        public readonly Option<string> Schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: constant, linear or exponential.", DefaultValueFactory = _ => "linear" }.AcceptOnlyFromAmong("constant", "linear", "exponential");
+        public readonly Option<float?> Momentum = new("--momentum") { Description = "Momentum (default: 0.9 for rbm with CD, else 0.5)." };
+        public readonly Option<float> L2 = new("--l2") { Description = "L2 weight decay on the RBM weights.", DefaultValueFactory = _ => 0.0002f };
+        public readonly Option<int?> Cd = new("--cd") { Description = "CD-k negative phase with k steps." };
+        public readonly Option<int?> Pcd = new("--pcd") { Description = "PCD-k negative phase with k steps (default: --pcd 1)." };
+        public readonly Option<int> Chains = new("--chains") { Description = "PCD chains (0 = batch size).", DefaultValueFactory = _ => 0 };
+        public readonly Option<int?> Tap = new("--tap") { Description = "TAP (EMF) negative phase of order 2 or 3 (Bernoulli RBM)." };
+        public readonly Option<bool> LearnSigma = new("--learn-sigma") { Description = "grbm: learn the per-visible sigma (default: fixed at 1; standardise the data)." };
+        public readonly Option<int> Patience = new("--patience") { Description = "Early-stopping patience in epochs (needs --validation; 0 = off).", DefaultValueFactory = _ => 0 };
+        public readonly Option<bool> Binarize = new("--binarize") { Description = "rbm: threshold the data at 0.5 first." };
+        public readonly Option<string> Estimate = new Option<string>("--estimate") { Description = "Estimate log Z after training and store it: none, exact, ais or tap.", DefaultValueFactory = _ => "none" }.AcceptOnlyFromAmong("none", "exact", "ais", "tap");
+        public readonly Option<ulong> Seed = CommonOptions.Seed();
+        public readonly Option<int> Threads = CommonOptions.Threads();
+        public readonly Option<string> Device = RbmCli.Device();
+        public readonly Option<int?> Latent = new("--latent") { Description = "vae: latent dimensions." };
+        public readonly Option<string?> Layers = new("--layers") { Description = "vae: hidden layer sizes, e.g. 400 or 512,256." };
+        public readonly Option<float?> Beta = new("--beta") { Description = "vae: KL weight." };
+        public readonly Option<string> Output = RbmCli.Out("The model file to write.");
+        public readonly Option<string?> Plots = new("--plots") { Description = "A folder to write pictures into: training curves (training.png/.svg) and, for 28x28 data, a reconstruction grid." };
+        public readonly Option<bool> Json = CommonOptions.Json();
+
+        public Option[] All => [Kind, Data, Labels, LabelColumn, Class, MaxRows, Validation, Hidden, Epochs, Batch, LearningRate, Schedule, Momentum, L2, Cd, Pcd,
+            Chains, Tap, LearnSigma, Patience, Binarize, Estimate, Seed, Threads, Device, Latent, Layers, Beta, Output, Plots, Json];
+    }
+
+    /// <summary>What <c>train --model vae</c> was asked for, read and checked once from the command line.</summary>
+    private sealed record VaeSettings(VaeTrainingOptions Options, string? Validation, string Out, string? Plots, bool Json, int Threads, string? Device)
+    {
+        public static VaeSettings Read(ParseResult parse, TrainOptions o)
         {
-            string model = parse.GetValue(kind)!;
-            // Where the results go is checked before any work, so that a bad --out or --plots loses no training.
-            var outPath = OutputPath.CheckFile(parse.GetValue(output)!);
-            if (parse.GetValue(plots) is { } plotFolder) OutputPath.CheckFolder(plotFolder, "--plots");
-            if (model == "vae") return Task.FromResult(TrainVae(parse, data, labels, @class, maxRows, labelColumn, validation, epochs, batch, lr, patience, latent, layers, beta, seed, threads, device, output, plots, json, cancellationToken));
-            if (parse.GetValue(latent) is not null || parse.GetValue(layers) is not null || parse.GetValue(beta) is not null)
-                throw new CliException("--latent, --layers and --beta apply to --model vae only.");
-            var backend = RbmCli.Backend(parse, threads, device, out var backendReason);
-            int phases = (parse.GetValue(cd) is null ? 0 : 1) + (parse.GetValue(pcd) is null ? 0 : 1) + (parse.GetValue(tap) is null ? 0 : 1);
+            var options = new VaeTrainingOptions
+            {
+                LatentDimension = CommonOptions.Range("--latent", parse.GetValue(o.Latent) ?? 20, 1, 100_000),
+                EncoderLayers = Vae.VaeVerbs.ParseLayers(parse.GetValue(o.Layers) ?? "400"),
+                Beta = parse.GetValue(o.Beta) ?? 1f,
+                LearningRate = parse.GetValue(o.LearningRate) ?? 1e-3f,
+                BatchSize = CommonOptions.Range("--batch", parse.GetValue(o.Batch), 1, 1_000_000),
+                Epochs = CommonOptions.Range("--epochs", parse.GetValue(o.Epochs), 1, 1_000_000),
+                EarlyStoppingPatience = CommonOptions.Range("--patience", parse.GetValue(o.Patience), 0, 1_000_000),
+                Seed = parse.GetValue(o.Seed),
+            };
+            if (!(options.Beta > 0) || !float.IsFinite(options.Beta)) throw new CliException($"--beta must be positive (got {options.Beta}).");
+            if (!(options.LearningRate > 0) || !float.IsFinite(options.LearningRate)) throw new CliException($"--lr must be positive (got {options.LearningRate}).");
+            return new VaeSettings(options, parse.GetValue(o.Validation), parse.GetValue(o.Output)!, parse.GetValue(o.Plots), parse.GetValue(o.Json),
+                CommonOptions.Range("--threads", parse.GetValue(o.Threads), 0, 1024), parse.GetValue(o.Device));
+        }
+    }
+
+    /// <summary>What <c>train --model rbm|grbm</c> was asked for, read and checked once from the command line (the data, the
+    /// validation rows and the backend are added to <see cref="Options"/> when training starts).</summary>
+    private sealed record RbmSettings(RbmTrainingOptions Options, bool Binarize, string Estimate, string? Validation, string? Plots, bool Json)
+    {
+        public static RbmSettings Read(ParseResult parse, TrainOptions o, string model)
+        {
+            int phases = (parse.GetValue(o.Cd) is null ? 0 : 1) + (parse.GetValue(o.Pcd) is null ? 0 : 1) + (parse.GetValue(o.Tap) is null ? 0 : 1);
             if (phases > 1) throw new CliException("choose one of --cd, --pcd and --tap.");
             NegativePhase phase;
-            if (parse.GetValue(pcd) is { } pk) phase = NegativePhase.PersistentContrastiveDivergence(CommonOptions.Range("--pcd", pk, 1, 10000), CommonOptions.Range("--chains", parse.GetValue(chains), 0, 1_000_000));
-            else if (parse.GetValue(tap) is { } order)
+            if (parse.GetValue(o.Pcd) is { } pk) phase = NegativePhase.PersistentContrastiveDivergence(CommonOptions.Range("--pcd", pk, 1, 10000), CommonOptions.Range("--chains", parse.GetValue(o.Chains), 0, 1_000_000));
+            else if (parse.GetValue(o.Tap) is { } order)
             {
                 if (order is not (2 or 3)) throw new CliException($"--tap must be 2 or 3 (got {order}).");
                 if (model == "grbm") throw new CliException("--tap trains Bernoulli RBMs only; use --cd or --pcd for grbm.");
                 phase = NegativePhase.Tap(order);
             }
-            else if (parse.GetValue(cd) is { } ck) phase = NegativePhase.ContrastiveDivergence(CommonOptions.Range("--cd", ck, 1, 10000));
-            else phase = NegativePhase.PersistentContrastiveDivergence(1, CommonOptions.Range("--chains", parse.GetValue(chains), 0, 1_000_000));
-            float rate = parse.GetValue(lr) ?? RbmDefaults.LearningRate(phase, gaussian: model == "grbm");
+            else if (parse.GetValue(o.Cd) is { } ck) phase = NegativePhase.ContrastiveDivergence(CommonOptions.Range("--cd", ck, 1, 10000));
+            else phase = NegativePhase.PersistentContrastiveDivergence(1, CommonOptions.Range("--chains", parse.GetValue(o.Chains), 0, 1_000_000));
+            float rate = parse.GetValue(o.LearningRate) ?? RbmDefaults.LearningRate(phase, gaussian: model == "grbm");
             if (!(rate > 0) || !float.IsFinite(rate)) throw new CliException($"--lr must be positive (got {rate}).");
-            float mom = parse.GetValue(momentum) ?? RbmDefaults.Momentum(phase, gaussian: model == "grbm");
+            float mom = parse.GetValue(o.Momentum) ?? RbmDefaults.Momentum(phase, gaussian: model == "grbm");
             if (!(mom >= 0 && mom < 1)) throw new CliException($"--momentum must be in [0, 1) (got {mom}).");
-            float decay = parse.GetValue(l2);
+            float decay = parse.GetValue(o.L2);
             if (!(decay >= 0) || !float.IsFinite(decay)) throw new CliException($"--l2 must be zero or positive (got {decay}).");
-            if (parse.GetValue(learnSigma) && model != "grbm") throw new CliException("--learn-sigma applies to --model grbm only.");
-            var set = RbmCli.ReadData(parse, data, labels, @class, maxRows, labelColumn);
-            var features = set.Features;
-            if (parse.GetValue(binarize)) RbmCli.Binarize(set);
-            Tensors.Matrix? valid = null;
-            if (parse.GetValue(validation) is { } validPath)
-            {
-                if (!File.Exists(validPath)) throw new CliException($"validation file not found: {validPath}");
-                var validSet = DataReader.Read(validPath);
-                if (parse.GetValue(binarize)) RbmCli.Binarize(validSet);
-                valid = validSet.Features;
-                if (valid.Columns != features.Columns) throw new CliException($"validation rows have {valid.Columns} columns, training rows {features.Columns}.");
-            }
+            if (parse.GetValue(o.LearnSigma) && model != "grbm") throw new CliException("--learn-sigma applies to --model grbm only.");
             var options = new RbmTrainingOptions
-            {
-                HiddenUnits = CommonOptions.Range("--hidden", parse.GetValue(hidden), 1, 1_000_000),
-                Epochs = CommonOptions.Range("--epochs", parse.GetValue(epochs), 1, 1_000_000),
-                BatchSize = CommonOptions.Range("--batch", parse.GetValue(batch), 1, 1_000_000),
+        {
+                HiddenUnits = CommonOptions.Range("--hidden", parse.GetValue(o.Hidden), 1, 1_000_000),
+                Epochs = CommonOptions.Range("--epochs", parse.GetValue(o.Epochs), 1, 1_000_000),
+                BatchSize = CommonOptions.Range("--batch", parse.GetValue(o.Batch), 1, 1_000_000),
                 LearningRate = rate,
-                LearningRateSchedule = parse.GetValue(schedule) switch { "linear" => LearningRateSchedule.LinearDecay, "exponential" => LearningRateSchedule.Exponential, _ => LearningRateSchedule.Constant },
+                LearningRateSchedule = parse.GetValue(o.Schedule) switch { "linear" => LearningRateSchedule.LinearDecay, "exponential" => LearningRateSchedule.Exponential, _ => LearningRateSchedule.Constant },
                 Momentum = mom,
                 L2WeightDecay = decay,
                 NegativePhase = phase,
-                LearnSigma = parse.GetValue(learnSigma),
-                Seed = parse.GetValue(seed),
-                ValidationData = valid,
-                EarlyStoppingPatience = CommonOptions.Range("--patience", parse.GetValue(patience), 0, 1_000_000),
-                Backend = backend,
+                LearnSigma = parse.GetValue(o.LearnSigma),
+                Seed = parse.GetValue(o.Seed),
+                EarlyStoppingPatience = CommonOptions.Range("--patience", parse.GetValue(o.Patience), 0, 1_000_000),
             };
-            bool asJson = parse.GetValue(json);
-            var stderr = parse.InvocationConfiguration.Error;
-            var history = new List<TrainingProgress>();
-            RbmTrainingResult result;
-            RbmBase rbm;
-            using (var display = TrainingProgressDisplay.Create(asJson, stderr))
-            {
-                var progress = new ProgressRelay<TrainingProgress>(p => { history.Add(p); display.Report(p); });
-                rbm = model == "grbm" ? RbmTrainer.CreateGaussian(features.View, options) : RbmTrainer.CreateBernoulli(features.View, options);
-                if (parse.GetValue(binarize)) rbm.Annotations[RbmCli.InputBinarization] = RbmCli.ThresholdRule;
-                result = RbmTrainer.Train(rbm, features.View, options, progress, cancellationToken);
-            }
-            TrainingPictures.Write(parse.GetValue(plots), history, "reconstruction error (mean squared)", rbm, features);
+            return new RbmSettings(options, parse.GetValue(o.Binarize), parse.GetValue(o.Estimate)!, parse.GetValue(o.Validation), parse.GetValue(o.Plots), parse.GetValue(o.Json));
+        }
+    }
 
-            LogPartitionEstimate? logZ = null;
-            string est = parse.GetValue(estimate)!;
-            if (est != "none")
+    public static Command Create()
+    {
+        var o = new TrainOptions();
+        var command = new Command("train", "Train a model on a data file and save it.");
+        foreach (var option in o.All) command.Options.Add(option);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            string model = parse.GetValue(o.Kind)!;
+            // Where the results go is checked before any work, so that a bad --out or --plots loses no training.
+            var outPath = OutputPath.CheckFile(parse.GetValue(o.Output)!);
+            if (parse.GetValue(o.Plots) is { } plotFolder) OutputPath.CheckFolder(plotFolder, "--plots");
+            if (model == "vae")
             {
-                logZ = RbmCli.LogPartition(rbm, est, features.View, new AisOptions { Seed = options.Seed, Backend = backend }, parse);
-                rbm.LogPartition = logZ.LogPartition;
-                rbm.Annotations["log_partition_estimator"] = logZ.Method;
+                var settings = VaeSettings.Read(parse, o);
+                return Task.FromResult(TrainVae(parse, settings, RbmCli.ReadData(parse, o.Data, o.Labels, o.Class, o.MaxRows, o.LabelColumn), cancellationToken));
             }
-            RbmCli.SaveModel(outPath, rbm);
-
-            var last = result.LastProgress;
-            var summary = new JsonObject
-            {
-                ["model"] = rbm.Kind,
-                ["out"] = Path.GetFullPath(outPath),
-                ["rows"] = features.Rows,
-                ["visible"] = rbm.Visible,
-                ["hidden"] = rbm.Hidden,
-                ["negativePhase"] = phase.ToString(),
-                ["epochs"] = result.EpochsRun,
-                ["stoppedEarly"] = result.StoppedEarly,
-                ["bestEpoch"] = result.BestEpoch,
-                ["seconds"] = result.Seconds,
-                ["secondsPerEpoch"] = result.Seconds / Math.Max(1, result.EpochsRun),
-                ["reconstructionError"] = JsonOutput.Number(last?.TrainingLoss ?? double.NaN),
-                ["validationReconstructionError"] = JsonOutput.Number(last?.ValidationLoss ?? double.NaN),
-                ["freeEnergyGap"] = JsonOutput.Number(last?.FreeEnergyGap ?? double.NaN),
-                ["logPartition"] = logZ is null ? null : JsonOutput.Number(logZ.LogPartition),
-                ["backend"] = backend.Name,
-                ["backendReason"] = backendReason,
-            };
-            var stdout = parse.InvocationConfiguration.Output;
-            if (asJson) JsonOutput.Write(parse, summary);
-            else stdout.WriteLine($"trained {rbm.Kind} {rbm.Visible}x{rbm.Hidden} ({phase}) for {result.EpochsRun} epochs in {result.Seconds:F1} s on {backend.Name}; saved {outPath}"
-                + (logZ is null ? "" : $"; log Z = {logZ.LogPartition.ToString("F3", CultureInfo.InvariantCulture)} ({logZ.Method})"));
-            return Task.FromResult(ExitCodes.Success);
+            if (parse.GetValue(o.Latent) is not null || parse.GetValue(o.Layers) is not null || parse.GetValue(o.Beta) is not null)
+                throw new CliException("--latent, --layers and --beta apply to --model vae only.");
+            return Task.FromResult(TrainRbm(parse, o, model, outPath, cancellationToken));
         });
         return command;
     }
 
-    private static int TrainVae(ParseResult parse, Option<string> data, Option<string?> labels, Option<int?> @class, Option<int?> maxRows, Option<string?> labelColumn,
-        Option<string?> validation, Option<int> epochs, Option<int> batch, Option<float?> lr, Option<int> patience, Option<int?> latent,
-        Option<string?> layers, Option<float?> beta, Option<ulong> seed, Option<int> threads, Option<string> device, Option<string> output, Option<string?> plots,
-        Option<bool> json, CancellationToken cancellationToken)
+    private static int TrainRbm(ParseResult parse, TrainOptions o, string model, string outPath, CancellationToken cancellationToken)
     {
-        ComputeBackends.TryParse(parse.GetValue(device), out var choice);
-        var backend = ComputeBackends.Create(choice, CommonOptions.Range("--threads", parse.GetValue(threads), 0, 1024), out var backendReason);
-        var outPath = parse.GetValue(output)!;
-        var options = new VaeTrainingOptions
+        var backend = RbmCli.Backend(parse, o.Threads, o.Device, out var backendReason);
+        var s = RbmSettings.Read(parse, o, model);
+        var options = s.Options;
+        var set = RbmCli.ReadData(parse, o.Data, o.Labels, o.Class, o.MaxRows, o.LabelColumn);
+        var features = set.Features;
+        if (s.Binarize) RbmCli.Binarize(set);
+        Tensors.Matrix? valid = null;
+        if (s.Validation is { } validPath)
         {
-            LatentDimension = CommonOptions.Range("--latent", parse.GetValue(latent) ?? 20, 1, 100_000),
-            EncoderLayers = Vae.VaeVerbs.ParseLayers(parse.GetValue(layers) ?? "400"),
-            Beta = parse.GetValue(beta) ?? 1f,
-            LearningRate = parse.GetValue(lr) ?? 1e-3f,
-            BatchSize = CommonOptions.Range("--batch", parse.GetValue(batch), 1, 1_000_000),
-            Epochs = CommonOptions.Range("--epochs", parse.GetValue(epochs), 1, 1_000_000),
-            EarlyStoppingPatience = CommonOptions.Range("--patience", parse.GetValue(patience), 0, 1_000_000),
-            Seed = parse.GetValue(seed),
+            if (!File.Exists(validPath)) throw new CliException($"validation file not found: {validPath}");
+            var validSet = DataReader.Read(validPath);
+            if (s.Binarize) RbmCli.Binarize(validSet);
+            valid = validSet.Features;
+            if (valid.Columns != features.Columns) throw new CliException($"validation rows have {valid.Columns} columns, training rows {features.Columns}.");
+        }
+        options.ValidationData = valid;
+        options.Backend = backend;
+        bool asJson = s.Json;
+        var stderr = parse.InvocationConfiguration.Error;
+        var history = new List<TrainingProgress>();
+        RbmTrainingResult result;
+        RbmBase rbm;
+        using (var display = TrainingProgressDisplay.Create(asJson, stderr))
+        {
+            var progress = new ProgressRelay<TrainingProgress>(p => { history.Add(p); display.Report(p); });
+            rbm = model == "grbm" ? RbmTrainer.CreateGaussian(features.View, options) : RbmTrainer.CreateBernoulli(features.View, options);
+            if (s.Binarize) rbm.Annotations[RbmCli.InputBinarization] = RbmCli.ThresholdRule;
+            result = RbmTrainer.Train(rbm, features.View, options, progress, cancellationToken);
+        }
+        TrainingPictures.Write(s.Plots, history, "reconstruction error (mean squared)", rbm, features);
+
+        LogPartitionEstimate? logZ = null;
+        string est = s.Estimate;
+        if (est != "none")
+        {
+            logZ = RbmCli.LogPartition(rbm, est, features.View, new AisOptions { Seed = options.Seed, Backend = backend }, parse);
+            rbm.LogPartition = logZ.LogPartition;
+            rbm.Annotations["log_partition_estimator"] = logZ.Method;
+        }
+        RbmCli.SaveModel(outPath, rbm);
+
+        var last = result.LastProgress;
+        var summary = new JsonObject
+        {
+            ["model"] = rbm.Kind,
+            ["out"] = Path.GetFullPath(outPath),
+            ["rows"] = features.Rows,
+            ["visible"] = rbm.Visible,
+            ["hidden"] = rbm.Hidden,
+            ["negativePhase"] = options.NegativePhase.ToString(),
+            ["epochs"] = result.EpochsRun,
+            ["stoppedEarly"] = result.StoppedEarly,
+            ["bestEpoch"] = result.BestEpoch,
+            ["seconds"] = result.Seconds,
+            ["secondsPerEpoch"] = result.Seconds / Math.Max(1, result.EpochsRun),
+            ["reconstructionError"] = JsonOutput.Number(last?.TrainingLoss ?? double.NaN),
+            ["validationReconstructionError"] = JsonOutput.Number(last?.ValidationLoss ?? double.NaN),
+            ["freeEnergyGap"] = JsonOutput.Number(last?.FreeEnergyGap ?? double.NaN),
+            ["logPartition"] = logZ is null ? null : JsonOutput.Number(logZ.LogPartition),
+            ["backend"] = backend.Name,
+            ["backendReason"] = backendReason,
         };
-        if (!(options.Beta > 0) || !float.IsFinite(options.Beta)) throw new CliException($"--beta must be positive (got {options.Beta}).");
-        if (!(options.LearningRate > 0) || !float.IsFinite(options.LearningRate)) throw new CliException($"--lr must be positive (got {options.LearningRate}).");
-        var set = RbmCli.ReadData(parse, data, labels, @class, maxRows, labelColumn);
+        var stdout = parse.InvocationConfiguration.Output;
+        if (asJson) JsonOutput.Write(parse, summary);
+        else stdout.WriteLine($"trained {rbm.Kind} {rbm.Visible}x{rbm.Hidden} ({options.NegativePhase}) for {result.EpochsRun} epochs in {result.Seconds:F1} s on {backend.Name}; saved {outPath}"
+            + (logZ is null ? "" : $"; log Z = {logZ.LogPartition.ToString("F3", CultureInfo.InvariantCulture)} ({logZ.Method})"));
+        return ExitCodes.Success;
+    }
+
+    private static int TrainVae(ParseResult parse, VaeSettings s, DataSet set, CancellationToken cancellationToken)
+    {
+        ComputeBackends.TryParse(s.Device, out var choice);
+        var backend = ComputeBackends.Create(choice, s.Threads, out var backendReason);
+        var outPath = s.Out;
+        var options = s.Options;
         DataSet? valid = null;
-        if (parse.GetValue(validation) is { } validPath)
+        if (s.Validation is { } validPath)
         {
             if (!File.Exists(validPath)) throw new CliException($"validation file not found: {validPath}");
             valid = DataReader.Read(validPath);
         }
-        bool asJson = parse.GetValue(json);
+        bool asJson = s.Json;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         TrainingProgress? last = null;
         var history = new List<TrainingProgress>();
@@ -200,7 +236,7 @@ internal static class TrainCommand
             var progress = new ProgressRelay<TrainingProgress>(p => { last = p; history.Add(p); display.Report(p); });
             vae = Vae.VaeVerbs.Train(set, valid, options, backend, progress, cancellationToken);
         }
-        TrainingPictures.Write(parse.GetValue(plots), history, "-ELBO (nats)", vae, set.Features);
+        TrainingPictures.Write(s.Plots, history, "-ELBO (nats)", vae, set.Features);
         RbmCli.SaveModel(outPath, vae);
         var stdout = parse.InvocationConfiguration.Output;
         if (asJson)

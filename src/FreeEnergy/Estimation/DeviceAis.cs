@@ -16,6 +16,7 @@ internal static class DeviceAis
     public static double[] LogWeights(IDeviceArrays device, BernoulliRbm model, float[] baseBias, double[] betas, int runs, ulong seed, IProgress<double>? progress = null)
     {
         int d = model.Visible, h = model.Hidden;
+        var ais = device.Ops<IAisDeviceOps>();
         var difference = new float[d];
         for (int i = 0; i < d; i++) difference[i] = model.VisibleBias[i] - baseBias[i];
         var owned = new List<DeviceArray>();
@@ -37,7 +38,7 @@ internal static class DeviceAis
             var comp = Own(runs);
 
             // v_0 ~ base model: sigmoid(b_A) per column.
-            device.TemperedSigmoid(v, 0f, aA, zerosD, vm, runs, d);
+            ais.TemperedSigmoid(v, 0f, aA, zerosD, vm, runs, d);
             device.Bernoulli(vm, v, seed, Philox.Stream(AnnealedImportanceSampling.StreamBase, 0), 0);
             Project();
             for (int k = 1; k < betas.Length; k++)
@@ -45,14 +46,14 @@ internal static class DeviceAis
                 double bPrev = betas[k - 1], bNow = betas[k];
                 float beta = (float)bNow;
                 ulong step = (ulong)k;
-                device.AisLogWeights(pre, v, diff, logw, comp, runs, d, h, bPrev, bNow);
+                ais.AisLogWeights(pre, v, diff, logw, comp, runs, d, h, bPrev, bNow);
                 AisOptions.ReportStep(progress, k, betas.Length - 1);
                 if (k == betas.Length - 1) break;
                 // h ~ p_beta(h | v) = sigmoid(beta (vW + c)); v ~ p_beta(v | h) = sigmoid(beta (W h + b) + (1 - beta) b_A).
-                device.TemperedSigmoid(pre, beta, zerosH, zerosH, hs, runs, h);
+                ais.TemperedSigmoid(pre, beta, zerosH, zerosH, hs, runs, h);
                 device.Bernoulli(hs, hs, seed, Philox.Stream(AnnealedImportanceSampling.StreamHidden, step), 0);
                 device.Gemm(Transpose.None, Transpose.Transposed, runs, d, h, 1f, hs, h, w, h, 0f, vm, d);
-                device.TemperedSigmoid(vm, beta, aA, diff, vm, runs, d);
+                ais.TemperedSigmoid(vm, beta, aA, diff, vm, runs, d);
                 device.Bernoulli(vm, v, seed, Philox.Stream(AnnealedImportanceSampling.StreamVisible, step), 0);
                 Project();
             }

@@ -11,7 +11,7 @@ internal static partial class VaeScoring
 
     /// <summary>
     /// The per-pair terms of a Bernoulli VAE with the fixed scoring noise on a device: rows uploaded in chunks, encoder,
-    /// the K draws per row (<see cref="IDeviceArrays.ReparameterizePairs"/>), decoder, -log p(x|z) and the log ratio per
+    /// the K draws per row (<see cref="IVaeDeviceOps.ReparameterizePairs"/>), decoder, -log p(x|z) and the log ratio per
     /// pair on the device; the per-pair terms and the KL per row come back and are accumulated as on the CPU.
     /// </summary>
     private static Accumulator[] AccumulateOnDevice(IDeviceArrays dev, Vae model, MatrixView data, int samples, float[] fixedNoise, out double[] kl)
@@ -22,26 +22,22 @@ internal static partial class VaeScoring
         int maxPairs = chunkRows * k;
         var owned = new List<DeviceArray>();
         DeviceArray Own(int length) { var a = dev.Allocate(length); owned.Add(a); return a; }
+        var ops = dev.Ops<IVaeDeviceOps>();
+        VaeNetwork? net = null;
         try
         {
             var theta = Own(layout.Count);
             dev.Upload(model.Parameters, theta);
             var noise = Own(k * z);
             dev.Upload(fixedNoise.AsSpan(0, k * z), noise);
-            var net = new DeviceVaeNetwork(dev, layout, theta);
+            net = new VaeNetwork(dev, layout, theta, null, chunkRows, maxPairs);
             var x = Own(chunkRows * d);
-            var encoder = layout.EncoderSizes.Select(w => Own(chunkRows * w)).ToArray();
-            var head = Own(chunkRows * 2 * z);
             var klRows = Own(chunkRows);
             var pairRows = Own(maxPairs);
             var pairIndex = new int[maxPairs];
             for (int p = 0; p < maxPairs; p++) pairIndex[p] = p / k;
             dev.UploadIndexes(pairIndex, pairRows);
             var xPairs = Own(maxPairs * d);
-            var eps = Own(maxPairs * z);
-            var zs = Own(maxPairs * z);
-            var decoder = layout.DecoderSizes.Select(w => Own(maxPairs * w)).ToArray();
-            var output = Own(maxPairs * d);
             var nll = Own(maxPairs);
             var ratio = Own(maxPairs);
             var nllHost = new float[maxPairs];
@@ -54,18 +50,17 @@ internal static partial class VaeScoring
                 int rows = Math.Min(chunkRows, n - start), pairs = rows * k;
                 var xb = x.Slice(0, rows * d);
                 dev.Upload(data.RowRange(start, rows).Span, xb);
-                var hb = head.Slice(0, rows * 2 * z);
-                net.Encode(xb, rows, encoder, hb);
-                dev.KlRows(hb, klRows, rows, z, model.PriorScale);
-                var e = eps.Slice(0, pairs * z);
-                var zb = zs.Slice(0, pairs * z);
-                dev.ReparameterizePairs(hb, noise, e, zb, pairs, k, z);
-                var ob = output.Slice(0, pairs * d);
-                net.Decode(zb, pairs, decoder, ob);
+                net.Encode(xb, rows);
+                var hb = net.Head.Slice(0, rows * 2 * z);
+                ops.KlRows(hb, klRows, rows, z, model.PriorScale);
+                var e = net.Eps.Slice(0, pairs * z);
+                var zb = net.Z.Slice(0, pairs * z);
+                ops.ReparameterizePairs(hb, noise, e, zb, pairs, k, z);
+                net.Decode(pairs);
                 var xp = xPairs.Slice(0, pairs * d);
                 dev.GatherRows(xb, d, pairRows, pairs, xp);
-                dev.BernoulliLogitLossRows(xp, ob, nll, pairs, d, 1f);
-                dev.LogRatioPairs(zb, hb, e, ratio, pairs, k, z, model.PriorScale);
+                ops.BernoulliLogitLossRows(xp, net.Out.Slice(0, pairs * d), nll, pairs, d, 1f);
+                ops.LogRatioPairs(zb, hb, e, ratio, pairs, k, z, model.PriorScale);
                 dev.Download(nll.Slice(0, pairs), nllHost);
                 dev.Download(ratio.Slice(0, pairs), ratioHost);
                 dev.Download(klRows.Slice(0, rows), klHost);
@@ -76,6 +71,7 @@ internal static partial class VaeScoring
         }
         finally
         {
+            net?.Dispose();
             foreach (var a in owned) a.Dispose();
         }
     }

@@ -32,13 +32,11 @@ internal static partial class VaeScoring
         // 1. q(z|x) for every row, and the closed-form KL.
         var head = new float[n * 2 * z];
         var kl = new double[n];
-        var ws = new VaeWorkspace(layout, (int)Math.Max(1, Math.Min(PairChunk, (long)n * k)));
-        ws.PriorScale = model.PriorScale;
-        ws.PrepareLikelihood(theta);
+        var ws = new VaeWorkspace(layout, theta, backend, (int)Math.Max(1, Math.Min(PairChunk, (long)n * k))) { PriorScale = model.PriorScale };
         for (int start = 0; start < n; start += ws.Capacity)
         {
             int rows = Math.Min(ws.Capacity, n - start);
-            ws.Encode(backend, theta, data.Array, data.Offset + start * d, rows);
+            ws.Encode(data.Array, data.Offset + start * d, rows);
             ws.Head.AsSpan(0, rows * 2 * z).CopyTo(head.AsSpan(start * 2 * z));
         }
         for (int r = 0; r < n; r++)
@@ -92,7 +90,7 @@ internal static partial class VaeScoring
         {
             chunkRows = (int)Math.Min(ws.Capacity, total - chunkStart);
             backend.For(chunkRows, Math.Max(1, 2048 / z), prepare);
-            ws.Decode(backend, theta, chunkRows, addOutputBias: true);
+            ws.Decode(chunkRows);
             backend.For(chunkRows, Math.Max(1, 16384 / d), likelihood);
             for (int i = 0; i < chunkRows; i++)
             {

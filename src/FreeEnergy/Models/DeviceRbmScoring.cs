@@ -39,7 +39,7 @@ internal static class DeviceRbmScoring
             if (gaussian is null)
             {
                 device.Gemm(Transpose.None, Transpose.None, n, h, d, 1f, v, d, w, h, 0f, pre, h);
-                device.RbmFreeEnergyRows(v, a, pre, b, f, n, d, h);
+                device.Ops<IRbmDeviceOps>().RbmFreeEnergyRows(v, a, pre, b, f, n, d, h);
             }
             else
             {
@@ -47,7 +47,7 @@ internal static class DeviceRbmScoring
                 device.Copy(v.Slice(0, n * d), scaled);
                 device.DivideColumns(scaled, sigma, n, d);
                 device.Gemm(Transpose.None, Transpose.None, n, h, d, 1f, scaled, d, w, h, 0f, pre, h);
-                device.GaussianRbmFreeEnergyRows(v, a, sigma, pre, b, f, n, d, h);
+                device.Ops<IRbmDeviceOps>().GaussianRbmFreeEnergyRows(v, a, sigma, pre, b, f, n, d, h);
             }
             device.Download(f.Slice(0, n), host);
             for (int r = 0; r < n; r++) result[start + r] = host[r];

@@ -62,7 +62,7 @@ public sealed partial class Vae : IFreeEnergyModel
             options.DecoderLayers ?? Reversed(options.EncoderLayers), options.Activation, options.Likelihood, options.LearnVariance);
         var theta = new float[layout.Count];
         int index = 0;
-        void Init(DenseLayer layer)
+        void Init(DenseShape layer)
         {
             var random = new RandomStream(options.Seed, Philox.Stream(PurposeInit, (ulong)index++));
             float bound = 1f / MathF.Sqrt(layer.In);
@@ -106,7 +106,7 @@ public sealed partial class Vae : IFreeEnergyModel
     public IReadOnlyList<int> DecoderLayers => Layout.DecoderSizes;
 
     /// <summary>The hidden-layer activation.</summary>
-    public VaeActivation Activation => Layout.Activation;
+    public Activation Activation => Layout.Activation;
 
     /// <summary>The observation model.</summary>
     public VaeLikelihood Likelihood => Layout.Likelihood;
@@ -146,11 +146,11 @@ public sealed partial class Vae : IFreeEnergyModel
         int z = Layout.Latent;
         var mean = new Matrix(data.Rows, z);
         var logVariance = new Matrix(data.Rows, z);
-        var ws = new VaeWorkspace(Layout, Math.Min(ChunkRows, Math.Max(1, data.Rows)));
+        var ws = new VaeWorkspace(Layout, Parameters, Backend, Math.Min(ChunkRows, Math.Max(1, data.Rows)));
         for (int start = 0; start < data.Rows; start += ws.Capacity)
         {
             int rows = Math.Min(ws.Capacity, data.Rows - start);
-            ws.Encode(Backend, Parameters, data.Array, data.Offset + start * data.Columns, rows);
+            ws.Encode(data.Array, data.Offset + start * data.Columns, rows);
             for (int r = 0; r < rows; r++)
             {
                 ws.Head.AsSpan(r * 2 * z, z).CopyTo(mean.Data.AsSpan((start + r) * z, z));
@@ -170,12 +170,12 @@ public sealed partial class Vae : IFreeEnergyModel
             throw new DataFormatException($"latent rows have {latent.Columns} values; the model has {Layout.Latent} latent dimensions.");
         int d = Layout.Input, z = Layout.Latent;
         var result = new Matrix(latent.Rows, d);
-        var ws = new VaeWorkspace(Layout, Math.Min(ChunkRows, Math.Max(1, latent.Rows)));
+        var ws = new VaeWorkspace(Layout, Parameters, Backend, Math.Min(ChunkRows, Math.Max(1, latent.Rows)));
         for (int start = 0; start < latent.Rows; start += ws.Capacity)
         {
             int rows = Math.Min(ws.Capacity, latent.Rows - start);
             latent.Span.Slice(start * z, rows * z).CopyTo(ws.Z);
-            ws.Decode(Backend, Parameters, rows, addOutputBias: true);
+            ws.Decode(rows);
             var dst = result.Data.AsSpan(start * d, rows * d);
             ws.Out.AsSpan(0, rows * d).CopyTo(dst);
             if (Layout.Likelihood == VaeLikelihood.Bernoulli) Compute.Cpu.Activations.Sigmoid(dst, dst);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FreeEnergy.Compute;
 using FreeEnergy.Persistence;
 
 namespace FreeEnergy.Models;
@@ -12,7 +13,7 @@ public sealed partial class Vae
     {
         var L = Layout;
         var tensors = new List<NamedTensor>();
-        void AddDense(string name, DenseLayer layer)
+        void AddDense(string name, DenseShape layer)
         {
             tensors.Add(new NamedTensor(name + ".weight", [layer.In, layer.Out], Parameters.AsSpan(layer.WeightOffset, layer.WeightCount).ToArray()));
             tensors.Add(new NamedTensor(name + ".bias", [layer.Out], Parameters.AsSpan(layer.BiasOffset, layer.Out).ToArray()));
@@ -79,9 +80,9 @@ public sealed partial class Vae
         var decoder = Layers(document, "decoder_layers");
         var activation = document.Hyperparameter("activation") switch
         {
-            "relu" => VaeActivation.Relu,
-            "tanh" => VaeActivation.Tanh,
-            "softplus" => VaeActivation.Softplus,
+            "relu" => Activation.Relu,
+            "tanh" => Activation.Tanh,
+            "softplus" => Activation.Softplus,
             var a => throw new ModelFileException($"unknown activation '{a}' (expected relu, tanh or softplus)."),
         };
         var likelihood = document.Hyperparameter("likelihood") switch
@@ -100,7 +101,7 @@ public sealed partial class Vae
         catch (ArgumentOutOfRangeException e) { throw new ModelFileException("invalid VAE shape: " + e.Message); }
 
         var theta = new float[layout.Count];
-        void ReadDense(string name, DenseLayer layer)
+        void ReadDense(string name, DenseShape layer)
         {
             document.Tensor(name + ".weight", layer.In, layer.Out).CopyTo(theta, layer.WeightOffset);
             document.Tensor(name + ".bias", layer.Out).CopyTo(theta, layer.BiasOffset);
@@ -129,11 +130,12 @@ public sealed partial class Vae
         return vae;
     }
 
-    internal static string ActivationName(VaeActivation a) => a switch
+    internal static string ActivationName(Activation a) => a switch
     {
-        VaeActivation.Relu => "relu",
-        VaeActivation.Tanh => "tanh",
-        _ => "softplus",
+        Activation.Relu => "relu",
+        Activation.Tanh => "tanh",
+        Activation.Softplus => "softplus",
+        _ => throw new ArgumentOutOfRangeException(nameof(a), $"A VAE has no {a} activation."),
     };
 
     private static int Int(ModelDocument d, string name)

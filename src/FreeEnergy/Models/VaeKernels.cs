@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using FreeEnergy.Compute;
 
 namespace FreeEnergy.Models;
 
@@ -14,14 +15,15 @@ internal static class VaeKernels
     private const int Block = 256;
     public const double HalfLogTwoPi = 0.91893853320467274178;
 
-    /// <summary>row = act(row + bias).</summary>
-    public static void BiasActivation(Span<float> row, ReadOnlySpan<float> bias, VaeActivation activation)
+    /// <summary>row = act(row + bias) for the VAE's activations and <see cref="Activation.None"/>.</summary>
+    public static void BiasActivation(Span<float> row, ReadOnlySpan<float> bias, Activation activation)
     {
         TensorPrimitives.Add(row, bias, row);
         switch (activation)
         {
-            case VaeActivation.Relu: TensorPrimitives.Max(row, 0f, row); break;
-            case VaeActivation.Tanh: TensorPrimitives.Tanh(row, row); break;
+            case Activation.None: break;
+            case Activation.Relu: TensorPrimitives.Max(row, 0f, row); break;
+            case Activation.Tanh: TensorPrimitives.Tanh(row, row); break;
             default: Softplus(row); break;
         }
     }
@@ -47,14 +49,15 @@ internal static class VaeKernels
 
     /// <summary>
     /// grad = grad * act'(pre), written from the activation's output <paramref name="post"/>:
-    /// ReLU 1[post &gt; 0], tanh 1 - post^2, softplus sigmoid(pre) = 1 - e^-post.
+    /// ReLU 1[post &gt; 0], tanh 1 - post^2, softplus sigmoid(pre) = 1 - e^-post, none 1.
     /// </summary>
-    public static void ActivationBackward(Span<float> grad, ReadOnlySpan<float> post, VaeActivation activation)
+    public static void ActivationBackward(Span<float> grad, ReadOnlySpan<float> post, Activation activation)
     {
         int i = 0, w = Vector<float>.Count;
         switch (activation)
         {
-            case VaeActivation.Relu:
+            case Activation.None: break;
+            case Activation.Relu:
                 for (; i <= grad.Length - w; i += w)
                 {
                     var p = new Vector<float>(post[i..]);
@@ -63,7 +66,7 @@ internal static class VaeKernels
                 }
                 for (; i < grad.Length; i++) if (!(post[i] > 0f)) grad[i] = 0f;
                 break;
-            case VaeActivation.Tanh:
+            case Activation.Tanh:
                 for (; i <= grad.Length - w; i += w)
                 {
                     var p = new Vector<float>(post[i..]);

@@ -1,7 +1,9 @@
+using FreeEnergy.Compute;
+
 namespace FreeEnergy.Models;
 
-/// <summary>One dense layer inside the flat parameter vector: weight [In, Out] at WeightOffset, bias [Out] at BiasOffset.</summary>
-internal readonly record struct DenseLayer(int In, int Out, int WeightOffset, int BiasOffset, bool Activated)
+/// <summary>Where one dense layer lives inside the flat parameter vector: weight [In, Out] at WeightOffset, bias [Out] at BiasOffset.</summary>
+internal readonly record struct DenseShape(int In, int Out, int WeightOffset, int BiasOffset)
 {
     public int WeightCount => In * Out;
 }
@@ -14,7 +16,7 @@ internal readonly record struct DenseLayer(int In, int Out, int WeightOffset, in
 /// </summary>
 internal sealed class VaeLayout
 {
-    public VaeLayout(int input, int latent, int[] encoderLayers, int[] decoderLayers, VaeActivation activation,
+    public VaeLayout(int input, int latent, int[] encoderLayers, int[] decoderLayers, Activation activation,
         VaeLikelihood likelihood, bool learnVariance)
     {
         if (input <= 0) throw new ArgumentOutOfRangeException(nameof(input), "The input dimension must be positive.");
@@ -30,21 +32,21 @@ internal sealed class VaeLayout
         LearnVariance = likelihood == VaeLikelihood.Gaussian && learnVariance;
 
         int offset = 0;
-        DenseLayer Add(int fanIn, int fanOut, bool activated)
+        DenseShape Add(int fanIn, int fanOut)
         {
-            var layer = new DenseLayer(fanIn, fanOut, offset, offset + fanIn * fanOut, activated);
+            var layer = new DenseShape(fanIn, fanOut, offset, offset + fanIn * fanOut);
             offset = checked(offset + fanIn * fanOut + fanOut);
             return layer;
         }
 
-        Encoder = new DenseLayer[encoderLayers.Length];
+        Encoder = new DenseShape[encoderLayers.Length];
         int width = input;
-        for (int i = 0; i < encoderLayers.Length; i++) { Encoder[i] = Add(width, encoderLayers[i], true); width = encoderLayers[i]; }
-        Head = Add(width, 2 * latent, false);
-        Decoder = new DenseLayer[decoderLayers.Length];
+        for (int i = 0; i < encoderLayers.Length; i++) { Encoder[i] = Add(width, encoderLayers[i]); width = encoderLayers[i]; }
+        Head = Add(width, 2 * latent);
+        Decoder = new DenseShape[decoderLayers.Length];
         width = latent;
-        for (int i = 0; i < decoderLayers.Length; i++) { Decoder[i] = Add(width, decoderLayers[i], true); width = decoderLayers[i]; }
-        Output = Add(width, input, false);
+        for (int i = 0; i < decoderLayers.Length; i++) { Decoder[i] = Add(width, decoderLayers[i]); width = decoderLayers[i]; }
+        Output = Add(width, input);
         if (likelihood == VaeLikelihood.Gaussian)
         {
             DecoderLogVarianceOffset = offset;
@@ -59,13 +61,13 @@ internal sealed class VaeLayout
     public int Latent { get; }
     public int[] EncoderSizes { get; }
     public int[] DecoderSizes { get; }
-    public VaeActivation Activation { get; }
+    public Activation Activation { get; }
     public VaeLikelihood Likelihood { get; }
     public bool LearnVariance { get; }
-    public DenseLayer[] Encoder { get; }
-    public DenseLayer Head { get; }
-    public DenseLayer[] Decoder { get; }
-    public DenseLayer Output { get; }
+    public DenseShape[] Encoder { get; }
+    public DenseShape Head { get; }
+    public DenseShape[] Decoder { get; }
+    public DenseShape Output { get; }
 
     /// <summary>Offset of the Gaussian decoder's log variance [D], or -1 for Bernoulli.</summary>
     public int DecoderLogVarianceOffset { get; }
@@ -75,16 +77,4 @@ internal sealed class VaeLayout
 
     /// <summary>Parameters [0, TrainableCount) are updated by training.</summary>
     public int TrainableCount { get; }
-
-    /// <summary>The widest activation any layer produces (workspace sizing).</summary>
-    public int MaxWidth
-    {
-        get
-        {
-            int w = Math.Max(Input, 2 * Latent);
-            foreach (var h in EncoderSizes) w = Math.Max(w, h);
-            foreach (var h in DecoderSizes) w = Math.Max(w, h);
-            return w;
-        }
-    }
 }

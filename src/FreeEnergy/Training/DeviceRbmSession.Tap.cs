@@ -8,7 +8,7 @@ namespace FreeEnergy.Training;
 /// TAP (EMF) training on the device (DESIGN.md section 3), step for step as <see cref="RbmTrainingSession"/>'s TapStep
 /// with <see cref="Estimation.TapExpansion.Iterate"/> and <see cref="Estimation.TapExpansion.Gradient"/>: persistent
 /// magnetisations, per batch the powers W^2 (and W^3 at third order), the damped fixed-point iterations (three
-/// products and one <see cref="IDeviceArrays.TapUpdate"/> per layer), then the negative phase from the moment products
+/// products and one <see cref="Estimation.ITapDeviceOps.TapUpdate"/> per layer), then the negative phase from the moment products
 /// straight into the weight velocity.
 /// </summary>
 internal sealed partial class DeviceRbmSession

@@ -1,6 +1,7 @@
 using FreeEnergy.Compute;
 using FreeEnergy.Compute.Device;
 using FreeEnergy.Compute.Random;
+using FreeEnergy.Estimation;
 using FreeEnergy.Models;
 using FreeEnergy.Tensors;
 
@@ -22,7 +23,7 @@ internal sealed partial class DeviceRbmSession : ITrainingStep, IDisposable
 {
     private const int MonitorChunk = 1024;
 
-    private readonly IDeviceArrays _dev;
+    private readonly ITapDeviceOps _dev;
     private readonly RbmBase _model;
     private readonly GaussianRbm? _gaussian;
     private readonly DeviceArray? _sigma, _monitorScaled;
@@ -45,7 +46,7 @@ internal sealed partial class DeviceRbmSession : ITrainingStep, IDisposable
 
     public DeviceRbmSession(RbmBase model, MatrixView data, RbmTrainingOptions options, IDeviceArrays device)
     {
-        _dev = device;
+        _dev = device.Ops<ITapDeviceOps>();
         _model = model;
         _gaussian = model as GaussianRbm;
         if (model is not (BernoulliRbm or GaussianRbm) || (_gaussian is not null && options.LearnSigma))

@@ -1,3 +1,4 @@
+using FreeEnergy.Compute;
 using FreeEnergy.Models;
 
 namespace FreeEnergy.Training;
@@ -14,8 +15,8 @@ public sealed class VaeTrainingOptions
     /// <summary>Decoder hidden layer widths, latent side first; null (default) mirrors the encoder.</summary>
     public int[]? DecoderLayers { get; set; }
 
-    /// <summary>Hidden-layer activation. Default: ReLU.</summary>
-    public VaeActivation Activation { get; set; } = VaeActivation.Relu;
+    /// <summary>Hidden-layer activation: <see cref="Activation.Relu"/>, <see cref="Activation.Tanh"/> or <see cref="Activation.Softplus"/>. Default: ReLU.</summary>
+    public Activation Activation { get; set; } = Activation.Relu;
 
     /// <summary>Observation model. Default: Bernoulli (data in [0, 1]).</summary>
     public VaeLikelihood Likelihood { get; set; } = VaeLikelihood.Bernoulli;
@@ -92,6 +93,8 @@ public sealed class VaeTrainingOptions
         if (!(AdamBeta2 >= 0 && AdamBeta2 < 1)) throw new ArgumentOutOfRangeException(nameof(AdamBeta2), "AdamBeta2 must be in [0, 1).");
         if (!(WeightDecay >= 0) || !float.IsFinite(WeightDecay)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), "WeightDecay must be finite and non-negative.");
         if (!float.IsFinite(InitialLogVariance)) throw new ArgumentOutOfRangeException(nameof(InitialLogVariance));
+        if (Activation is not (Activation.Relu or Activation.Tanh or Activation.Softplus))
+            throw new ArgumentOutOfRangeException(nameof(Activation), $"The VAE's hidden activation must be Relu, Tanh or Softplus (got {Activation}).");
         if (float.IsNaN(MinLogVariance) || float.IsPositiveInfinity(MinLogVariance)) throw new ArgumentOutOfRangeException(nameof(MinLogVariance));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ScoringSamples, nameof(ScoringSamples));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));

@@ -39,8 +39,8 @@ internal sealed class VaeTrainingSession : ITrainingStep
         var layout = model.Layout;
         _theta = model.Parameters;
         BatchSize = Math.Min(options.BatchSize, training.Rows);
-        _ws = new VaeWorkspace(layout, BatchSize) { PriorScale = model.PriorScale };
-        _grad = new float[layout.Count];
+        _ws = new VaeWorkspace(layout, _theta, _backend, BatchSize, training: true) { PriorScale = model.PriorScale };
+        _grad = _ws.Gradient;
         _lastGood = new float[layout.Count];
         _best = new float[layout.Count];
         _adam = new AdamOptimizer(layout.TrainableCount, options.LearningRate, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay);
@@ -66,8 +66,8 @@ internal sealed class VaeTrainingSession : ITrainingStep
         var ws = _ws;
         _gatherStart = start;
         _backend.For(rows, 16, _gather);
-        ws.FillNoise(_backend, _options.Seed, Philox.Stream(Vae.PurposeNoise, (ulong)epoch, (ulong)batchIndex), rows);
-        ws.ForwardBackward(_backend, _theta, _grad, rows, _klWeight);
+        ws.FillNoise(_options.Seed, Philox.Stream(Vae.PurposeNoise, (ulong)epoch, (ulong)batchIndex), rows);
+        ws.ForwardBackward(_theta, rows, _klWeight);
         double batchLoss = 0;
         for (int r = 0; r < rows; r++) batchLoss += ws.Reconstruction[r] + _invBeta * ws.Kl[r];
         if (!double.IsFinite(batchLoss)) return "loss";

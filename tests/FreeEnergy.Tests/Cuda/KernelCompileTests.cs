@@ -60,19 +60,19 @@ public class KernelCompileTests
         var directory = Path.Combine(Path.GetTempPath(), "fe-ptx-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var ptx = PtxCache.Get(nvrtc, "ais.cu", architecture, directory);
+            var ptx = PtxCache.Get(nvrtc, "gather.cu", architecture, directory);
             var files = Directory.GetFiles(directory, "*.ptx");
             Assert.Single(files);
             Assert.Contains($"compute{architecture}", Path.GetFileName(files[0]));
             Assert.Equal(ptx, File.ReadAllText(files[0]));
-            var cubin = PtxCache.GetImage(nvrtc, "ais.cu", architecture, cubin: true, directory);
+            var cubin = PtxCache.GetImage(nvrtc, "gather.cu", architecture, cubin: true, directory);
             var cubinFile = Assert.Single(Directory.GetFiles(directory, "*.cubin"));
             Assert.Contains($"-sm{architecture}-", Path.GetFileName(cubinFile));
             Assert.Equal(cubin, File.ReadAllBytes(cubinFile));
-            Assert.Same(cubin, PtxCache.GetImage(nvrtc, "ais.cu", architecture, cubin: true, directory));
+            Assert.Same(cubin, PtxCache.GetImage(nvrtc, "gather.cu", architecture, cubin: true, directory));
             var headers = CudaKernelSources.ReadHeaders();
-            Assert.NotEqual(PtxCache.Key("ais.cu", "a", headers, 80, nvrtc.Version), PtxCache.Key("ais.cu", "a", headers, 90, nvrtc.Version));
-            Assert.NotEqual(PtxCache.Key("ais.cu", "a", headers, 80, nvrtc.Version), PtxCache.Key("ais.cu", "b", headers, 80, nvrtc.Version));
+            Assert.NotEqual(PtxCache.Key("gather.cu", "a", headers, 80, nvrtc.Version), PtxCache.Key("gather.cu", "a", headers, 90, nvrtc.Version));
+            Assert.NotEqual(PtxCache.Key("gather.cu", "a", headers, 80, nvrtc.Version), PtxCache.Key("gather.cu", "b", headers, 80, nvrtc.Version));
         }
         finally
         {

@@ -33,7 +33,6 @@ static inline float __int_as_float(unsigned int bits) { float f; std::memcpy(&f,
 #include "sampling.cu"
 #include "reductions.cu"
 #include "optimizers.cu"
-#include "ais.cu"
 #include "gather.cu"
 #include "vae.cu"
 
@@ -52,41 +51,28 @@ int main()
     {
         std::string k = name;
         blockIdx.x = 0;
-        if (k == "fe_sigmoid" || k == "fe_softplus")
-        {
-            int n = (int)I(); auto x = A(n); std::vector<float> y((size_t)n);
-            if (k == "fe_sigmoid") fe_sigmoid(x.data(), y.data(), n); else fe_softplus(x.data(), y.data(), n);
-            P(y, n);
-        }
-        else if (k == "fe_add_row_bias")
+        if (k == "fe_add_row_bias")
         {
             int r = (int)I(), c = (int)I(); auto m = A((long long)r * c); auto b = A(c);
             fe_add_row_bias(m.data(), b.data(), r, c); P(m, (long long)r * c);
         }
-        else if (k == "fe_bias_sigmoid" || k == "fe_bias_softplus")
+        else if (k == "fe_bias_sigmoid")
         {
             int r = (int)I(), c = (int)I(); auto x = A((long long)r * c); auto b = A(c); std::vector<float> y(x.size());
-            if (k == "fe_bias_sigmoid") fe_bias_sigmoid(x.data(), b.data(), y.data(), r, c); else fe_bias_softplus(x.data(), b.data(), y.data(), r, c);
+            fe_bias_sigmoid(x.data(), b.data(), y.data(), r, c);
             P(y, (long long)r * c);
         }
         else if (k == "fe_scale")
         {
             int n = (int)I(); float a = F(); auto x = A(n); fe_scale(x.data(), a, n); P(x, n);
         }
-        else if (k == "fe_uniform" || k == "fe_bernoulli" || k == "fe_gaussian")
+        else if (k == "fe_bernoulli" || k == "fe_gaussian")
         {
             int n = (int)I(); float sd = F(); unsigned long long seed = U(), stream = U(), start = U();
             auto in = A(n); std::vector<float> out((size_t)n);
-            if (k == "fe_uniform") fe_uniform(out.data(), n, seed, stream, start);
-            else if (k == "fe_bernoulli") fe_bernoulli(in.data(), out.data(), n, seed, stream, start);
+            if (k == "fe_bernoulli") fe_bernoulli(in.data(), out.data(), n, seed, stream, start);
             else fe_gaussian(in.data(), sd, out.data(), n, seed, stream, start);
             P(out, n);
-        }
-        else if (k == "fe_row_sums" || k == "fe_logsumexp_rows")
-        {
-            int r = (int)I(), c = (int)I(); auto m = A((long long)r * c); std::vector<float> out((size_t)r);
-            for (int i = 0; i < r; i++) { blockIdx.x = i; if (k == "fe_row_sums") fe_row_sums(m.data(), out.data(), r, c); else fe_logsumexp_rows(m.data(), out.data(), r, c); }
-            P(out, r);
         }
         else if (k == "fe_rbm_free_energy_rows")
         {
@@ -112,19 +98,6 @@ int main()
         {
             int n = (int)I(); float lr = F(), mu = F(), wd = F(); auto p = A(n); auto g = A(n); auto vel = A(n);
             fe_momentum(p.data(), g.data(), vel.data(), n, lr, mu, wd); P(p, n); P(vel, n);
-        }
-        else if (k == "fe_ais_accumulate")
-        {
-            int n = (int)I(); float beta = F(); auto w = A(n); auto e = A(n); fe_ais_accumulate(w.data(), e.data(), n, beta); P(w, n);
-        }
-        else if (k == "fe_log_weight_difference")
-        {
-            int n = (int)I(); auto w = A(n); auto a = A(n); auto b = A(n); fe_log_weight_difference(w.data(), a.data(), b.data(), n); P(w, n);
-        }
-        else if (k == "fe_temper_rows")
-        {
-            int r = (int)I(), c = (int)I(); float beta = F(); auto x = A((long long)r * c); auto b = A(c); std::vector<float> y(x.size());
-            fe_temper_rows(x.data(), b.data(), y.data(), r, c, beta); P(y, (long long)r * c);
         }
         else if (k == "fe_column_mean_difference")
         {

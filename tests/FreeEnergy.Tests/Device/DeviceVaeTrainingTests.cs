@@ -1,3 +1,4 @@
+using FreeEnergy.Compute;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Device;
 using FreeEnergy.Models;
@@ -15,10 +16,10 @@ public class DeviceVaeTrainingTests
     private static readonly CpuBackend Cpu = new(2);
 
     [Theory]
-    [InlineData(VaeActivation.Relu)]
-    [InlineData(VaeActivation.Tanh)]
-    [InlineData(VaeActivation.Softplus)]
-    public void HostSeamReproducesTheCpuTrainer(VaeActivation activation)
+    [InlineData(Activation.Relu)]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.Softplus)]
+    public void HostSeamReproducesTheCpuTrainer(Activation activation)
     {
         var data = RbmTestData.RandomBinary(70, 20, 11);   // batches of 16: a short last batch
         var valid = RbmTestData.RandomBinary(15, 20, 12);
@@ -57,7 +58,7 @@ public class DeviceVaeScoringTests
     [Fact]
     public void HostSeamScoresLikeTheCpuAcrossChunks()
     {
-        var options = new VaeTrainingOptions { LatentDimension = 3, EncoderLayers = [10], DecoderLayers = [7], ScoringSamples = 5, Seed = 9, Activation = VaeActivation.Tanh, PriorScale = 0.8f };
+        var options = new VaeTrainingOptions { LatentDimension = 3, EncoderLayers = [10], DecoderLayers = [7], ScoringSamples = 5, Seed = 9, Activation = Activation.Tanh, PriorScale = 0.8f };
         var model = Models.Vae.Create(16, options);
         var cpu = new CpuBackend(2);
         model.Backend = cpu;

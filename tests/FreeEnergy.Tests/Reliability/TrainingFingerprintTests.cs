@@ -1,6 +1,7 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
+using FreeEnergy.Compute;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Device;
 using FreeEnergy.Models;
@@ -181,7 +182,7 @@ public sealed class TrainingFingerprintTests
         {
             case "vae": valid = validation.View; break;
             case "vae-gaussian-early-stopping":
-                o.Likelihood = VaeLikelihood.Gaussian; o.Activation = VaeActivation.Tanh; o.DecoderLayers = [10];
+                o.Likelihood = VaeLikelihood.Gaussian; o.Activation = Activation.Tanh; o.DecoderLayers = [10];
                 o.Epochs = 12; o.LearningRate = 2e-2f; o.EarlyStoppingPatience = 1; o.WeightDecay = 1e-3f;
                 data = Centred(data); valid = Centred(validation).View;
                 break;

@@ -1,3 +1,4 @@
+using FreeEnergy.Compute;
 using FreeEnergy.Estimation;
 using FreeEnergy.Models;
 using FreeEnergy.Tensors;
@@ -13,7 +14,7 @@ public class VaeModelTests
         data = VaeTrainingTests.Prototypes(96, 10, 20);
         var options = new VaeTrainingOptions
         {
-            LatentDimension = 2, EncoderLayers = [8, 6], DecoderLayers = [5], Activation = VaeActivation.Softplus,
+            LatentDimension = 2, EncoderLayers = [8, 6], DecoderLayers = [5], Activation = Activation.Softplus,
             Likelihood = likelihood, Beta = 2f, PriorScale = 0.8f, ScoringSamples = 3, Epochs = 2, BatchSize = 40, Seed = 3,
         };
         return VaeTrainer.Train(data.View, null, options);

@@ -96,11 +96,11 @@ public static class VaeVerbs
     };
 
     /// <summary>Parses relu|tanh|softplus.</summary>
-    public static VaeActivation ParseActivation(string name) => name.Trim().ToLowerInvariant() switch
+    public static Activation ParseActivation(string name) => name.Trim().ToLowerInvariant() switch
     {
-        "relu" => VaeActivation.Relu,
-        "tanh" => VaeActivation.Tanh,
-        "softplus" => VaeActivation.Softplus,
+        "relu" => Activation.Relu,
+        "tanh" => Activation.Tanh,
+        "softplus" => Activation.Softplus,
         var other => throw new CliException($"unknown activation '{other}'; use relu, tanh or softplus."),
     };
 

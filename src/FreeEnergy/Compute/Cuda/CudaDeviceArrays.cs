@@ -8,7 +8,7 @@ namespace FreeEnergy.Compute.Cuda;
 /// all of it is queued on the backend's one stream in call order, and only <see cref="Download"/> and
 /// <see cref="MaxMagnitude"/> wait. Sampling draws the same Philox numbers as the CPU engine.
 /// </summary>
-internal sealed unsafe class CudaDeviceArrays : IDeviceArrays
+internal sealed unsafe partial class CudaDeviceArrays : IDeviceArrays
 {
     private sealed class CudaArray(CudaBuffer buffer) : DeviceArray(buffer.Length)
     {
@@ -129,53 +129,6 @@ internal sealed unsafe class CudaDeviceArrays : IDeviceArrays
     }
 
     /// <inheritdoc />
-    public void TemperedSigmoid(DeviceSlice x, float beta, DeviceSlice baseBias, DeviceSlice difference, DeviceSlice y, int rows, int columns)
-    {
-        long n = (long)rows * columns;
-        x.Need(n, nameof(x)); y.Need(n, nameof(y)); baseBias.Need(columns, nameof(baseBias)); difference.Need(columns, nameof(difference));
-        ulong px = P(x), pa = P(baseBias), pd = P(difference), py = P(y);
-        float b = beta;
-        int r = rows, c = columns;
-        void** args = stackalloc void*[] { &px, &b, &pa, &pd, &py, &r, &c };
-        K.LaunchElementwise("fe_tempered_sigmoid", n, args);
-    }
-
-    /// <inheritdoc />
-    public void AisLogWeights(DeviceSlice preActivations, DeviceSlice visible, DeviceSlice difference, DeviceSlice logWeights, DeviceSlice compensation,
-        int rows, int visibleCount, int hiddenCount, double betaPrevious, double betaNow)
-    {
-        preActivations.Need((long)rows * hiddenCount, nameof(preActivations)); visible.Need((long)rows * visibleCount, nameof(visible));
-        difference.Need(visibleCount, nameof(difference)); logWeights.Need(rows, nameof(logWeights)); compensation.Need(rows, nameof(compensation));
-        ulong pp = P(preActivations), pv = P(visible), pd = P(difference), pw = P(logWeights), pc = P(compensation);
-        int r = rows, d = visibleCount, h = hiddenCount;
-        double b0 = betaPrevious, b1 = betaNow;
-        void** args = stackalloc void*[] { &pp, &pv, &pd, &pw, &pc, &r, &d, &h, &b0, &b1 };
-        K.LaunchPerRow("fe_ais_log_weights", rows, Math.Max(visibleCount, hiddenCount), args);
-    }
-
-    /// <inheritdoc />
-    public void BiasActivation(DeviceSlice x, DeviceSlice bias, int rows, int columns, Models.VaeActivation activation)
-    {
-        long n = (long)rows * columns;
-        x.Need(n, nameof(x)); bias.Need(columns, nameof(bias));
-        ulong px = P(x), pb = P(bias);
-        int r = rows, c = columns, f = (int)activation;
-        void** args = stackalloc void*[] { &px, &pb, &r, &c, &f };
-        K.LaunchElementwise("fe_bias_activation", n, args);
-    }
-
-    /// <inheritdoc />
-    public void ActivationBackward(DeviceSlice grad, DeviceSlice post, Models.VaeActivation activation)
-    {
-        int n = grad.Length;
-        post.Need(n, nameof(post));
-        ulong pg = P(grad), pp = P(post);
-        int f = (int)activation;
-        void** args = stackalloc void*[] { &pg, &pp, &n, &f };
-        K.LaunchElementwise("fe_activation_backward", n, args);
-    }
-
-    /// <inheritdoc />
     public void ColumnSums(DeviceSlice matrix, int rows, int columns, DeviceSlice result)
     {
         matrix.Need((long)rows * columns, nameof(matrix)); result.Need(columns, nameof(result));
@@ -199,51 +152,6 @@ internal sealed unsafe class CudaDeviceArrays : IDeviceArrays
     }
 
     /// <inheritdoc />
-    public void Reparameterize(DeviceSlice head, DeviceSlice eps, DeviceSlice z, int rows, int latent)
-    {
-        long n = (long)rows * latent;
-        head.Need(2 * n, nameof(head)); eps.Need(n, nameof(eps)); z.Need(n, nameof(z));
-        ulong ph = P(head), pe = P(eps), pz = P(z);
-        int r = rows, l = latent;
-        void** args = stackalloc void*[] { &ph, &pe, &pz, &r, &l };
-        K.LaunchElementwise("fe_reparameterize", n, args);
-    }
-
-    /// <inheritdoc />
-    public void BernoulliLogitLossRows(DeviceSlice x, DeviceSlice logits, DeviceSlice result, int rows, int columns, float scale)
-    {
-        x.Need((long)rows * columns, nameof(x)); logits.Need((long)rows * columns, nameof(logits)); result.Need(rows, nameof(result));
-        ulong px = P(x), pl = P(logits), pr = P(result);
-        int r = rows, c = columns;
-        float s = scale;
-        void** args = stackalloc void*[] { &px, &pl, &pr, &r, &c, &s };
-        K.LaunchPerRow("fe_bernoulli_logit_loss_rows", rows, columns, args);
-    }
-
-    /// <inheritdoc />
-    public void KlRows(DeviceSlice head, DeviceSlice result, int rows, int latent, float priorScale)
-    {
-        head.Need(2L * rows * latent, nameof(head)); result.Need(rows, nameof(result));
-        ulong ph = P(head), pr = P(result);
-        int r = rows, l = latent;
-        float s = priorScale;
-        void** args = stackalloc void*[] { &ph, &pr, &r, &l, &s };
-        K.LaunchElementwise("fe_kl_rows", rows, args);
-    }
-
-    /// <inheritdoc />
-    public void HeadBackward(DeviceSlice head, DeviceSlice eps, DeviceSlice dz, DeviceSlice headGrad, int rows, int latent, float klWeight, float priorScale)
-    {
-        long n = (long)rows * latent;
-        head.Need(2 * n, nameof(head)); eps.Need(n, nameof(eps)); dz.Need(n, nameof(dz)); headGrad.Need(2 * n, nameof(headGrad));
-        ulong ph = P(head), pe = P(eps), pd = P(dz), pg = P(headGrad);
-        int r = rows, l = latent;
-        float k = klWeight, s = priorScale;
-        void** args = stackalloc void*[] { &ph, &pe, &pd, &pg, &r, &l, &k, &s };
-        K.LaunchElementwise("fe_head_backward", n, args);
-    }
-
-    /// <inheritdoc />
     public void Adam(DeviceSlice parameters, DeviceSlice gradient, DeviceSlice firstMoment, DeviceSlice secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step, float weightDecay)
     {
         int n = parameters.Length;
@@ -253,30 +161,6 @@ internal sealed unsafe class CudaDeviceArrays : IDeviceArrays
         float c1 = (float)(1.0 - Math.Pow(beta1, step)), c2 = (float)(1.0 - Math.Pow(beta2, step));
         void** args = stackalloc void*[] { &pp, &pg, &pm, &pv, &n, &lr, &b1, &b2, &eps, &c1, &c2, &wd };
         K.LaunchElementwise("fe_adam", n, args);
-    }
-
-    /// <inheritdoc />
-    public void ReparameterizePairs(DeviceSlice head, DeviceSlice noise, DeviceSlice eps, DeviceSlice z, int pairs, int samples, int latent)
-    {
-        long n = (long)pairs * latent;
-        int rows = (pairs + samples - 1) / samples;
-        head.Need(2L * rows * latent, nameof(head)); noise.Need((long)samples * latent, nameof(noise)); eps.Need(n, nameof(eps)); z.Need(n, nameof(z));
-        ulong ph = P(head), pn = P(noise), pe = P(eps), pz = P(z);
-        int p = pairs, k = samples, l = latent;
-        void** args = stackalloc void*[] { &ph, &pn, &pe, &pz, &p, &k, &l };
-        K.LaunchElementwise("fe_reparameterize_pairs", n, args);
-    }
-
-    /// <inheritdoc />
-    public void LogRatioPairs(DeviceSlice z, DeviceSlice head, DeviceSlice eps, DeviceSlice result, int pairs, int samples, int latent, float priorScale)
-    {
-        int rows = (pairs + samples - 1) / samples;
-        z.Need((long)pairs * latent, nameof(z)); head.Need(2L * rows * latent, nameof(head)); eps.Need((long)pairs * latent, nameof(eps)); result.Need(pairs, nameof(result));
-        ulong pz = P(z), ph = P(head), pe = P(eps), pr = P(result);
-        int p = pairs, k = samples, l = latent;
-        float s = priorScale;
-        void** args = stackalloc void*[] { &pz, &ph, &pe, &pr, &p, &k, &l, &s };
-        K.LaunchElementwise("fe_log_ratio_pairs", pairs, args);
     }
 
     /// <inheritdoc />
@@ -299,28 +183,6 @@ internal sealed unsafe class CudaDeviceArrays : IDeviceArrays
         int r = rows, c = columns;
         void** args = stackalloc void*[] { &px, &ps, &pb, &py, &r, &c };
         K.LaunchElementwise("fe_scale_shift_columns", n, args);
-    }
-
-    /// <inheritdoc />
-    public void GaussianVisible(DeviceSlice wh, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice output, int rows, int columns, ulong seed, ulong stream, ulong startIndex)
-    {
-        long n = (long)rows * columns;
-        wh.Need(n, nameof(wh)); output.Need(n, nameof(output)); visibleBias.Need(columns, nameof(visibleBias)); sigma.Need(columns, nameof(sigma));
-        ulong pw = P(wh), pa = P(visibleBias), ps = P(sigma), po = P(output), sd = seed, st = stream, i0 = startIndex;
-        int r = rows, c = columns;
-        void** args = stackalloc void*[] { &pw, &pa, &ps, &po, &r, &c, &sd, &st, &i0 };
-        K.LaunchElementwise("fe_gaussian_visible", n, args);
-    }
-
-    /// <inheritdoc />
-    public void GaussianRbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount)
-    {
-        visible.Need((long)rows * visibleCount, nameof(visible)); visibleBias.Need(visibleCount, nameof(visibleBias)); sigma.Need(visibleCount, nameof(sigma));
-        preActivations.Need((long)rows * hiddenCount, nameof(preActivations)); hiddenBias.Need(hiddenCount, nameof(hiddenBias)); result.Need(rows, nameof(result));
-        ulong pv = P(visible), pa = P(visibleBias), ps = P(sigma), pp = P(preActivations), pc = P(hiddenBias), pr = P(result);
-        int r = rows, d = visibleCount, h = hiddenCount;
-        void** args = stackalloc void*[] { &pv, &pa, &ps, &pp, &pc, &pr, &r, &d, &h };
-        K.LaunchPerRow("fe_gaussian_rbm_free_energy_rows", rows, Math.Max(visibleCount, hiddenCount), args);
     }
 
     /// <inheritdoc />
@@ -356,29 +218,6 @@ internal sealed unsafe class CudaDeviceArrays : IDeviceArrays
     }
 
     /// <inheritdoc />
-    public void WeightStep(DeviceSlice weights, DeviceSlice velocity, float l2, float l1)
-    {
-        int n = weights.Length;
-        velocity.Need(n, nameof(velocity));
-        ulong pw = P(weights), pv = P(velocity);
-        float a = l2, b = l1;
-        void** args = stackalloc void*[] { &pw, &pv, &n, &a, &b };
-        K.LaunchElementwise("fe_weight_step", n, args);
-    }
-
-    /// <inheritdoc />
-    public void RbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount)
-    {
-        visible.Need((long)rows * visibleCount, nameof(visible)); visibleBias.Need(visibleCount, nameof(visibleBias));
-        preActivations.Need((long)rows * hiddenCount, nameof(preActivations)); hiddenBias.Need(hiddenCount, nameof(hiddenBias));
-        result.Need(rows, nameof(result));
-        ulong pv = P(visible), pb = P(visibleBias), pp = P(preActivations), pc = P(hiddenBias), pr = P(result);
-        int r = rows, d = visibleCount, h = hiddenCount;
-        void** args = stackalloc void*[] { &pv, &pb, &pp, &pc, &pr, &r, &d, &h };
-        K.LaunchPerRow("fe_rbm_free_energy_rows", rows, Math.Max(visibleCount, hiddenCount), args);
-    }
-
-    /// <inheritdoc />
     public void SquaredErrorRows(DeviceSlice a, DeviceSlice b, DeviceSlice result, int rows, int columns)
     {
         a.Need((long)rows * columns, nameof(a)); b.Need((long)rows * columns, nameof(b)); result.Need(rows, nameof(result));
@@ -409,47 +248,4 @@ internal sealed unsafe class CudaDeviceArrays : IDeviceArrays
         scalar = null;
     }
 
-    /// <inheritdoc />
-    public void TapPowers(DeviceSlice weights, DeviceSlice square, DeviceSlice? cube)
-    {
-        int n = weights.Length;
-        square.Need(n, nameof(square)); cube?.Need(n, nameof(cube));
-        ulong pw = P(weights), ps = P(square), pc = cube is { } c ? P(c) : 0UL;
-        void** args = stackalloc void*[] { &pw, &ps, &pc, &n };
-        K.LaunchElementwise("fe_tap_powers", n, args);
-    }
-
-    /// <inheritdoc />
-    public void TapMoments(DeviceSlice magnetization, DeviceSlice variance, DeviceSlice? skewness)
-    {
-        int n = magnetization.Length;
-        variance.Need(n, nameof(variance)); skewness?.Need(n, nameof(skewness));
-        ulong pm = P(magnetization), pv = P(variance), pq = skewness is { } q ? P(q) : 0UL;
-        void** args = stackalloc void*[] { &pm, &pv, &pq, &n };
-        K.LaunchElementwise("fe_tap_moments", n, args);
-    }
-
-    /// <inheritdoc />
-    public void TapUpdate(DeviceSlice field, DeviceSlice second, DeviceSlice? third, DeviceSlice bias, DeviceSlice magnetization, int rows, int columns, float damping)
-    {
-        long n = (long)rows * columns;
-        field.Need(n, nameof(field)); second.Need(n, nameof(second)); third?.Need(n, nameof(third));
-        bias.Need(columns, nameof(bias)); magnetization.Need(n, nameof(magnetization));
-        ulong pf = P(field), ps = P(second), pt = third is { } t ? P(t) : 0UL, pb = P(bias), pm = P(magnetization);
-        int r = rows, c = columns;
-        float keep = damping, eps = Estimation.TapExpansion.Epsilon;
-        void** args = stackalloc void*[] { &pf, &ps, &pt, &pb, &pm, &r, &c, &keep, &eps };
-        K.LaunchElementwise("fe_tap_update", n, args);
-    }
-
-    /// <inheritdoc />
-    public void TapWeightVelocity(DeviceSlice weights, DeviceSlice first, DeviceSlice second, DeviceSlice? third, DeviceSlice velocity, float scale)
-    {
-        int n = weights.Length;
-        first.Need(n, nameof(first)); second.Need(n, nameof(second)); third?.Need(n, nameof(third)); velocity.Need(n, nameof(velocity));
-        ulong pw = P(weights), p1 = P(first), p2 = P(second), p3 = third is { } t ? P(t) : 0UL, pv = P(velocity);
-        float a = scale;
-        void** args = stackalloc void*[] { &pw, &p1, &p2, &p3, &pv, &n, &a };
-        K.LaunchElementwise("fe_tap_weight_velocity", n, args);
-    }
 }

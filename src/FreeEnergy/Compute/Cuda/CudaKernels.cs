@@ -10,22 +10,18 @@ public sealed unsafe class CudaKernels
     private const int ThreadsPerBlock = 256;
     private static readonly Dictionary<string, string> ModuleOf = new(StringComparer.Ordinal)
     {
-        ["fe_sigmoid"] = "activations.cu", ["fe_softplus"] = "activations.cu", ["fe_add_row_bias"] = "activations.cu",
-        ["fe_bias_sigmoid"] = "activations.cu", ["fe_bias_softplus"] = "activations.cu", ["fe_scale"] = "activations.cu",
-        ["fe_uniform"] = "sampling.cu", ["fe_bernoulli"] = "sampling.cu", ["fe_gaussian"] = "sampling.cu",
-        ["fe_row_sums"] = "reductions.cu", ["fe_logsumexp_rows"] = "reductions.cu", ["fe_rbm_free_energy_rows"] = "reductions.cu",
-        ["fe_column_sums"] = "reductions.cu", ["fe_column_mean_difference"] = "reductions.cu", ["fe_squared_error_rows"] = "reductions.cu",
-        ["fe_max_magnitude"] = "reductions.cu", ["fe_ais_log_weights"] = "reductions.cu", ["fe_tempered_sigmoid"] = "activations.cu",
-        ["fe_adam"] = "optimizers.cu", ["fe_momentum"] = "optimizers.cu", ["fe_weight_step"] = "optimizers.cu",
+        ["fe_add_row_bias"] = "activations.cu", ["fe_bias_sigmoid"] = "activations.cu", ["fe_scale"] = "activations.cu",
+        ["fe_tempered_sigmoid"] = "activations.cu", ["fe_divide_columns"] = "activations.cu", ["fe_scale_shift_columns"] = "activations.cu",
+        ["fe_tap_powers"] = "activations.cu", ["fe_tap_moments"] = "activations.cu", ["fe_tap_update"] = "activations.cu",
+        ["fe_bernoulli"] = "sampling.cu", ["fe_gaussian"] = "sampling.cu", ["fe_gaussian_visible"] = "sampling.cu",
+        ["fe_rbm_free_energy_rows"] = "reductions.cu", ["fe_gaussian_rbm_free_energy_rows"] = "reductions.cu", ["fe_column_sums"] = "reductions.cu",
+        ["fe_column_mean_difference"] = "reductions.cu", ["fe_squared_error_rows"] = "reductions.cu", ["fe_max_magnitude"] = "reductions.cu",
+        ["fe_ais_log_weights"] = "reductions.cu",
+        ["fe_adam"] = "optimizers.cu", ["fe_momentum"] = "optimizers.cu", ["fe_weight_step"] = "optimizers.cu", ["fe_tap_weight_velocity"] = "optimizers.cu",
         ["fe_gather_rows"] = "gather.cu",
         ["fe_bias_activation"] = "vae.cu", ["fe_activation_backward"] = "vae.cu", ["fe_reparameterize"] = "vae.cu",
         ["fe_bernoulli_logit_loss_rows"] = "vae.cu", ["fe_kl_rows"] = "vae.cu", ["fe_head_backward"] = "vae.cu",
         ["fe_reparameterize_pairs"] = "vae.cu", ["fe_log_ratio_pairs"] = "vae.cu",
-        ["fe_gaussian_visible"] = "sampling.cu", ["fe_divide_columns"] = "activations.cu", ["fe_scale_shift_columns"] = "activations.cu",
-        ["fe_gaussian_rbm_free_energy_rows"] = "reductions.cu",
-        ["fe_tap_powers"] = "activations.cu", ["fe_tap_moments"] = "activations.cu", ["fe_tap_update"] = "activations.cu",
-        ["fe_tap_weight_velocity"] = "optimizers.cu",
-        ["fe_ais_accumulate"] = "ais.cu", ["fe_log_weight_difference"] = "ais.cu", ["fe_temper_rows"] = "ais.cu",
     };
 
     private readonly CudaBackend backend;

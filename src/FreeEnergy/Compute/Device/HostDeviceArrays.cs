@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Random;
-using FreeEnergy.Models;
 
 namespace FreeEnergy.Compute.Device;
 
@@ -10,11 +9,11 @@ namespace FreeEnergy.Compute.Device;
 /// sigmoid, Philox Bernoulli draws): a device-resident training loop run on this reproduces the CPU trainer, which
 /// is how the loop's logic is tested on machines without a GPU.
 /// </summary>
-internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
+internal sealed partial class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
 {
-    private sealed class HostArray(int length) : DeviceArray(length)
+    private sealed class HostArray(float[] data) : DeviceArray(data.Length)
     {
-        public float[] Data { get; } = new float[length];
+        public float[] Data { get; } = data;
 
         public override void Dispose() { }
     }
@@ -34,7 +33,13 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
         : throw new ArgumentException("The device array belongs to another implementation.", nameof(s));
 
     /// <inheritdoc />
-    public DeviceArray Allocate(int length) => new HostArray(length);
+    public DeviceArray Allocate(int length) => new HostArray(new float[length]);
+
+    /// <summary>An array over <paramref name="values"/> itself (no copy), so host code and the seam's operations share it.</summary>
+    public static DeviceArray Wrap(float[] values) => new HostArray(values);
+
+    /// <summary>The managed array behind an array of this seam.</summary>
+    public static float[] Data(DeviceArray array) => Host(array);
 
     /// <inheritdoc />
     public void Upload(ReadOnlySpan<float> source, DeviceSlice destination) => source.CopyTo(S(destination.Need(source.Length, nameof(destination))));
@@ -97,52 +102,6 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
     }
 
     /// <inheritdoc />
-    public void TemperedSigmoid(DeviceSlice x, float beta, DeviceSlice baseBias, DeviceSlice difference, DeviceSlice y, int rows, int columns)
-    {
-        var xs = S(x.Need((long)rows * columns, nameof(x))); var ys = S(y.Need((long)rows * columns, nameof(y)));
-        var a = S(baseBias.Need(columns, nameof(baseBias))); var dif = S(difference.Need(columns, nameof(difference)));
-        for (int i = 0; i < rows * columns; i++)
-        {
-            int c = i % columns;
-            ys[i] = Activations.Sigmoid(beta * xs[i] + a[c] + beta * dif[c]);
-        }
-    }
-
-    /// <inheritdoc />
-    public void AisLogWeights(DeviceSlice preActivations, DeviceSlice visible, DeviceSlice difference, DeviceSlice logWeights, DeviceSlice compensation,
-        int rows, int visibleCount, int hiddenCount, double betaPrevious, double betaNow)
-    {
-        var pre = S(preActivations.Need((long)rows * hiddenCount, nameof(preActivations))); var v = S(visible.Need((long)rows * visibleCount, nameof(visible)));
-        var dif = S(difference.Need(visibleCount, nameof(difference))); var lw = S(logWeights.Need(rows, nameof(logWeights))); var comp = S(compensation.Need(rows, nameof(compensation)));
-        for (int r = 0; r < rows; r++)
-        {
-            double linear = 0;
-            for (int i = 0; i < visibleCount; i++) linear += (double)dif[i] * v[r * visibleCount + i];
-            double sum = (betaNow - betaPrevious) * linear;
-            for (int j = 0; j < hiddenCount; j++)
-            {
-                double p = pre[r * hiddenCount + j];
-                sum += Activations.Softplus(betaNow * p) - Activations.Softplus(betaPrevious * p);
-            }
-            float y = (float)sum - comp[r];
-            float t = lw[r] + y;
-            comp[r] = (t - lw[r]) - y;
-            lw[r] = t;
-        }
-    }
-
-    /// <inheritdoc />
-    public void BiasActivation(DeviceSlice x, DeviceSlice bias, int rows, int columns, VaeActivation activation)
-    {
-        var m = S(x.Need((long)rows * columns, nameof(x))); var b = S(bias.Need(columns, nameof(bias)))[..columns];
-        for (int r = 0; r < rows; r++) VaeKernels.BiasActivation(m.Slice(r * columns, columns), b, activation);
-    }
-
-    /// <inheritdoc />
-    public void ActivationBackward(DeviceSlice grad, DeviceSlice post, VaeActivation activation)
-        => VaeKernels.ActivationBackward(S(grad), S(post.Need(grad.Length, nameof(post)))[..grad.Length], activation);
-
-    /// <inheritdoc />
     public void ColumnSums(DeviceSlice matrix, int rows, int columns, DeviceSlice result)
     {
         // The CPU VAE's order (VaeWorkspace.DenseBackward): row 0, then each further row added in turn.
@@ -154,42 +113,6 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
 
     /// <inheritdoc />
     public void Gaussian(DeviceSlice output, ulong seed, ulong stream, ulong startIndex) => Philox.FillGaussian(seed, stream, startIndex, S(output));
-
-    /// <inheritdoc />
-    public void Reparameterize(DeviceSlice head, DeviceSlice eps, DeviceSlice z, int rows, int latent)
-    {
-        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var e = S(eps.Need((long)rows * latent, nameof(eps))); var zs = S(z.Need((long)rows * latent, nameof(z)));
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < latent; j++)
-                zs[r * latent + j] = hd[r * 2 * latent + j] + MathF.Exp(0.5f * hd[r * 2 * latent + latent + j]) * e[r * latent + j];
-    }
-
-    /// <inheritdoc />
-    public void BernoulliLogitLossRows(DeviceSlice x, DeviceSlice logits, DeviceSlice result, int rows, int columns, float scale)
-    {
-        var xs = S(x.Need((long)rows * columns, nameof(x))); var l = S(logits.Need((long)rows * columns, nameof(logits))); var f = S(result.Need(rows, nameof(result)));
-        for (int r = 0; r < rows; r++) f[r] = (float)VaeKernels.BernoulliRow(xs.Slice(r * columns, columns), l.Slice(r * columns, columns), scale);
-    }
-
-    /// <inheritdoc />
-    public void KlRows(DeviceSlice head, DeviceSlice result, int rows, int latent, float priorScale)
-    {
-        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var f = S(result.Need(rows, nameof(result)));
-        for (int r = 0; r < rows; r++)
-        {
-            var h = hd.Slice(r * 2 * latent, 2 * latent);
-            f[r] = (float)VaeKernels.Kl(h[..latent], h[latent..], priorScale);
-        }
-    }
-
-    /// <inheritdoc />
-    public void HeadBackward(DeviceSlice head, DeviceSlice eps, DeviceSlice dz, DeviceSlice headGrad, int rows, int latent, float klWeight, float priorScale)
-    {
-        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var e = S(eps.Need((long)rows * latent, nameof(eps)));
-        var g = S(dz.Need((long)rows * latent, nameof(dz))); var hg = S(headGrad.Need((long)rows * 2 * latent, nameof(headGrad)));
-        for (int r = 0; r < rows; r++)
-            VaeKernels.HeadBackward(hd.Slice(r * 2 * latent, 2 * latent), e.Slice(r * latent, latent), g.Slice(r * latent, latent), hg.Slice(r * 2 * latent, 2 * latent), klWeight, priorScale);
-    }
 
     /// <inheritdoc />
     public void Adam(DeviceSlice parameters, DeviceSlice gradient, DeviceSlice firstMoment, DeviceSlice secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step, float weightDecay)
@@ -209,35 +132,6 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
     }
 
     /// <inheritdoc />
-    public void ReparameterizePairs(DeviceSlice head, DeviceSlice noise, DeviceSlice eps, DeviceSlice z, int pairs, int samples, int latent)
-    {
-        int rows = (pairs + samples - 1) / samples;
-        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var table = S(noise.Need((long)samples * latent, nameof(noise)));
-        var e = S(eps.Need((long)pairs * latent, nameof(eps))); var zs = S(z.Need((long)pairs * latent, nameof(z)));
-        for (int p = 0; p < pairs; p++)
-        {
-            int r = p / samples, s = p % samples;
-            var h = hd.Slice(r * 2 * latent, 2 * latent);
-            for (int j = 0; j < latent; j++)
-            {
-                float v = table[s * latent + j];
-                e[p * latent + j] = v;
-                zs[p * latent + j] = h[j] + MathF.Exp(0.5f * h[latent + j]) * v;
-            }
-        }
-    }
-
-    /// <inheritdoc />
-    public void LogRatioPairs(DeviceSlice z, DeviceSlice head, DeviceSlice eps, DeviceSlice result, int pairs, int samples, int latent, float priorScale)
-    {
-        int rows = (pairs + samples - 1) / samples;
-        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var zs = S(z.Need((long)pairs * latent, nameof(z)));
-        var e = S(eps.Need((long)pairs * latent, nameof(eps))); var f = S(result.Need(pairs, nameof(result)));
-        for (int p = 0; p < pairs; p++)
-            f[p] = (float)VaeKernels.LogRatio(zs.Slice(p * latent, latent), hd.Slice(p / samples * 2 * latent + latent, latent), e.Slice(p * latent, latent), priorScale);
-    }
-
-    /// <inheritdoc />
     public void DivideColumns(DeviceSlice x, DeviceSlice divisor, int rows, int columns)
     {
         var m = S(x.Need((long)rows * columns, nameof(x))); var s = S(divisor.Need(columns, nameof(divisor)))[..columns];
@@ -250,42 +144,6 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
         var xs = S(x.Need((long)rows * columns, nameof(x))); var ys = S(y.Need((long)rows * columns, nameof(y)));
         var s = S(sigma.Need(columns, nameof(sigma)))[..columns]; var a = S(bias.Need(columns, nameof(bias)))[..columns];
         for (int r = 0; r < rows; r++) TensorPrimitives.FusedMultiplyAdd(xs.Slice(r * columns, columns), s, a, ys.Slice(r * columns, columns));
-    }
-
-    /// <inheritdoc />
-    public void GaussianVisible(DeviceSlice wh, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice output, int rows, int columns, ulong seed, ulong stream, ulong startIndex)
-    {
-        // GaussianRbm.VisibleMean, SampleVisible (temperature 1) and ScaleVisible, in their order and rounding.
-        var m = S(wh.Need((long)rows * columns, nameof(wh))); var o = S(output.Need((long)rows * columns, nameof(output)));
-        var s = S(sigma.Need(columns, nameof(sigma)))[..columns]; var a = S(visibleBias.Need(columns, nameof(visibleBias)))[..columns];
-        var mean = new float[columns];
-        for (int r = 0; r < rows; r++)
-        {
-            TensorPrimitives.FusedMultiplyAdd(m.Slice(r * columns, columns), s, a, mean);
-            var dst = o.Slice(r * columns, columns);
-            Philox.FillGaussian(seed, stream, startIndex + (ulong)r * (ulong)columns, dst);
-            for (int i = 0; i < columns; i++) dst[i] = mean[i] + 1f * s[i] * dst[i];
-            TensorPrimitives.Divide(dst, s, dst);
-        }
-    }
-
-    /// <inheritdoc />
-    public void GaussianRbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount)
-    {
-        var v = S(visible.Need((long)rows * visibleCount, nameof(visible))); var a = S(visibleBias.Need(visibleCount, nameof(visibleBias)));
-        var s = S(sigma.Need(visibleCount, nameof(sigma))); var pre = S(preActivations.Need((long)rows * hiddenCount, nameof(preActivations)));
-        var c = S(hiddenBias.Need(hiddenCount, nameof(hiddenBias))); var f = S(result.Need(rows, nameof(result)));
-        for (int r = 0; r < rows; r++)
-        {
-            double sum = 0;
-            for (int i = 0; i < visibleCount; i++)
-            {
-                double d = ((double)v[r * visibleCount + i] - a[i]) / s[i];
-                sum += 0.5 * d * d;
-            }
-            for (int j = 0; j < hiddenCount; j++) sum -= Activations.Softplus((double)pre[r * hiddenCount + j] + c[j]);
-            f[r] = (float)sum;
-        }
     }
 
     /// <inheritdoc />
@@ -325,42 +183,6 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
     }
 
     /// <inheritdoc />
-    public void WeightStep(DeviceSlice weights, DeviceSlice velocity, float l2, float l1)
-    {
-        var w = Host(weights); var vel = Host(velocity.Need(weights.Length, nameof(velocity)));
-        int wo = weights.Offset, vo = velocity.Offset, n = weights.Length;
-        // RbmTrainingSession.UpdateWeights with the gradient already in the velocity.
-        Backend.For(n, 32768, (s, e) =>
-        {
-            var wr = w.AsSpan(wo + s, e - s);
-            var vr = vel.AsSpan(vo + s, e - s);
-            if (l2 != 0f) TensorPrimitives.MultiplyAdd(wr, -l2, vr, vr);
-            if (l1 != 0f)
-                for (int i = 0; i < wr.Length; i++) vr[i] -= l1 * MathF.Sign(wr[i]);
-            TensorPrimitives.Add(wr, vr, wr);
-        });
-    }
-
-    /// <inheritdoc />
-    public void RbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount)
-    {
-        var v = S(visible.Need((long)rows * visibleCount, nameof(visible)));
-        var b = S(visibleBias.Need(visibleCount, nameof(visibleBias)));
-        var pre = S(preActivations.Need((long)rows * hiddenCount, nameof(preActivations)));
-        var c = S(hiddenBias.Need(hiddenCount, nameof(hiddenBias)));
-        var f = S(result.Need(rows, nameof(result)));
-        for (int r = 0; r < rows; r++)
-        {
-            double sum = 0;
-            var vr = v.Slice(r * visibleCount, visibleCount);
-            for (int i = 0; i < visibleCount; i++) sum -= (double)vr[i] * b[i];
-            var pr = pre.Slice(r * hiddenCount, hiddenCount);
-            for (int j = 0; j < hiddenCount; j++) sum -= Activations.Softplus((double)pr[j] + c[j]);
-            f[r] = (float)sum;
-        }
-    }
-
-    /// <inheritdoc />
     public void SquaredErrorRows(DeviceSlice a, DeviceSlice b, DeviceSlice result, int rows, int columns)
     {
         var x = S(a.Need((long)rows * columns, nameof(a))); var y = S(b.Need((long)rows * columns, nameof(b))); var e = S(result.Need(rows, nameof(result)));
@@ -388,63 +210,4 @@ internal sealed class HostDeviceArrays(IComputeBackend backend) : IDeviceArrays
     /// <inheritdoc />
     public void Dispose() { }
 
-    /// <inheritdoc />
-    public void TapPowers(DeviceSlice weights, DeviceSlice square, DeviceSlice? cube)
-    {
-        var w = S(weights);
-        var s2 = S(square.Need(w.Length, nameof(square)))[..w.Length];
-        TensorPrimitives.Multiply(w, w, s2);
-        if (cube is { } c) TensorPrimitives.Multiply(s2, w, S(c.Need(w.Length, nameof(cube)))[..w.Length]);
-    }
-
-    /// <inheritdoc />
-    public void TapMoments(DeviceSlice magnetization, DeviceSlice variance, DeviceSlice? skewness)
-    {
-        var m = S(magnetization);
-        var c = S(variance.Need(m.Length, nameof(variance)))[..m.Length];
-        Estimation.TapExpansion.Variance(m, c);
-        if (skewness is { } q) Estimation.TapExpansion.Skewness(m, c, S(q.Need(m.Length, nameof(skewness)))[..m.Length]);
-    }
-
-    /// <inheritdoc />
-    public void TapUpdate(DeviceSlice field, DeviceSlice second, DeviceSlice? third, DeviceSlice bias, DeviceSlice magnetization, int rows, int columns, float damping)
-    {
-        long n = (long)rows * columns;
-        var f = S(field.Need(n, nameof(field))); var s2 = S(second.Need(n, nameof(second)));
-        var s3 = third is { } t ? S(t.Need(n, nameof(third))) : default;
-        var b = S(bias.Need(columns, nameof(bias))); var m = S(magnetization.Need(n, nameof(magnetization)));
-        bool order3 = third is not null;
-        float keep = damping, take = 1f - damping, eps = Estimation.TapExpansion.Epsilon;
-        // The CPU loop's order and rounding (TapWorkspace.Update).
-        var x = new float[columns];
-        for (int r = 0; r < rows; r++)
-        {
-            int o = r * columns;
-            for (int j = 0; j < columns; j++)
-            {
-                float mj = m[o + j];
-                x[j] = f[o + j] + (b[j] + (0.5f - mj) * s2[o + j]);
-                if (order3) x[j] += (1f / 3f - 2f * (mj - mj * mj)) * s3[o + j];
-            }
-            TensorPrimitives.Sigmoid(x, x);
-            for (int j = 0; j < columns; j++)
-                m[o + j] = Math.Clamp(keep * m[o + j] + take * x[j], eps, 1f - eps);
-        }
-    }
-
-    /// <inheritdoc />
-    public void TapWeightVelocity(DeviceSlice weights, DeviceSlice first, DeviceSlice second, DeviceSlice? third, DeviceSlice velocity, float scale)
-    {
-        var w = S(weights); int n = w.Length;
-        var g1 = S(first.Need(n, nameof(first))); var g2 = S(second.Need(n, nameof(second)));
-        var g3 = third is { } t ? S(t.Need(n, nameof(third))) : default;
-        var v = S(velocity.Need(n, nameof(velocity)));
-        bool order3 = third is not null;
-        for (int i = 0; i < n; i++)
-        {
-            float g = g2[i] * w[i] + g1[i];
-            if (order3) g += w[i] * w[i] * g3[i];
-            v[i] += scale * g;
-        }
-    }
 }

@@ -1,11 +1,13 @@
 namespace FreeEnergy.Compute.Device;
 
 /// <summary>
-/// The device seam of the device-resident trainers: arrays that live where the arithmetic runs (GPU memory for
-/// <see cref="Cuda.CudaDeviceArrays"/>, managed arrays for <see cref="HostDeviceArrays"/>) and the few operations a
-/// training epoch needs on them. A training loop written once against this interface runs on the GPU with its data
-/// and parameters resident, and on the host for tests (the host implementation uses the CPU engine's own kernels,
-/// so it reproduces the CPU trainers). Matrices are row-major; leading dimensions are row strides. Operations are
+/// The core of the device seam: arrays that live where the arithmetic runs (GPU memory for
+/// <see cref="Cuda.CudaDeviceArrays"/>, managed arrays for <see cref="HostDeviceArrays"/>), products, and the generic
+/// elementwise operations, draws, reductions and optimizer steps. Each model family's own operations extend it beside
+/// the code that uses them (Models.IVaeDeviceOps, Models.IRbmDeviceOps, Estimation.ITapDeviceOps,
+/// Estimation.IAisDeviceOps; ask with <see cref="DeviceArraysExtensions.Ops{T}"/>). A loop written once against these
+/// runs on the GPU with its data and parameters resident, and on the host for tests (the host implementation uses the
+/// CPU engine's own kernels, so it reproduces the CPU trainers). Matrices are row-major; leading dimensions are row strides. Operations are
 /// queued in call order; <see cref="Download"/> waits for everything queued before it. Not thread-safe.
 /// </summary>
 internal interface IDeviceArrays : IDisposable
@@ -49,66 +51,20 @@ internal interface IDeviceArrays : IDisposable
     /// <summary>x[r, c] += bias[c].</summary>
     void AddRowBias(DeviceSlice x, DeviceSlice bias, int rows, int columns);
 
-    /// <summary>y[r, c] = sigmoid(beta x[r, c] + baseBias[c] + beta difference[c]) (x and y may be the same slice): tempered conditional means.</summary>
-    void TemperedSigmoid(DeviceSlice x, float beta, DeviceSlice baseBias, DeviceSlice difference, DeviceSlice y, int rows, int columns);
-
-    /// <summary>
-    /// One AIS temperature step of a Bernoulli RBM: logWeights[r] += (betaNow - betaPrevious) difference.v_r +
-    /// sum_j softplus(betaNow pre[r, j]) - softplus(betaPrevious pre[r, j]), with Kahan compensation in <paramref name="compensation"/>.
-    /// </summary>
-    void AisLogWeights(DeviceSlice preActivations, DeviceSlice visible, DeviceSlice difference, DeviceSlice logWeights, DeviceSlice compensation,
-        int rows, int visibleCount, int hiddenCount, double betaPrevious, double betaNow);
-
-    /// <summary>x[r, c] = activation(x[r, c] + bias[c]) (VAE hidden layers).</summary>
-    void BiasActivation(DeviceSlice x, DeviceSlice bias, int rows, int columns, Models.VaeActivation activation);
-
-    /// <summary>grad[i] *= activation'(.) given the activation's outputs <paramref name="post"/>.</summary>
-    void ActivationBackward(DeviceSlice grad, DeviceSlice post, Models.VaeActivation activation);
-
     /// <summary>result[c] = sum_r matrix[r, c] (bias gradients).</summary>
     void ColumnSums(DeviceSlice matrix, int rows, int columns, DeviceSlice result);
 
     /// <summary>output[i] = the standard normal at Philox (seed, stream, startIndex + i), as <see cref="Random.Philox.FillGaussian"/>.</summary>
     void Gaussian(DeviceSlice output, ulong seed, ulong stream, ulong startIndex);
 
-    /// <summary>z[r, j] = mu[r, j] + exp(lv[r, j] / 2) eps[r, j] with head rows [mu | lv] of width 2 <paramref name="latent"/>.</summary>
-    void Reparameterize(DeviceSlice head, DeviceSlice eps, DeviceSlice z, int rows, int latent);
-
-    /// <summary>result[r] = -log p(x_r | logits_r) of a Bernoulli decoder; the logits are replaced by scale (sigmoid(l) - x).</summary>
-    void BernoulliLogitLossRows(DeviceSlice x, DeviceSlice logits, DeviceSlice result, int rows, int columns, float scale);
-
-    /// <summary>result[r] = KL(N(mu_r, e^lv_r) || N(0, priorScale^2 I)).</summary>
-    void KlRows(DeviceSlice head, DeviceSlice result, int rows, int latent, float priorScale);
-
-    /// <summary>The latent heads' gradient from dz and the KL term (as <see cref="Models.VaeKernels.HeadBackward"/>).</summary>
-    void HeadBackward(DeviceSlice head, DeviceSlice eps, DeviceSlice dz, DeviceSlice headGrad, int rows, int latent, float klWeight, float priorScale);
-
     /// <summary>One Adam step (step &gt;= 1) minimising: g = gradient + weightDecay p; bias-corrected moments; p -= lr m^ / (sqrt(v^) + eps).</summary>
     void Adam(DeviceSlice parameters, DeviceSlice gradient, DeviceSlice firstMoment, DeviceSlice secondMoment, float learningRate, float beta1, float beta2, float epsilon, long step, float weightDecay);
-
-    /// <summary>
-    /// The scoring draws of <paramref name="pairs"/> (row, sample) pairs p = r samples + s: eps[p] = noise[s] (a fixed
-    /// [samples x latent] table) and z[p] = mu[r] + exp(lv[r] / 2) eps[p], with head rows [mu | lv].
-    /// </summary>
-    void ReparameterizePairs(DeviceSlice head, DeviceSlice noise, DeviceSlice eps, DeviceSlice z, int pairs, int samples, int latent);
-
-    /// <summary>result[p] = log q(z_p|x_r) - log p(z_p) up to the cancelling constants (as <see cref="Models.VaeKernels.LogRatio"/>) for each pair.</summary>
-    void LogRatioPairs(DeviceSlice z, DeviceSlice head, DeviceSlice eps, DeviceSlice result, int pairs, int samples, int latent, float priorScale);
 
     /// <summary>x[r, c] /= divisor[c].</summary>
     void DivideColumns(DeviceSlice x, DeviceSlice divisor, int rows, int columns);
 
     /// <summary>y[r, c] = x[r, c] sigma[c] + bias[c] (fused multiply-add; x and y may be the same slice).</summary>
     void ScaleShiftColumns(DeviceSlice x, DeviceSlice sigma, DeviceSlice bias, DeviceSlice y, int rows, int columns);
-
-    /// <summary>
-    /// Gaussian-RBM visible sampling: v = (wh sigma + a) + sigma z with z the standard normal at Philox (seed, stream,
-    /// startIndex + i); output = v / sigma (as <see cref="Models.GaussianRbm"/>'s VisibleMean, SampleVisible and ScaleVisible).
-    /// </summary>
-    void GaussianVisible(DeviceSlice wh, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice output, int rows, int columns, ulong seed, ulong stream, ulong startIndex);
-
-    /// <summary>Gaussian-RBM free energy per row: sum (v - a)^2 / (2 sigma^2) - sum_j softplus(pre[r, j] + c[j]), pre = (v / sigma) W.</summary>
-    void GaussianRbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice sigma, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount);
 
     /// <summary>x[i] *= alpha.</summary>
     void Scale(DeviceSlice x, float alpha);
@@ -123,37 +79,8 @@ internal interface IDeviceArrays : IDisposable
     /// <summary>Momentum SGD minimising: velocity = momentum velocity - lr (gradient + weightDecay p); p += velocity.</summary>
     void Momentum(DeviceSlice parameters, DeviceSlice gradient, DeviceSlice velocity, float learningRate, float momentum, float weightDecay);
 
-    /// <summary>The weight step after a GEMM has put momentum velocity + lr gradient into velocity: velocity -= l2 w + l1 sign(w); w += velocity.</summary>
-    void WeightStep(DeviceSlice weights, DeviceSlice velocity, float l2, float l1);
-
-    /// <summary>
-    /// Bernoulli-RBM free energy per row: result[r] = -v_r.b - sum_j softplus(pre[r, j] + c[j]), with pre = v W from
-    /// <see cref="Gemm"/>.
-    /// </summary>
-    void RbmFreeEnergyRows(DeviceSlice visible, DeviceSlice visibleBias, DeviceSlice preActivations, DeviceSlice hiddenBias, DeviceSlice result, int rows, int visibleCount, int hiddenCount);
-
     /// <summary>result[r] = sum_c (a[r, c] - b[r, c])^2 (accumulated in double).</summary>
     void SquaredErrorRows(DeviceSlice a, DeviceSlice b, DeviceSlice result, int rows, int columns);
-
-    /// <summary>TAP training: square = w^2 and, when <paramref name="cube"/> is given (third order), cube = w^2 w, over all of <paramref name="weights"/>.</summary>
-    void TapPowers(DeviceSlice weights, DeviceSlice square, DeviceSlice? cube);
-
-    /// <summary>TAP training: variance = m - m^2 and, when <paramref name="skewness"/> is given, skewness = variance (1/2 - m), over all of <paramref name="magnetization"/>.</summary>
-    void TapMoments(DeviceSlice magnetization, DeviceSlice variance, DeviceSlice? skewness);
-
-    /// <summary>
-    /// One damped TAP fixed-point update (as <see cref="Estimation.TapExpansion.Iterate"/>) of the rows x columns
-    /// <paramref name="magnetization"/> from the other layer's products field = m W, second = c(m) W^2 and third =
-    /// q(m) W^3 (absent at second order): f = field + (bias + (1/2 - m) second) [+ (1/3 - 2 c(m)) third];
-    /// m = clamp(damping m + (1 - damping) sigm(f), eps, 1 - eps) with eps = <see cref="Estimation.TapExpansion.Epsilon"/>.
-    /// </summary>
-    void TapUpdate(DeviceSlice field, DeviceSlice second, DeviceSlice? third, DeviceSlice bias, DeviceSlice magnetization, int rows, int columns, float damping);
-
-    /// <summary>
-    /// The TAP negative phase into the weight velocity: velocity += scale (first + second w [+ w^2 third]) over all of
-    /// <paramref name="weights"/>, where first, second and third are the moment products of <see cref="Estimation.TapExpansion.Gradient"/>.
-    /// </summary>
-    void TapWeightVelocity(DeviceSlice weights, DeviceSlice first, DeviceSlice second, DeviceSlice? third, DeviceSlice velocity, float scale);
 
     /// <summary>The largest magnitude in <paramref name="x"/> (infinity when any value is NaN or infinite; 0 when empty), after all queued work.</summary>
     float MaxMagnitude(DeviceSlice x);
@@ -162,6 +89,10 @@ internal interface IDeviceArrays : IDisposable
 /// <summary>Conveniences on <see cref="IDeviceArrays"/>.</summary>
 internal static class DeviceArraysExtensions
 {
+    /// <summary>The seam's operations of one concern (such as the VAE's, beside the code that uses them); a seam without them cannot run that code.</summary>
+    public static T Ops<T>(this IDeviceArrays device) where T : class, IDeviceArrays
+        => device as T ?? throw new NotSupportedException($"The device '{device.Name}' has no {typeof(T).Name}.");
+
     /// <summary>A new array holding a copy of <paramref name="values"/>.</summary>
     public static DeviceArray Upload(this IDeviceArrays device, ReadOnlySpan<float> values)
     {

@@ -8,23 +8,6 @@ __device__ __forceinline__ float fe_sigmoid_value(float x)
     return e / (1.0f + e);
 }
 
-__device__ __forceinline__ float fe_softplus_value(float x)
-{
-    return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
-}
-
-extern "C" __global__ void fe_sigmoid(const float* x, float* y, int n)
-{
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
-        y[i] = fe_sigmoid_value(x[i]);
-}
-
-extern "C" __global__ void fe_softplus(const float* x, float* y, int n)
-{
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
-        y[i] = fe_softplus_value(x[i]);
-}
-
 // matrix[r, c] += bias[c] for a rows x columns matrix.
 extern "C" __global__ void fe_add_row_bias(float* matrix, const float* bias, int rows, int columns)
 {
@@ -39,14 +22,6 @@ extern "C" __global__ void fe_bias_sigmoid(const float* x, const float* bias, fl
     int n = rows * columns;
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
         y[i] = fe_sigmoid_value(x[i] + bias[i % columns]);
-}
-
-// y[r, c] = softplus(x[r, c] + bias[c]) (x and y may alias).
-extern "C" __global__ void fe_bias_softplus(const float* x, const float* bias, float* y, int rows, int columns)
-{
-    int n = rows * columns;
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
-        y[i] = fe_softplus_value(x[i] + bias[i % columns]);
 }
 
 // x[i] *= alpha.

@@ -34,41 +34,6 @@ __device__ float fe_block_max(float value, float* shared)
     return result;
 }
 
-// result[r] = sum_c matrix[r, c].
-extern "C" __global__ void fe_row_sums(const float* matrix, float* result, int rows, int columns)
-{
-    __shared__ double shared[FE_MAX_THREADS];
-    int r = blockIdx.x;
-    if (r >= rows) return;
-    const float* row = matrix + (long long)r * columns;
-    double sum = 0.0;
-    for (int c = threadIdx.x; c < columns; c += blockDim.x) sum += row[c];
-    sum = fe_block_sum(sum, shared);
-    if (threadIdx.x == 0) result[r] = (float)sum;
-}
-
-// result[r] = log sum_c exp(matrix[r, c]) (stable: max shift; -inf for an all -inf row).
-extern "C" __global__ void fe_logsumexp_rows(const float* matrix, float* result, int rows, int columns)
-{
-    __shared__ double shared[FE_MAX_THREADS];
-    __shared__ float sharedMax[FE_MAX_THREADS];
-    int r = blockIdx.x;
-    if (r >= rows) return;
-    const float* row = matrix + (long long)r * columns;
-    float max = FE_NEG_INF;
-    for (int c = threadIdx.x; c < columns; c += blockDim.x) max = fmaxf(max, row[c]);
-    max = fe_block_max(max, sharedMax);
-    if (isinf(max) && max < 0.0f)
-    {
-        if (threadIdx.x == 0) result[r] = FE_NEG_INF;
-        return;
-    }
-    double sum = 0.0;
-    for (int c = threadIdx.x; c < columns; c += blockDim.x) sum += exp((double)row[c] - (double)max);
-    sum = fe_block_sum(sum, shared);
-    if (threadIdx.x == 0) result[r] = (float)((double)max + log(sum));
-}
-
 __device__ __forceinline__ double fe_softplus_double(double x)
 {
     return fmax(x, 0.0) + log1p(exp(-fabs(x)));

@@ -2,12 +2,6 @@
 // FreeEnergy.Compute.Cpu.Sampling and Philox.FillUniform/FillGaussian do on the CPU.
 #include "philox.cuh"
 
-extern "C" __global__ void fe_uniform(float* output, int n, unsigned long long seed, unsigned long long stream, unsigned long long startIndex)
-{
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
-        output[i] = fe_uniform_at(seed, stream, startIndex + (unsigned long long)i);
-}
-
 // output[i] = 1 if u_i < probabilities[i] else 0 (Sampling.Bernoulli).
 extern "C" __global__ void fe_bernoulli(const float* probabilities, float* output, int n, unsigned long long seed, unsigned long long stream, unsigned long long startIndex)
 {

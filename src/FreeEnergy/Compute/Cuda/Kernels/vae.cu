@@ -1,10 +1,11 @@
-// VAE training pieces (FreeEnergy.Models.VaeKernels on the GPU). Activations: 0 = relu, 1 = tanh, 2 = softplus
-// (FreeEnergy.Models.VaeActivation). Row-major [rows x columns]; the latent head rows are [mu (Z) | log variance (Z)].
+// VAE training pieces (FreeEnergy.Models.VaeKernels on the GPU). Activations as FreeEnergy.Compute.Activation:
+// 0 = none, 2 = softplus, 3 = relu, 4 = tanh. Row-major [rows x columns]; the latent head rows are [mu (Z) | log variance (Z)].
 
 __device__ __forceinline__ float fe_vae_activate(float x, int activation)
 {
-    if (activation == 0) return fmaxf(x, 0.0f);
-    if (activation == 1) return tanhf(x);
+    if (activation == 0) return x;
+    if (activation == 3) return fmaxf(x, 0.0f);
+    if (activation == 4) return tanhf(x);
     return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
 }
 
@@ -17,15 +18,15 @@ extern "C" __global__ void fe_bias_activation(float* x, const float* bias, int r
 }
 
 // grad[i] *= activation'(.) expressed through the activation's output post[i]: relu 1[post > 0], tanh 1 - post^2,
-// softplus 1 - e^-post.
+// softplus 1 - e^-post, none 1.
 extern "C" __global__ void fe_activation_backward(float* grad, const float* post, int n, int activation)
 {
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
     {
         float p = post[i];
-        if (activation == 0) grad[i] = p > 0.0f ? grad[i] : 0.0f;
-        else if (activation == 1) grad[i] *= 1.0f - p * p;
-        else grad[i] *= 1.0f - expf(-p);
+        if (activation == 3) grad[i] = p > 0.0f ? grad[i] : 0.0f;
+        else if (activation == 4) grad[i] *= 1.0f - p * p;
+        else if (activation == 2) grad[i] *= 1.0f - expf(-p);
     }
 }
 

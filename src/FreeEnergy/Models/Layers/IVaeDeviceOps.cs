@@ -1,0 +1,42 @@
+using FreeEnergy.Compute;
+using FreeEnergy.Compute.Device;
+
+namespace FreeEnergy.Models;
+
+/// <summary>
+/// The VAE's operations on a device seam (<see cref="IDeviceArrays"/>), beside the layers that use them; the CUDA seam
+/// runs them as kernels, the host seam with <see cref="VaeKernels"/> row by row (so it reproduces the CPU engine).
+/// Matrices are row-major; latent head rows are [mu (Z) | log variance (Z)].
+/// </summary>
+internal interface IVaeDeviceOps : IDeviceArrays
+{
+    /// <summary>
+    /// output = activation(input weight + bias) for input [rows, inputs] and weight [inputs, outputs], in one pass over
+    /// each block of the product where the device has such a GEMM.
+    /// </summary>
+    void Dense(DeviceSlice input, DeviceSlice weight, DeviceSlice bias, int rows, int inputs, int outputs, Activation activation, DeviceSlice output);
+
+    /// <summary>grad[r, c] *= activation'(.) given the activation's outputs <paramref name="post"/>, rows x columns.</summary>
+    void ActivationBackward(DeviceSlice grad, DeviceSlice post, int rows, int columns, Activation activation);
+
+    /// <summary>z[r, j] = mu[r, j] + exp(lv[r, j] / 2) eps[r, j].</summary>
+    void Reparameterize(DeviceSlice head, DeviceSlice eps, DeviceSlice z, int rows, int latent);
+
+    /// <summary>result[r] = -log p(x_r | logits_r) of a Bernoulli decoder; the logits are replaced by scale (sigmoid(l) - x).</summary>
+    void BernoulliLogitLossRows(DeviceSlice x, DeviceSlice logits, DeviceSlice result, int rows, int columns, float scale);
+
+    /// <summary>result[r] = KL(N(mu_r, e^lv_r) || N(0, priorScale^2 I)).</summary>
+    void KlRows(DeviceSlice head, DeviceSlice result, int rows, int latent, float priorScale);
+
+    /// <summary>The latent heads' gradient from dz and the KL term (as <see cref="VaeKernels.HeadBackward"/>).</summary>
+    void HeadBackward(DeviceSlice head, DeviceSlice eps, DeviceSlice dz, DeviceSlice headGrad, int rows, int latent, float klWeight, float priorScale);
+
+    /// <summary>
+    /// The scoring draws of <paramref name="pairs"/> (row, sample) pairs p = r samples + s: eps[p] = noise[s] (a fixed
+    /// [samples x latent] table) and z[p] = mu[r] + exp(lv[r] / 2) eps[p].
+    /// </summary>
+    void ReparameterizePairs(DeviceSlice head, DeviceSlice noise, DeviceSlice eps, DeviceSlice z, int pairs, int samples, int latent);
+
+    /// <summary>result[p] = log q(z_p|x_r) - log p(z_p) up to the cancelling constants (as <see cref="VaeKernels.LogRatio"/>) for each pair.</summary>
+    void LogRatioPairs(DeviceSlice z, DeviceSlice head, DeviceSlice eps, DeviceSlice result, int pairs, int samples, int latent, float priorScale);
+}
