@@ -45,11 +45,13 @@ internal static class TrainCommand
         var latent = new Option<int?>("--latent") { Description = "vae: latent dimensions." };
         var layers = new Option<string?>("--layers") { Description = "vae: hidden layer sizes, e.g. 400 or 512,256." };
         var beta = new Option<float?>("--beta") { Description = "vae: KL weight." };
+        var iwae = new Option<int?>("--iwae") { Description = "vae: train the K-sample importance-weighted bound (IWAE, Burda et al. 2016); 1 (default) trains the ELBO." };
+        var lrStages = new Option<bool>("--lr-stages") { Description = "vae: the IWAE paper's learning-rate schedule: stage i lasts 3^i epochs at --lr * 10^(-i/7)." };
         var output = RbmCli.Out("The model file to write.");
         var plots = new Option<string?>("--plots") { Description = "A folder to write pictures into: training curves (training.png/.svg) and, for 28x28 data, a reconstruction grid." };
         var json = CommonOptions.Json();
         var command = new Command("train", "Train a model on a data file and save it.");
-        foreach (var o in new Option[] { kind, data, labels, labelColumn, @class, maxRows, validation, hidden, epochs, batch, lr, schedule, momentum, l2, cd, pcd, chains, tap, learnSigma, patience, binarize, estimate, seed, threads, device, latent, layers, beta, output, plots, json })
+        foreach (var o in new Option[] { kind, data, labels, labelColumn, @class, maxRows, validation, hidden, epochs, batch, lr, schedule, momentum, l2, cd, pcd, chains, tap, learnSigma, patience, binarize, estimate, seed, threads, device, latent, layers, beta, iwae, lrStages, output, plots, json })
             command.Options.Add(o);
         command.SetAction((parse, cancellationToken) =>
         {
@@ -57,9 +59,9 @@ internal static class TrainCommand
             // Where the results go is checked before any work, so that a bad --out or --plots loses no training.
             var outPath = OutputPath.CheckFile(parse.GetValue(output)!);
             if (parse.GetValue(plots) is { } plotFolder) OutputPath.CheckFolder(plotFolder, "--plots");
-            if (model == "vae") return Task.FromResult(TrainVae(parse, data, labels, @class, maxRows, labelColumn, validation, epochs, batch, lr, patience, latent, layers, beta, seed, threads, device, output, plots, json, cancellationToken));
-            if (parse.GetValue(latent) is not null || parse.GetValue(layers) is not null || parse.GetValue(beta) is not null)
-                throw new CliException("--latent, --layers and --beta apply to --model vae only.");
+            if (model == "vae") return Task.FromResult(TrainVae(parse, data, labels, @class, maxRows, labelColumn, validation, epochs, batch, lr, patience, latent, layers, beta, (iwae, lrStages), seed, threads, device, output, plots, json, cancellationToken));
+            if (parse.GetValue(latent) is not null || parse.GetValue(layers) is not null || parse.GetValue(beta) is not null || parse.GetValue(iwae) is not null || parse.GetValue(lrStages))
+                throw new CliException("--latent, --layers, --beta, --iwae and --lr-stages apply to --model vae only.");
             var backend = RbmCli.Backend(parse, threads, device, out var backendReason);
             int phases = (parse.GetValue(cd) is null ? 0 : 1) + (parse.GetValue(pcd) is null ? 0 : 1) + (parse.GetValue(tap) is null ? 0 : 1);
             if (phases > 1) throw new CliException("choose one of --cd, --pcd and --tap.");
@@ -164,7 +166,7 @@ internal static class TrainCommand
 
     private static int TrainVae(ParseResult parse, Option<string> data, Option<string?> labels, Option<int?> @class, Option<int?> maxRows, Option<string?> labelColumn,
         Option<string?> validation, Option<int> epochs, Option<int> batch, Option<float?> lr, Option<int> patience, Option<int?> latent,
-        Option<string?> layers, Option<float?> beta, Option<ulong> seed, Option<int> threads, Option<string> device, Option<string> output, Option<string?> plots,
+        Option<string?> layers, Option<float?> beta, (Option<int?> Samples, Option<bool> Stages) importance, Option<ulong> seed, Option<int> threads, Option<string> device, Option<string> output, Option<string?> plots,
         Option<bool> json, CancellationToken cancellationToken)
     {
         ComputeBackends.TryParse(parse.GetValue(device), out var choice);
@@ -180,6 +182,8 @@ internal static class TrainCommand
             Epochs = CommonOptions.Range("--epochs", parse.GetValue(epochs), 1, 1_000_000),
             EarlyStoppingPatience = CommonOptions.Range("--patience", parse.GetValue(patience), 0, 1_000_000),
             Seed = parse.GetValue(seed),
+            ImportanceSamples = CommonOptions.Range("--iwae", parse.GetValue(importance.Samples) ?? 1, 1, 10_000),
+            LearningRateStages = parse.GetValue(importance.Stages),
         };
         if (!(options.Beta > 0) || !float.IsFinite(options.Beta)) throw new CliException($"--beta must be positive (got {options.Beta}).");
         if (!(options.LearningRate > 0) || !float.IsFinite(options.LearningRate)) throw new CliException($"--lr must be positive (got {options.LearningRate}).");
@@ -211,6 +215,7 @@ internal static class TrainCommand
                 ["rows"] = set.Features.Rows,
                 ["input"] = vae.InputDimension,
                 ["latent"] = vae.EncodedDimension,
+                ["importanceSamples"] = options.ImportanceSamples,
                 ["epochs"] = last?.Epoch ?? 0,
                 ["seconds"] = clock.Elapsed.TotalSeconds,
                 ["trainingLoss"] = JsonOutput.Number(last?.TrainingLoss ?? double.NaN),

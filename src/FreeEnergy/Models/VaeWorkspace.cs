@@ -13,7 +13,7 @@ namespace FreeEnergy.Models;
 /// only on row r of the input and noise, so results do not depend on the thread count (given a GEMM whose split does not
 /// change the summation order).
 /// </summary>
-internal sealed class VaeWorkspace
+internal sealed partial class VaeWorkspace
 {
     private readonly VaeLayout _layout;
     private readonly IComputeBackend _backend;

@@ -51,11 +51,13 @@ public static class VaeTrainer
             throw new ArgumentException("EarlyStoppingPatience needs validation rows.", nameof(validation));
 
         // Bernoulli decoder on a GPU: data, parameters, Adam moments and activations stay on the device.
-        bool deviceModel = model.Layout.Likelihood == VaeLikelihood.Bernoulli && (long)training.Rows * training.Columns <= DeviceResidentFloats;
+        // (The importance-weighted objective runs on the CPU.)
+        bool deviceModel = model.Layout.Likelihood == VaeLikelihood.Bernoulli && options.ImportanceSamples == 1
+            && (long)training.Rows * training.Columns <= DeviceResidentFloats;
         using var device = DeviceUse.Of(model.Backend, options.DeviceArrays, deviceModel);
         using var deviceStep = device.Arrays is { } arrays ? new DeviceVaeSession(arrays, model, training, validation, options) : null;
         ITrainingStep step = deviceStep ?? (ITrainingStep)new VaeTrainingSession(model, training, validation, options);
-        var settings = new EpochLoop.Settings(training.Rows, options.Epochs, _ => options.LearningRate, options.Seed, Vae.PurposeShuffle,
+        var settings = new EpochLoop.Settings(training.Rows, options.Epochs, options.LearningRateAt, options.Seed, Vae.PurposeShuffle,
             Shuffle: true, hasValidation ? options.EarlyStoppingPatience : 0, RestoreBestAtEnd: true);
         var run = EpochLoop.Run(step, settings, progress, cancellationToken);
         Annotate(model, options, run.EpochsRun);
@@ -70,6 +72,8 @@ public static class VaeTrainer
         model.TrainingNotes["learning_rate"] = options.LearningRate.ToString("R", c);
         model.TrainingNotes["kl_warmup_epochs"] = options.KlWarmupEpochs.ToString(c);
         model.TrainingNotes["seed"] = options.Seed.ToString(c);
+        if (options.ImportanceSamples > 1) model.TrainingNotes["importance_samples"] = options.ImportanceSamples.ToString(c);
+        if (options.LearningRateStages) model.TrainingNotes["learning_rate_schedule"] = "iwae_stages";
     }
 
     /// <summary>The divergence report of the CPU and device VAE steps.</summary>

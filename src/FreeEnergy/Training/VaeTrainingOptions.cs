@@ -56,6 +56,29 @@ public sealed class VaeTrainingOptions
     /// <summary>L2 weight decay added to the gradient (as PyTorch's Adam does). Default: 0.</summary>
     public float WeightDecay { get; set; }
 
+    /// <summary>
+    /// k, the importance samples per row of the training objective: 1 (default) trains the ELBO (F_q with the closed-form
+    /// KL term); k &gt; 1 trains the k-sample importance-weighted bound of Burda et al. (2016),
+    /// -log (1/k) sum_s p(x, z_s) / q(z_s|x), whose gradient weights each draw by its normalised importance weight (with the
+    /// KL weight 1/beta on the log ratio log q - log p(z)). An epoch costs about k times the ELBO's; runs on the CPU.
+    /// </summary>
+    public int ImportanceSamples { get; set; } = 1;
+
+    /// <summary>
+    /// The learning-rate schedule of Burda et al. (2016): stage i = 0, 1, ... lasts 3^i epochs at
+    /// <see cref="LearningRate"/> * 10^(-i/7) (the paper's 8 stages are 3,280 epochs); false (default) keeps the rate constant.
+    /// </summary>
+    public bool LearningRateStages { get; set; }
+
+    /// <summary>The learning rate of an epoch (0-based) under <see cref="LearningRateStages"/>.</summary>
+    internal float LearningRateAt(int epoch)
+    {
+        if (!LearningRateStages) return LearningRate;
+        int stage = 0;
+        for (long end = 1, length = 1; epoch >= end; stage++) { length *= 3; end += length; }
+        return (float)(LearningRate * Math.Pow(10, -stage / 7.0));
+    }
+
     /// <summary>Rows per mini-batch. Default: 128.</summary>
     public int BatchSize { get; set; } = 128;
 
@@ -98,6 +121,9 @@ public sealed class VaeTrainingOptions
         if (float.IsNaN(MinLogVariance) || float.IsPositiveInfinity(MinLogVariance)) throw new ArgumentOutOfRangeException(nameof(MinLogVariance));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ScoringSamples, nameof(ScoringSamples));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ImportanceSamples, nameof(ImportanceSamples));
+        if ((long)BatchSize * ImportanceSamples > int.MaxValue / 4)
+            throw new ArgumentOutOfRangeException(nameof(ImportanceSamples), $"BatchSize x ImportanceSamples ({BatchSize} x {ImportanceSamples}) is too large; lower one of them.");
         ArgumentOutOfRangeException.ThrowIfNegative(Epochs, nameof(Epochs));
         ArgumentOutOfRangeException.ThrowIfNegative(KlWarmupEpochs, nameof(KlWarmupEpochs));
         ArgumentOutOfRangeException.ThrowIfNegative(EarlyStoppingPatience, nameof(EarlyStoppingPatience));

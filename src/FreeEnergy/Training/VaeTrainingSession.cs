@@ -9,7 +9,9 @@ namespace FreeEnergy.Training;
 /// <summary>
 /// The CPU training step of a <see cref="Vae"/> for <see cref="EpochLoop"/>: per batch the rows gathered in the
 /// epoch's order, the reparameterisation noise from Philox (seed, stream(epoch, batch), row * Z + j), the forward and
-/// backward passes (<see cref="VaeWorkspace"/>) and one Adam step. The loss is checked every batch (a NaN gradient
+/// backward passes (<see cref="VaeWorkspace"/>) and one Adam step. With k = <see cref="VaeTrainingOptions.ImportanceSamples"/>
+/// above 1 each row is held k times with draws (row k + s) Z + j and the step follows the IWAE bound; k = 1 is the
+/// ELBO with its closed-form KL term, exactly as without the option. The loss is checked every batch (a NaN gradient
 /// with a finite loss shows in the next batch's loss, and in the end-of-epoch parameter check).
 /// </summary>
 internal sealed class VaeTrainingSession : ITrainingStep
@@ -24,6 +26,7 @@ internal sealed class VaeTrainingSession : ITrainingStep
     private readonly AdamOptimizer _adam;
     private readonly Action<int, int> _gather;
     private readonly float _invBeta;
+    private readonly int _samples;
     private int[] _order = [];
     private int _gatherStart;
     private float _klWeight;
@@ -39,7 +42,8 @@ internal sealed class VaeTrainingSession : ITrainingStep
         var layout = model.Layout;
         _theta = model.Parameters;
         BatchSize = Math.Min(options.BatchSize, training.Rows);
-        _ws = new VaeWorkspace(layout, _theta, _backend, BatchSize, training: true) { PriorScale = model.PriorScale };
+        _samples = options.ImportanceSamples;
+        _ws = new VaeWorkspace(layout, _theta, _backend, checked(BatchSize * _samples), training: true) { PriorScale = model.PriorScale };
         _grad = _ws.Gradient;
         _lastGood = new float[layout.Count];
         _best = new float[layout.Count];
@@ -66,10 +70,18 @@ internal sealed class VaeTrainingSession : ITrainingStep
         var ws = _ws;
         _gatherStart = start;
         _backend.For(rows, 16, _gather);
-        ws.FillNoise(_options.Seed, Philox.Stream(Vae.PurposeNoise, (ulong)epoch, (ulong)batchIndex), rows);
-        ws.ForwardBackward(_theta, rows, _klWeight);
+        ws.FillNoise(_options.Seed, Philox.Stream(Vae.PurposeNoise, (ulong)epoch, (ulong)batchIndex), rows * _samples);
         double batchLoss = 0;
-        for (int r = 0; r < rows; r++) batchLoss += ws.Reconstruction[r] + _invBeta * ws.Kl[r];
+        if (_samples == 1)
+        {
+            ws.ForwardBackward(_theta, rows, _klWeight);
+            for (int r = 0; r < rows; r++) batchLoss += ws.Reconstruction[r] + _invBeta * ws.Kl[r];
+        }
+        else
+        {
+            ws.ForwardBackwardImportanceWeighted(_theta, rows, _samples, _klWeight);
+            for (int r = 0; r < rows; r++) batchLoss += ws.ImportanceBound[r];
+        }
         if (!double.IsFinite(batchLoss)) return "loss";
         _lossSum += batchLoss;
         _adam.Step(_backend, _theta, _grad);
@@ -84,9 +96,12 @@ internal sealed class VaeTrainingSession : ITrainingStep
 
     private void Gather(int start, int end)
     {
-        int d = _training.Columns;
+        int d = _training.Columns, k = _samples;
         for (int r = start; r < end; r++)
-            _training.Array.AsSpan(_training.Offset + _order[_gatherStart + r] * d, d).CopyTo(_ws.X.AsSpan(r * d, d));
+        {
+            var source = _training.Array.AsSpan(_training.Offset + _order[_gatherStart + r] * d, d);
+            for (int s = 0; s < k; s++) source.CopyTo(_ws.X.AsSpan((r * k + s) * d, d));
+        }
     }
 
     public string? EndEpoch(int epoch)

@@ -85,6 +85,23 @@ public sealed class RbmCliTests : IDisposable
     }
 
     [Fact]
+    public void VaeTrainsTheImportanceWeightedBoundWithIwae()
+    {
+        var data = BinaryData();
+        var model = Path.Combine(_dir, "iw.fem");
+        var (code, stdout, stderr) = CliSmokeTests.Run("train", "--model", "vae", "--data", data, "--latent", "3", "--layers", "8", "--epochs", "2", "--batch", "20",
+            "--iwae", "3", "--lr-stages", "--out", model, "--json");
+        Assert.True(code == 0, stderr);
+        using (var doc = JsonDocument.Parse(stdout)) Assert.Equal(3, doc.RootElement.GetProperty("importanceSamples").GetInt32());
+        (code, _, stderr) = CliSmokeTests.Run("train", "--model", "vae", "--data", data, "--iwae", "0", "--out", model);
+        Assert.Equal(2, code);
+        Assert.Contains("--iwae", stderr);
+        (code, _, stderr) = CliSmokeTests.Run("train", "--model", "rbm", "--data", data, "--iwae", "5", "--out", model);
+        Assert.Equal(2, code);
+        Assert.Contains("--model vae only", stderr);
+    }
+
+    [Fact]
     public void BadInputExitsTwoWithOneLineAndNoOutputFile()
     {
         var bad = WriteCsv("bad.csv", [[0f, 1f, 0.5f], [1f, 3f, 0f]]);
