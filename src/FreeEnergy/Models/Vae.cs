@@ -1,4 +1,3 @@
-using System.Globalization;
 using FreeEnergy.Compute;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Random;
@@ -237,19 +236,5 @@ public sealed partial class Vae : IFreeEnergyModel
 
     /// <summary>Checks width, finiteness and (Bernoulli) the [0, 1] range; a <see cref="DataFormatException"/> names the 1-based row and column.</summary>
     internal void CheckRows(MatrixView data, string what, string? source = null)
-    {
-        if (data.Columns != Layout.Input)
-            throw new DataFormatException($"rows have {data.Columns} values; the VAE expects {Layout.Input}.", source);
-        var span = data.Span;
-        bool bernoulli = Layout.Likelihood == VaeLikelihood.Bernoulli;
-        for (int i = 0; i < span.Length; i++)
-        {
-            float v = span[i];
-            if (!float.IsFinite(v))
-                throw new DataFormatException($"{what} value {v.ToString(CultureInfo.InvariantCulture)} is not a finite number.", source, i / data.Columns + 1, i % data.Columns + 1);
-            if (bernoulli && (v < 0f || v > 1f))
-                throw new DataFormatException($"{what} value {v.ToString(CultureInfo.InvariantCulture)} is outside [0, 1], which the Bernoulli likelihood needs; scale the data to [0, 1] or use the Gaussian likelihood.",
-                    source, i / data.Columns + 1, i % data.Columns + 1);
-        }
-    }
+        => VaeInput.Check(data, Layout.Input, Layout.Likelihood, what, source, "VAE");
 }

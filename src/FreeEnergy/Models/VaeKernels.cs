@@ -225,4 +225,13 @@ internal static class VaeKernels
             headGrad[n + j] = 0.5f * g * eps[j] * MathF.Exp(0.5f * head[n + j]) - 0.5f * weight;
         }
     }
+
+    /// <summary>
+    /// One row's share of the Gaussian decoder's log variance gradient: target_i = weight (1 - (x_i - m_i)^2 e^-lv_i) / 2,
+    /// from <paramref name="gradient"/> = (m - x) e^-lv (what <see cref="GaussianRow"/> writes at scale 1).
+    /// </summary>
+    public static void WeightedLogVarianceGradient(ReadOnlySpan<float> gradient, ReadOnlySpan<float> inverseVariance, float weight, Span<float> target)
+    {
+        for (int i = 0; i < target.Length; i++) target[i] = 0.5f * weight * (1f - gradient[i] * gradient[i] / inverseVariance[i]);
+    }
 }

@@ -87,9 +87,7 @@ internal sealed partial class VaeWorkspace
                 var g = Out.AsSpan(p * d, d);
                 if (!bernoulli)
                 {
-                    // d/dlv_i of w (-log p) = w (1 - (x - m)^2 e^-lv) / 2, with g = (m - x) e^-lv before scaling.
-                    var t = _logVarianceTerms.AsSpan(p * d, d);
-                    for (int i = 0; i < d; i++) t[i] = 0.5f * w * (1f - g[i] * g[i] / InverseVariance[i]);
+                    VaeKernels.WeightedLogVarianceGradient(g, InverseVariance, w, _logVarianceTerms.AsSpan(p * d, d));
                 }
                 System.Numerics.Tensors.TensorPrimitives.Multiply(g, w, g);
                 _weights[p] = _klWeight * w;

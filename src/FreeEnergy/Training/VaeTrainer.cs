@@ -26,6 +26,8 @@ public static class VaeTrainer
         IComputeBackend? backend = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.UpperLatentDimension > 0)
+            throw new ArgumentException("UpperLatentDimension describes a two-level VAE; train it with HierarchicalVaeTrainer.", nameof(options));
         var model = Vae.Create(training.Columns, options);
         if (backend is not null) model.Backend = backend;
         Fit(model, training, validation, options, progress, cancellationToken);
@@ -60,20 +62,21 @@ public static class VaeTrainer
         var settings = new EpochLoop.Settings(training.Rows, options.Epochs, options.LearningRateAt, options.Seed, Vae.PurposeShuffle,
             Shuffle: true, hasValidation ? options.EarlyStoppingPatience : 0, RestoreBestAtEnd: true);
         var run = EpochLoop.Run(step, settings, progress, cancellationToken);
-        Annotate(model, options, run.EpochsRun);
+        Annotate(model.TrainingNotes, options, run.EpochsRun);
         return run.History;
     }
 
-    private static void Annotate(Vae model, VaeTrainingOptions options, int epochs)
+    /// <summary>The training settings recorded in a VAE's model file.</summary>
+    internal static void Annotate(IDictionary<string, string> notes, VaeTrainingOptions options, int epochs)
     {
         var c = CultureInfo.InvariantCulture;
-        model.TrainingNotes["epochs"] = epochs.ToString(c);
-        model.TrainingNotes["batch_size"] = options.BatchSize.ToString(c);
-        model.TrainingNotes["learning_rate"] = options.LearningRate.ToString("R", c);
-        model.TrainingNotes["kl_warmup_epochs"] = options.KlWarmupEpochs.ToString(c);
-        model.TrainingNotes["seed"] = options.Seed.ToString(c);
-        if (options.ImportanceSamples > 1) model.TrainingNotes["importance_samples"] = options.ImportanceSamples.ToString(c);
-        if (options.LearningRateStages) model.TrainingNotes["learning_rate_schedule"] = "iwae_stages";
+        notes["epochs"] = epochs.ToString(c);
+        notes["batch_size"] = options.BatchSize.ToString(c);
+        notes["learning_rate"] = options.LearningRate.ToString("R", c);
+        notes["kl_warmup_epochs"] = options.KlWarmupEpochs.ToString(c);
+        notes["seed"] = options.Seed.ToString(c);
+        if (options.ImportanceSamples > 1) notes["importance_samples"] = options.ImportanceSamples.ToString(c);
+        if (options.LearningRateStages) notes["learning_rate_schedule"] = "iwae_stages";
     }
 
     /// <summary>The divergence report of the CPU and device VAE steps.</summary>

@@ -32,6 +32,22 @@ public sealed class VaeTrainingOptions
     /// Default: -9.2 (standard deviation about 0.01).</summary>
     public float MinLogVariance { get; set; } = -9.2f;
 
+    /// <summary>
+    /// Two-level VAE (<see cref="HierarchicalVae"/>) only: Z2, the top latent dimension (z1 has <see cref="LatentDimension"/>).
+    /// Default: 0 (a one-level <see cref="Vae"/>; <see cref="HierarchicalVaeTrainer"/> needs it positive).
+    /// </summary>
+    public int UpperLatentDimension { get; set; }
+
+    /// <summary>
+    /// Two-level VAE only: hidden widths of the upper encoder z1 -&gt; z2 (z1 side first; the prior network z2 -&gt; z1 mirrors
+    /// them); null (default) halves <see cref="EncoderLayers"/> (200,200 gives 100,100 as in Burda et al. 2016). The lower
+    /// encoder x -&gt; z1 has <see cref="EncoderLayers"/> and the decoder mirrors it (<see cref="DecoderLayers"/> is not used).
+    /// </summary>
+    public int[]? UpperLayers { get; set; }
+
+    /// <summary>Two-level VAE only: the top level's inverse temperature; its KL term is weighted 1/UpperBeta. Default: 1.</summary>
+    public float UpperBeta { get; set; } = 1f;
+
     /// <summary>Inverse temperature beta; the KL term is weighted 1/beta. Default: 1.</summary>
     public float Beta { get; set; } = 1f;
 
@@ -109,6 +125,9 @@ public sealed class VaeTrainingOptions
         foreach (var h in EncoderLayers) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(h, nameof(EncoderLayers));
         if (DecoderLayers is not null) foreach (var h in DecoderLayers) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(h, nameof(DecoderLayers));
         Positive(Beta, nameof(Beta));
+        Positive(UpperBeta, nameof(UpperBeta));
+        ArgumentOutOfRangeException.ThrowIfNegative(UpperLatentDimension, nameof(UpperLatentDimension));
+        if (UpperLayers is not null) foreach (var h in UpperLayers) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(h, nameof(UpperLayers));
         Positive(PriorScale, nameof(PriorScale));
         Positive(LearningRate, nameof(LearningRate));
         Positive(AdamEpsilon, nameof(AdamEpsilon));

@@ -84,7 +84,7 @@ internal sealed class VaeTrainingSession : ITrainingStep
         }
         if (!double.IsFinite(batchLoss)) return "loss";
         _lossSum += batchLoss;
-        _adam.Step(_backend, _theta, _grad);
+        _adam.Step(_backend, _theta, _grad, learningRate);
         var layout = _model.Layout;
         if (layout.LearnVariance)
         {
@@ -113,7 +113,7 @@ internal sealed class VaeTrainingSession : ITrainingStep
     public EpochMeasures Measure(int epoch) => Measures(_model, _lossSum / _training.Rows, _validation);
 
     /// <summary>The epoch's mean training loss and, with validation rows, their mean free energy (which must be finite).</summary>
-    internal static EpochMeasures Measures(Vae model, double trainingLoss, MatrixView? validation)
+    internal static EpochMeasures Measures(IFreeEnergyModel model, double trainingLoss, MatrixView? validation)
     {
         if (validation is not { Rows: > 0 } v) return new EpochMeasures(trainingLoss, double.NaN, double.NaN);
         var f = model.FreeEnergy(v);

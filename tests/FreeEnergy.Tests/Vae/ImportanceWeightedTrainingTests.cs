@@ -192,5 +192,11 @@ public class ImportanceWeightedTrainingTests
             if (i > 0) Assert.Equal(expected * Math.Pow(10, 1 / 7.0), options.LearningRateAt(stageStarts[i] - 1), expected * 1e-5);
         }
         Assert.Equal(1e-3f, new VaeTrainingOptions { LearningRate = 1e-3f }.LearningRateAt(500));
+
+        // The schedule reaches the optimiser: one epoch (stage 0) is the constant rate's, the second (stage 1) is not.
+        var data = VaeTrainingTests.Prototypes(60, 8, 5);
+        VaeTrainingOptions Run(int epochs, bool stages) => new() { LatentDimension = 2, EncoderLayers = [6], Epochs = epochs, BatchSize = 20, Seed = 2, LearningRateStages = stages };
+        Assert.Equal(VaeTrainer.Train(data.View, null, Run(1, false), Backend).Parameters, VaeTrainer.Train(data.View, null, Run(1, true), Backend).Parameters);
+        Assert.NotEqual(VaeTrainer.Train(data.View, null, Run(2, false), Backend).Parameters, VaeTrainer.Train(data.View, null, Run(2, true), Backend).Parameters);
     }
 }
