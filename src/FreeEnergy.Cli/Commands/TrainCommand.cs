@@ -12,12 +12,12 @@ using FreeEnergy.Training;
 
 namespace FreeEnergy.Cli.Commands;
 
-/// <summary><c>freeenergy train --model rbm|grbm|vae --data PATH ... --out MODEL</c>.</summary>
+/// <summary><c>freeenergy train --model rbm|grbm|vae|vae2 --data PATH ... --out MODEL</c>.</summary>
 internal static class TrainCommand
 {
     public static Command Create()
     {
-        var kind = new Option<string>("--model") { Description = "Model to train: rbm (Bernoulli), grbm (Gaussian-Bernoulli) or vae.", Required = true }.AcceptOnlyFromAmong("rbm", "grbm", "vae");
+        var kind = new Option<string>("--model") { Description = "Model to train: rbm (Bernoulli), grbm (Gaussian-Bernoulli), vae, or vae2 (two-level VAE x <- z1 <- z2).", Required = true }.AcceptOnlyFromAmong("rbm", "grbm", "vae", "vae2");
         var data = RbmCli.DataPath();
         var labels = RbmCli.Labels();
         var @class = RbmCli.Class();
@@ -42,16 +42,17 @@ internal static class TrainCommand
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var device = RbmCli.Device();
-        var latent = new Option<int?>("--latent") { Description = "vae: latent dimensions." };
-        var layers = new Option<string?>("--layers") { Description = "vae: hidden layer sizes, e.g. 400 or 512,256." };
-        var beta = new Option<float?>("--beta") { Description = "vae: KL weight." };
+        var latent = new Option<string?>("--latent") { Description = "vae: latent dimensions (default 20); vae2: Z1,Z2 (default 100,50)." };
+        var layers = new Option<string?>("--layers") { Description = "vae: hidden layer sizes, e.g. 400 or 512,256 (default 400); vae2: those between x and z1 (default 200,200)." };
+        var upperLayers = new Option<string?>("--upper-layers") { Description = "vae2: hidden layer sizes between z1 and z2 (default: half of --layers)." };
+        var beta = new Option<float?>("--beta") { Description = "vae: KL weight (vae2: at both levels)." };
         var iwae = new Option<int?>("--iwae") { Description = "vae: train the K-sample importance-weighted bound (IWAE, Burda et al. 2016); 1 (default) trains the ELBO." };
         var lrStages = new Option<bool>("--lr-stages") { Description = "vae: the IWAE paper's learning-rate schedule: stage i lasts 3^i epochs at --lr * 10^(-i/7)." };
         var output = RbmCli.Out("The model file to write.");
         var plots = new Option<string?>("--plots") { Description = "A folder to write pictures into: training curves (training.png/.svg) and, for 28x28 data, a reconstruction grid." };
         var json = CommonOptions.Json();
         var command = new Command("train", "Train a model on a data file and save it.");
-        foreach (var o in new Option[] { kind, data, labels, labelColumn, @class, maxRows, validation, hidden, epochs, batch, lr, schedule, momentum, l2, cd, pcd, chains, tap, learnSigma, patience, binarize, estimate, seed, threads, device, latent, layers, beta, iwae, lrStages, output, plots, json })
+        foreach (var o in new Option[] { kind, data, labels, labelColumn, @class, maxRows, validation, hidden, epochs, batch, lr, schedule, momentum, l2, cd, pcd, chains, tap, learnSigma, patience, binarize, estimate, seed, threads, device, latent, layers, upperLayers, beta, iwae, lrStages, output, plots, json })
             command.Options.Add(o);
         command.SetAction((parse, cancellationToken) =>
         {
@@ -59,9 +60,10 @@ internal static class TrainCommand
             // Where the results go is checked before any work, so that a bad --out or --plots loses no training.
             var outPath = OutputPath.CheckFile(parse.GetValue(output)!);
             if (parse.GetValue(plots) is { } plotFolder) OutputPath.CheckFolder(plotFolder, "--plots");
-            if (model == "vae") return Task.FromResult(TrainVae(parse, data, labels, @class, maxRows, labelColumn, validation, epochs, batch, lr, patience, latent, layers, beta, (iwae, lrStages), seed, threads, device, output, plots, json, cancellationToken));
-            if (parse.GetValue(latent) is not null || parse.GetValue(layers) is not null || parse.GetValue(beta) is not null || parse.GetValue(iwae) is not null || parse.GetValue(lrStages))
-                throw new CliException("--latent, --layers, --beta, --iwae and --lr-stages apply to --model vae only.");
+            if (model is "vae" or "vae2") return Task.FromResult(TrainVae(parse, data, labels, @class, maxRows, labelColumn, validation, epochs, batch, lr, patience, latent, layers, beta, (iwae, lrStages, upperLayers, model == "vae2"), seed, threads, device, output, plots, json, cancellationToken));
+            if (parse.GetValue(latent) is not null || parse.GetValue(layers) is not null || parse.GetValue(beta) is not null || parse.GetValue(iwae) is not null
+                || parse.GetValue(lrStages) || parse.GetValue(upperLayers) is not null)
+                throw new CliException("--latent, --layers, --upper-layers, --beta, --iwae and --lr-stages apply to --model vae2 and --model vae only.");
             var backend = RbmCli.Backend(parse, threads, device, out var backendReason);
             int phases = (parse.GetValue(cd) is null ? 0 : 1) + (parse.GetValue(pcd) is null ? 0 : 1) + (parse.GetValue(tap) is null ? 0 : 1);
             if (phases > 1) throw new CliException("choose one of --cd, --pcd and --tap.");
@@ -165,25 +167,33 @@ internal static class TrainCommand
     }
 
     private static int TrainVae(ParseResult parse, Option<string> data, Option<string?> labels, Option<int?> @class, Option<int?> maxRows, Option<string?> labelColumn,
-        Option<string?> validation, Option<int> epochs, Option<int> batch, Option<float?> lr, Option<int> patience, Option<int?> latent,
-        Option<string?> layers, Option<float?> beta, (Option<int?> Samples, Option<bool> Stages) importance, Option<ulong> seed, Option<int> threads, Option<string> device, Option<string> output, Option<string?> plots,
+        Option<string?> validation, Option<int> epochs, Option<int> batch, Option<float?> lr, Option<int> patience, Option<string?> latent,
+        Option<string?> layers, Option<float?> beta, (Option<int?> Samples, Option<bool> Stages, Option<string?> UpperLayers, bool TwoLevel) more, Option<ulong> seed, Option<int> threads, Option<string> device, Option<string> output, Option<string?> plots,
         Option<bool> json, CancellationToken cancellationToken)
     {
         ComputeBackends.TryParse(parse.GetValue(device), out var choice);
         var backend = ComputeBackends.Create(choice, CommonOptions.Range("--threads", parse.GetValue(threads), 0, 1024), out var backendReason);
         var outPath = parse.GetValue(output)!;
+        bool twoLevel = more.TwoLevel;
+        var latents = Vae.VaeVerbs.ParseLayers(parse.GetValue(latent) ?? (twoLevel ? "100,50" : "20"), "--latent");
+        if (latents.Length != (twoLevel ? 2 : 1))
+            throw new CliException(twoLevel ? $"--latent for vae2 takes two sizes Z1,Z2, e.g. 100,50 (got '{parse.GetValue(latent)}')." : $"--latent for vae takes one size, e.g. 20 (got '{parse.GetValue(latent)}'); use --model vae2 for two levels.");
+        if (!twoLevel && parse.GetValue(more.UpperLayers) is not null) throw new CliException("--upper-layers applies to --model vae2 only.");
         var options = new VaeTrainingOptions
         {
-            LatentDimension = CommonOptions.Range("--latent", parse.GetValue(latent) ?? 20, 1, 100_000),
-            EncoderLayers = Vae.VaeVerbs.ParseLayers(parse.GetValue(layers) ?? "400"),
+            LatentDimension = CommonOptions.Range("--latent", latents[0], 1, 100_000),
+            UpperLatentDimension = twoLevel ? CommonOptions.Range("--latent", latents[1], 1, 100_000) : 0,
+            EncoderLayers = Vae.VaeVerbs.ParseLayers(parse.GetValue(layers) ?? (twoLevel ? "200,200" : "400")),
+            UpperLayers = parse.GetValue(more.UpperLayers) is { } upper ? Vae.VaeVerbs.ParseLayers(upper, "--upper-layers") : null,
             Beta = parse.GetValue(beta) ?? 1f,
+            UpperBeta = parse.GetValue(beta) ?? 1f,
             LearningRate = parse.GetValue(lr) ?? 1e-3f,
             BatchSize = CommonOptions.Range("--batch", parse.GetValue(batch), 1, 1_000_000),
             Epochs = CommonOptions.Range("--epochs", parse.GetValue(epochs), 1, 1_000_000),
             EarlyStoppingPatience = CommonOptions.Range("--patience", parse.GetValue(patience), 0, 1_000_000),
             Seed = parse.GetValue(seed),
-            ImportanceSamples = CommonOptions.Range("--iwae", parse.GetValue(importance.Samples) ?? 1, 1, 10_000),
-            LearningRateStages = parse.GetValue(importance.Stages),
+            ImportanceSamples = CommonOptions.Range("--iwae", parse.GetValue(more.Samples) ?? 1, 1, 10_000),
+            LearningRateStages = parse.GetValue(more.Stages),
         };
         if (!(options.Beta > 0) || !float.IsFinite(options.Beta)) throw new CliException($"--beta must be positive (got {options.Beta}).");
         if (!(options.LearningRate > 0) || !float.IsFinite(options.LearningRate)) throw new CliException($"--lr must be positive (got {options.LearningRate}).");
@@ -198,11 +208,13 @@ internal static class TrainCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         TrainingProgress? last = null;
         var history = new List<TrainingProgress>();
-        Models.Vae vae;
+        Models.IVariationalModel vae;
         using (var display = TrainingProgressDisplay.Create(asJson, parse.InvocationConfiguration.Error))
         {
             var progress = new ProgressRelay<TrainingProgress>(p => { last = p; history.Add(p); display.Report(p); });
-            vae = Vae.VaeVerbs.Train(set, valid, options, backend, progress, cancellationToken);
+            vae = twoLevel
+                ? Vae.VaeVerbs.TrainHierarchical(set, valid, options, backend, progress, cancellationToken)
+                : Vae.VaeVerbs.Train(set, valid, options, backend, progress, cancellationToken);
         }
         TrainingPictures.Write(parse.GetValue(plots), history, "-ELBO (nats)", vae, set.Features);
         RbmCli.SaveModel(outPath, vae);
@@ -215,6 +227,7 @@ internal static class TrainCommand
                 ["rows"] = set.Features.Rows,
                 ["input"] = vae.InputDimension,
                 ["latent"] = vae.EncodedDimension,
+                ["upperLatent"] = twoLevel ? latents[1] : null,
                 ["importanceSamples"] = options.ImportanceSamples,
                 ["epochs"] = last?.Epoch ?? 0,
                 ["seconds"] = clock.Elapsed.TotalSeconds,
@@ -223,7 +236,7 @@ internal static class TrainCommand
                 ["backend"] = backend.Name,
                 ["backendReason"] = backendReason,
             });
-        else stdout.WriteLine($"trained vae {vae.InputDimension}->{vae.EncodedDimension} for {last?.Epoch ?? 0} epochs in {clock.Elapsed.TotalSeconds:F1} s on {backend.Name}; saved {outPath}");
+        else stdout.WriteLine($"trained {(twoLevel ? "vae2" : "vae")} {vae.InputDimension}->{string.Join(",", latents)} for {last?.Epoch ?? 0} epochs in {clock.Elapsed.TotalSeconds:F1} s on {backend.Name}; saved {outPath}");
         return ExitCodes.Success;
     }
 }

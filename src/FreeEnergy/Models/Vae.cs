@@ -24,7 +24,7 @@ namespace FreeEnergy.Models;
 /// The ONNX score graph computes exactly this.</para>
 /// <para>Read-only operations are safe from several threads at once; training mutates the parameters in place.</para>
 /// </remarks>
-public sealed partial class Vae : IFreeEnergyModel
+public sealed partial class Vae : IVariationalModel
 {
     private const int ChunkRows = 256;
     internal const ulong PurposeInit = 1, PurposeScoringNoise = 2, PurposeShuffle = 3, PurposeNoise = 4, PurposeScore = 5, PurposeSample = 6;
@@ -214,17 +214,7 @@ public sealed partial class Vae : IFreeEnergyModel
     /// (Philox stream of <paramref name="seed"/> and the row index, so any thread count gives the same result).
     /// <see cref="VaeEstimator.Cumulant"/> returns the second-order estimate.
     /// </summary>
-    public float[] Score(MatrixView data, VaeEstimator estimator, int samples, ulong seed = 0)
-    {
-        var e = Estimate(data, samples, seed);
-        return estimator switch
-        {
-            VaeEstimator.Elbo => e.FreeEnergy,
-            VaeEstimator.Iwae => e.ImportanceWeighted,
-            VaeEstimator.Cumulant => e.CumulantSecondOrder,
-            _ => throw new ArgumentOutOfRangeException(nameof(estimator)),
-        };
-    }
+    public float[] Score(MatrixView data, VaeEstimator estimator, int samples, ulong seed = 0) => Estimate(data, samples, seed).Of(estimator);
 
     /// <summary>All estimators of -log p(x) per row from the same <paramref name="samples"/> draws (see <see cref="VaeEstimates"/>).</summary>
     public VaeEstimates Estimate(MatrixView data, int samples, ulong seed = 0)

@@ -19,7 +19,7 @@ namespace FreeEnergy.Models;
 /// <see cref="ScoringSamples"/> (eps1, eps2 per draw, stored in the model file as "scoring_noise" [K, Z1 + Z2]).</para>
 /// <para>Trained by <see cref="HierarchicalVaeTrainer"/> on the CPU. Read-only operations are safe from several threads at once.</para>
 /// </remarks>
-public sealed partial class HierarchicalVae : IFreeEnergyModel
+public sealed partial class HierarchicalVae : IVariationalModel
 {
     private const int ChunkRows = 256;
 
@@ -182,6 +182,9 @@ public sealed partial class HierarchicalVae : IFreeEnergyModel
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(samples);
         return HierarchicalVaeScoring.Run(this, data, samples, fixedNoise: null, seed, Backend);
     }
+
+    /// <summary>One estimator's column of <see cref="Estimate"/> (<see cref="VaeEstimator.Cumulant"/>: the second-order estimate).</summary>
+    public float[] Score(MatrixView data, VaeEstimator estimator, int samples, ulong seed = 0) => Estimate(data, samples, seed).Of(estimator);
 
     /// <summary>Checks width, finiteness and (Bernoulli) the [0, 1] range as <see cref="Vae"/> does.</summary>
     internal void CheckRows(MatrixView data, string what, string? source = null)
