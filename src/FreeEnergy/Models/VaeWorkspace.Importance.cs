@@ -72,7 +72,7 @@ internal sealed partial class VaeWorkspace
                 var x = X.AsSpan(p * d, d);
                 Reconstruction[p] = bernoulli
                     ? VaeKernels.BernoulliRow(x, row, 1f)
-                    : VaeKernels.GaussianRow(x, row, InverseVariance, _logVarianceSum, 1f);
+                    : VaeKernels.GaussianRow(x, row, InverseVariance, _variance.LogVarianceSum, 1f);
                 var head = Head.AsSpan(p * 2 * z, 2 * z);
                 Kl[p] = VaeKernels.LogRatio(Z.AsSpan(p * z, z), head[z..], Eps.AsSpan(p * z, z), PriorScale);
                 max = Math.Max(max, -(Reconstruction[p] + _klWeight * Kl[p]));

@@ -30,17 +30,8 @@ public static class HierarchicalVaeTrainer
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        model.CheckRows(training, "training");
-        if (training.Rows == 0) throw new DataFormatException("there are no training rows.");
-        if (validation is { } v) model.CheckRows(v, "validation");
-        bool hasValidation = validation is { Rows: > 0 };
-        if (options.EarlyStoppingPatience > 0 && !hasValidation)
-            throw new ArgumentException("EarlyStoppingPatience needs validation rows.", nameof(validation));
+        var settings = VaeTrainer.Check(model.CheckRows, training, validation, options);
         var step = new HierarchicalVaeTrainingSession(model, training, validation, options);
-        var settings = new EpochLoop.Settings(training.Rows, options.Epochs, options.LearningRateAt, options.Seed, Vae.PurposeShuffle,
-            Shuffle: true, hasValidation ? options.EarlyStoppingPatience : 0, RestoreBestAtEnd: true);
         var run = EpochLoop.Run(step, settings, progress, cancellationToken);
         VaeTrainer.Annotate(model.TrainingNotes, options, run.EpochsRun);
         return run.History;

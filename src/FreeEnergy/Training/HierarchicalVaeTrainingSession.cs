@@ -20,13 +20,13 @@ internal sealed class HierarchicalVaeTrainingSession : ITrainingStep
     private readonly VaeTrainingOptions _options;
     private readonly IComputeBackend _backend;
     private readonly HierarchicalVaeWorkspace _ws;
-    private readonly float[] _theta, _lastGood, _best;
+    private readonly float[] _theta;
     private readonly AdamOptimizer _adam;
-    private readonly Action<int, int> _gather;
+    private readonly BatchRows _rows;
+    private readonly ParameterVectorCopies _copies;
     private readonly float _invBeta1, _invBeta2;
     private readonly int _samples;
     private int[] _order = [];
-    private int _gatherStart;
     private float _klWeight;
     private double _lossSum;
 
@@ -42,12 +42,11 @@ internal sealed class HierarchicalVaeTrainingSession : ITrainingStep
         BatchSize = Math.Min(options.BatchSize, training.Rows);
         _samples = options.ImportanceSamples;
         _ws = new HierarchicalVaeWorkspace(layout, _theta, _backend, checked(BatchSize * _samples), training: true);
-        _lastGood = new float[layout.Count];
-        _best = new float[layout.Count];
+        _copies = new ParameterVectorCopies(_theta);
         _adam = new AdamOptimizer(layout.TrainableCount, options.LearningRate, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay);
         _invBeta1 = 1f / model.Beta;
         _invBeta2 = 1f / model.UpperBeta;
-        _gather = Gather;
+        _rows = new BatchRows(training, _ws.X, _samples, _backend);
     }
 
     public int BatchSize { get; }
@@ -61,8 +60,7 @@ internal sealed class HierarchicalVaeTrainingSession : ITrainingStep
 
     public string? Batch(int epoch, int batchIndex, int start, int rows, float learningRate)
     {
-        _gatherStart = start;
-        _backend.For(rows, 16, _gather);
+        _rows.Gather(_order, start, rows);
         _ws.FillNoise(_options.Seed, Philox.Stream(Vae.PurposeNoise, (ulong)epoch, (ulong)batchIndex), rows * _samples);
         _ws.ForwardBackward(_theta, rows, _samples, _klWeight * _invBeta1, _klWeight * _invBeta2);
         double batchLoss = 0;
@@ -79,27 +77,13 @@ internal sealed class HierarchicalVaeTrainingSession : ITrainingStep
         return null;
     }
 
-    private void Gather(int start, int end)
-    {
-        int d = _training.Columns, k = _samples;
-        for (int r = start; r < end; r++)
-        {
-            var source = _training.Array.AsSpan(_training.Offset + _order[_gatherStart + r] * d, d);
-            for (int s = 0; s < k; s++) source.CopyTo(_ws.X.AsSpan((r * k + s) * d, d));
-        }
-    }
-
-    public string? EndEpoch(int epoch)
-    {
-        foreach (var v in _theta) if (!float.IsFinite(v)) return "parameters";
-        return null;
-    }
+    public string? EndEpoch(int epoch) => _copies.NonFinite();
 
     public EpochMeasures Measure(int epoch) => VaeTrainingSession.Measures(_model, _lossSum / _training.Rows, _validation);
 
-    public void Save(ParameterCopy copy) => Array.Copy(_theta, copy == ParameterCopy.Best ? _best : _lastGood, _theta.Length);
+    public void Save(ParameterCopy copy) => _copies.Save(copy);
 
-    public void Restore(ParameterCopy copy) => Array.Copy(copy == ParameterCopy.Best ? _best : _lastGood, _theta, _theta.Length);
+    public void Restore(ParameterCopy copy) => _copies.Restore(copy);
 
     /// <summary>The parameters are the model's own vector.</summary>
     public void Finish() { }

@@ -43,14 +43,7 @@ public static class VaeTrainer
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        model.CheckRows(training, "training");
-        if (training.Rows == 0) throw new DataFormatException("there are no training rows.");
-        if (validation is { } v) model.CheckRows(v, "validation");
-        bool hasValidation = validation is { Rows: > 0 };
-        if (options.EarlyStoppingPatience > 0 && !hasValidation)
-            throw new ArgumentException("EarlyStoppingPatience needs validation rows.", nameof(validation));
+        var settings = Check(model.CheckRows, training, validation, options);
 
         // Bernoulli decoder on a GPU: data, parameters, Adam moments and activations stay on the device.
         // (The importance-weighted objective runs on the CPU.)
@@ -59,11 +52,27 @@ public static class VaeTrainer
         using var device = DeviceUse.Of(model.Backend, options.DeviceArrays, deviceModel);
         using var deviceStep = device.Arrays is { } arrays ? new DeviceVaeSession(arrays, model, training, validation, options) : null;
         ITrainingStep step = deviceStep ?? (ITrainingStep)new VaeTrainingSession(model, training, validation, options);
-        var settings = new EpochLoop.Settings(training.Rows, options.Epochs, options.LearningRateAt, options.Seed, Vae.PurposeShuffle,
-            Shuffle: true, hasValidation ? options.EarlyStoppingPatience : 0, RestoreBestAtEnd: true);
         var run = EpochLoop.Run(step, settings, progress, cancellationToken);
         Annotate(model.TrainingNotes, options, run.EpochsRun);
         return run.History;
+    }
+
+    /// <summary>
+    /// The checks of every VAE trainer (the options, the rows through the model's <paramref name="checkRows"/>, early
+    /// stopping's validation rows) and the epoch loop's settings for them.
+    /// </summary>
+    internal static EpochLoop.Settings Check(Action<MatrixView, string, string?> checkRows, MatrixView training, MatrixView? validation, VaeTrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        checkRows(training, "training", null);
+        if (training.Rows == 0) throw new DataFormatException("there are no training rows.");
+        if (validation is { } v) checkRows(v, "validation", null);
+        bool hasValidation = validation is { Rows: > 0 };
+        if (options.EarlyStoppingPatience > 0 && !hasValidation)
+            throw new ArgumentException("EarlyStoppingPatience needs validation rows.", nameof(validation));
+        return new EpochLoop.Settings(training.Rows, options.Epochs, options.LearningRateAt, options.Seed, Vae.PurposeShuffle,
+            Shuffle: true, hasValidation ? options.EarlyStoppingPatience : 0, RestoreBestAtEnd: true);
     }
 
     /// <summary>The training settings recorded in a VAE's model file.</summary>

@@ -22,13 +22,13 @@ internal sealed class VaeTrainingSession : ITrainingStep
     private readonly VaeTrainingOptions _options;
     private readonly IComputeBackend _backend;
     private readonly VaeWorkspace _ws;
-    private readonly float[] _theta, _grad, _lastGood, _best;
+    private readonly float[] _theta, _grad;
     private readonly AdamOptimizer _adam;
-    private readonly Action<int, int> _gather;
+    private readonly BatchRows _rows;
+    private readonly ParameterVectorCopies _copies;
     private readonly float _invBeta;
     private readonly int _samples;
     private int[] _order = [];
-    private int _gatherStart;
     private float _klWeight;
     private double _lossSum;
 
@@ -45,11 +45,10 @@ internal sealed class VaeTrainingSession : ITrainingStep
         _samples = options.ImportanceSamples;
         _ws = new VaeWorkspace(layout, _theta, _backend, checked(BatchSize * _samples), training: true) { PriorScale = model.PriorScale };
         _grad = _ws.Gradient;
-        _lastGood = new float[layout.Count];
-        _best = new float[layout.Count];
+        _copies = new ParameterVectorCopies(_theta);
         _adam = new AdamOptimizer(layout.TrainableCount, options.LearningRate, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay);
         _invBeta = 1f / model.Beta;
-        _gather = Gather;
+        _rows = new BatchRows(training, _ws.X, _samples, _backend);
     }
 
     public int BatchSize { get; }
@@ -68,8 +67,7 @@ internal sealed class VaeTrainingSession : ITrainingStep
     public string? Batch(int epoch, int batchIndex, int start, int rows, float learningRate)
     {
         var ws = _ws;
-        _gatherStart = start;
-        _backend.For(rows, 16, _gather);
+        _rows.Gather(_order, start, rows);
         ws.FillNoise(_options.Seed, Philox.Stream(Vae.PurposeNoise, (ulong)epoch, (ulong)batchIndex), rows * _samples);
         double batchLoss = 0;
         if (_samples == 1)
@@ -94,21 +92,7 @@ internal sealed class VaeTrainingSession : ITrainingStep
         return null;
     }
 
-    private void Gather(int start, int end)
-    {
-        int d = _training.Columns, k = _samples;
-        for (int r = start; r < end; r++)
-        {
-            var source = _training.Array.AsSpan(_training.Offset + _order[_gatherStart + r] * d, d);
-            for (int s = 0; s < k; s++) source.CopyTo(_ws.X.AsSpan((r * k + s) * d, d));
-        }
-    }
-
-    public string? EndEpoch(int epoch)
-    {
-        foreach (var v in _theta) if (!float.IsFinite(v)) return "parameters";
-        return null;
-    }
+    public string? EndEpoch(int epoch) => _copies.NonFinite();
 
     public EpochMeasures Measure(int epoch) => Measures(_model, _lossSum / _training.Rows, _validation);
 
@@ -123,9 +107,9 @@ internal sealed class VaeTrainingSession : ITrainingStep
         return new EpochMeasures(trainingLoss, loss, double.NaN, double.IsFinite(loss) ? null : "validation free energy");
     }
 
-    public void Save(ParameterCopy copy) => Array.Copy(_theta, copy == ParameterCopy.Best ? _best : _lastGood, _theta.Length);
+    public void Save(ParameterCopy copy) => _copies.Save(copy);
 
-    public void Restore(ParameterCopy copy) => Array.Copy(copy == ParameterCopy.Best ? _best : _lastGood, _theta, _theta.Length);
+    public void Restore(ParameterCopy copy) => _copies.Restore(copy);
 
     /// <summary>The parameters are the model's own vector.</summary>
     public void Finish() { }

@@ -22,10 +22,9 @@ internal sealed class HierarchicalVaeWorkspace
     private readonly Mlp _encoder1, _decoder, _encoder2, _prior;
     private readonly DeviceArray _x, _head1, _eps1, _z1, _out, _head2, _eps2, _z2, _priorHead;
     private readonly DeviceArray? _head1Grad, _z1Grad, _z1GradUpper, _head2Grad, _z2Grad, _priorHeadGrad, _weights2;
-    private readonly float[] _inverseVariance;
+    private readonly GaussianDecoderVariance _variance;
     private readonly float[] _pairScale, _logVarianceTerms;
     private readonly Action<int, int> _termsBody, _noiseBody, _scaleBody, _priorBody, _head1Body;
-    private double _logVarianceSum;
     private ulong _seed, _stream;
     private float _klWeight1;
 
@@ -69,7 +68,7 @@ internal sealed class HierarchicalVaeWorkspace
         Kl2 = new double[capacity];
         LogRatio2 = new double[capacity];
         Bound = new double[capacity];
-        _inverseVariance = new float[d];
+        _variance = new GaussianDecoderVariance(layout.Likelihood == VaeLikelihood.Gaussian ? layout.DecoderLogVarianceOffset : -1, d);
         _termsBody = TermRows;
         _noiseBody = NoiseRows;
         _scaleBody = ScaleRows;
@@ -115,16 +114,7 @@ internal sealed class HierarchicalVaeWorkspace
     public double[] Bound { get; }
 
     /// <summary>Caches e^-lv and sum lv of the Gaussian decoder from <paramref name="theta"/>.</summary>
-    public void PrepareLikelihood(float[] theta)
-    {
-        if (_layout.Likelihood != VaeLikelihood.Gaussian) return;
-        var lv = theta.AsSpan(_layout.DecoderLogVarianceOffset, _layout.Input);
-        TensorPrimitives.Negate(lv, _inverseVariance);
-        TensorPrimitives.Exp(_inverseVariance, _inverseVariance);
-        double s = 0;
-        foreach (var v in lv) s += v;
-        _logVarianceSum = s;
-    }
+    public void PrepareLikelihood(float[] theta) => _variance.Prepare(theta);
 
     /// <summary>q(z1|x) of the first <paramref name="pairs"/> rows of <see cref="X"/> into <see cref="Head1"/>.</summary>
     public void Encode(int pairs) => _encoder1.Forward(_x.Slice(0, pairs * _layout.Input), pairs, _head1.Slice(0, pairs * 2 * _layout.Latent1));
@@ -241,7 +231,7 @@ internal sealed class HierarchicalVaeWorkspace
         {
             var x = X.AsSpan(p * d, d);
             var o = Out.AsSpan(p * d, d);
-            Reconstruction[p] = bernoulli ? VaeKernels.BernoulliRow(x, o, 1f) : VaeKernels.GaussianRow(x, o, _inverseVariance, _logVarianceSum, 1f);
+            Reconstruction[p] = bernoulli ? VaeKernels.BernoulliRow(x, o, 1f) : VaeKernels.GaussianRow(x, o, _variance.InverseVariance, _variance.LogVarianceSum, 1f);
             LogRatio1[p] = HierarchicalVaeKernels.LogRatio(Z1.AsSpan(p * z1, z1), Head1.AsSpan(p * 2 * z1 + z1, z1), Eps1.AsSpan(p * z1, z1),
                 PriorHead.AsSpan(p * 2 * z1, 2 * z1));
             var h2 = Head2.AsSpan(p * 2 * z2, 2 * z2);
@@ -257,7 +247,7 @@ internal sealed class HierarchicalVaeWorkspace
         for (int p = start; p < end; p++)
         {
             var g = Out.AsSpan(p * d, d);
-            if (gaussian) VaeKernels.WeightedLogVarianceGradient(g, _inverseVariance, _pairScale[p], _logVarianceTerms.AsSpan(p * d, d));
+            if (gaussian) VaeKernels.WeightedLogVarianceGradient(g, _variance.InverseVariance, _pairScale[p], _logVarianceTerms.AsSpan(p * d, d));
             TensorPrimitives.Multiply(g, _pairScale[p], g);
         }
     }
