@@ -132,8 +132,14 @@ internal sealed class HierarchicalVaeWorkspace
     /// <summary>The whole forward pass of <paramref name="pairs"/> pairs with the draws in <see cref="Eps1"/> and <see cref="Eps2"/>.</summary>
     public void Forward(int pairs)
     {
-        int z1 = _layout.Latent1, z2 = _layout.Latent2;
         Encode(pairs);
+        ForwardFromPosterior(pairs);
+    }
+
+    /// <summary>The forward pass after q(z1|x): from the heads in <see cref="Head1"/> (encoded here or copied in by a scorer that encodes each row once).</summary>
+    public void ForwardFromPosterior(int pairs)
+    {
+        int z1 = _layout.Latent1, z2 = _layout.Latent2;
         _ops.Reparameterize(_head1.Slice(0, pairs * 2 * z1), _eps1.Slice(0, pairs * z1), _z1.Slice(0, pairs * z1), pairs, z1);
         Decode(pairs);
         _encoder2.Forward(_z1.Slice(0, pairs * z1), pairs, _head2.Slice(0, pairs * 2 * z2));
