@@ -108,7 +108,7 @@ internal static class BenchVaeCommand
         return command;
     }
 
-    private static (string Train, string? Test) Locate(string path)
+    internal static (string Train, string? Test) Locate(string path)
     {
         if (Directory.Exists(path))
         {
@@ -132,7 +132,7 @@ internal static class BenchVaeCommand
     }
 
     /// <summary>Synchronous progress sink (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class EpochLog : IProgress<TrainingProgress>
+    internal sealed class EpochLog : IProgress<TrainingProgress>
     {
         private readonly Process _process = Process.GetCurrentProcess();
         private TimeSpan _cpu;

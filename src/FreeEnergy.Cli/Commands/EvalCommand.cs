@@ -33,7 +33,7 @@ internal static class EvalCommand
             var backend = RbmCli.Backend(parse, threads);
             var loaded = RbmCli.LoadAny(parse.GetValue(model)!, backend);
             string est = parse.GetValue(estimator)!;
-            if (loaded is Models.Vae vae)
+            if (loaded is Models.IVariationalModel vae)
             {
                 var vaeSet = RbmCli.ReadData(parse, data, labels, @class, maxRows, labelColumn);
                 RbmCli.CheckData(vae, vaeSet);

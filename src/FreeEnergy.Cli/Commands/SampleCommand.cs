@@ -53,7 +53,7 @@ internal static class SampleCommand
                 return ExitCodes.Success;
             }
             if (parse.GetValue(binary)) throw new CliException("--binary applies to VAEs; RBM samples are already binary draws (Bernoulli RBM).");
-            var rbm = (RbmBase)loaded;
+            var rbm = loaded as RbmBase ?? throw new CliException($"sample draws from RBMs and one-level VAEs; this is a {loaded.Kind} model.");
             var options = new RbmSamplingOptions
             {
                 BurnIn = CommonOptions.Range("--burn-in", parse.GetValue(burnIn), 0, 100_000_000),

@@ -46,9 +46,9 @@ internal static class ScoreCommand
             var backend = RbmCli.Backend(parse, threads);
             var loaded = RbmCli.LoadAny(parse.GetValue(model)!, backend);
             string est = parse.GetValue(estimator)!;
-            int columns = loaded is Models.Vae v ? v.InputDimension : ((Models.RbmBase)loaded).Visible;
+            int columns = loaded.InputDimension;
             var complexity = parse.GetValue(subtract) ? SquareImages(columns) : null;
-            if (loaded is Models.Vae vae) return ScoreVae(parse, vae, est, data, labels, @class, maxRows, labelColumn, samples, seed, output, json, complexity);
+            if (loaded is Models.IVariationalModel vae) return ScoreVae(parse, vae, est, data, labels, @class, maxRows, labelColumn, samples, seed, output, json, complexity);
             var rbm = (Models.RbmBase)loaded;
             if (est is "elbo" or "iwae" or "cumulant") throw new CliException($"--estimator {est} applies to VAEs; this is a {rbm.Kind} model (use free-energy, exact, ais, tap or stored).");
             if (est is "free-energy" or "stored" or "exact") return ScoreRbmStreaming(parse, rbm, est, data, labels, @class, maxRows, labelColumn, output, json, complexity);
@@ -163,7 +163,7 @@ internal static class ScoreCommand
     }
 
     /// <summary>The default VAE score (the deterministic free energy, row by row independent), streamed like the RBM scores.</summary>
-    private static int ScoreVaeStreaming(ParseResult parse, Models.Vae vae, string estimator, Option<string> data, Option<string?> labels,
+    private static int ScoreVaeStreaming(ParseResult parse, Models.IVariationalModel vae, string estimator, Option<string> data, Option<string?> labels,
         Option<int?> @class, Option<int?> maxRows, Option<string?> labelColumn, Option<string> output, Option<bool> json, InputComplexity? complexity)
     {
         string column = "free_energy" + Suffix(complexity);
@@ -185,7 +185,7 @@ internal static class ScoreCommand
         return ExitCodes.Success;
     }
 
-    private static int ScoreVae(ParseResult parse, Models.Vae vae, string estimator, Option<string> data, Option<string?> labels, Option<int?> @class,
+    private static int ScoreVae(ParseResult parse, Models.IVariationalModel vae, string estimator, Option<string> data, Option<string?> labels, Option<int?> @class,
         Option<int?> maxRows, Option<string?> labelColumn, Option<int> samples, Option<ulong> seed, Option<string> output, Option<bool> json, InputComplexity? complexity)
     {
         if (estimator is "stored" or "exact" or "ais" or "tap")

@@ -11,4 +11,14 @@ namespace FreeEnergy.Estimation;
 /// <param name="CumulantSecondOrder">k1 - k2/2 (not a bound).</param>
 /// <param name="CumulantThirdOrder">k1 - k2/2 + k3/6 (not a bound).</param>
 /// <param name="Samples">K.</param>
-public sealed record VaeEstimates(float[] FreeEnergy, float[] ImportanceWeighted, float[] CumulantSecondOrder, float[] CumulantThirdOrder, int Samples);
+public sealed record VaeEstimates(float[] FreeEnergy, float[] ImportanceWeighted, float[] CumulantSecondOrder, float[] CumulantThirdOrder, int Samples)
+{
+    /// <summary>The column of <paramref name="estimator"/>: F_q, IWAE, or the second-order cumulant estimate.</summary>
+    public float[] Of(VaeEstimator estimator) => estimator switch
+    {
+        VaeEstimator.Elbo => FreeEnergy,
+        VaeEstimator.Iwae => ImportanceWeighted,
+        VaeEstimator.Cumulant => CumulantSecondOrder,
+        _ => throw new ArgumentOutOfRangeException(nameof(estimator)),
+    };
+}

@@ -26,7 +26,7 @@ internal static partial class VaeScoring
             // per-pair terms on the device; only the per-pair terms come back.
             using var use = DeviceUse.Of(backend, device);
             if (use.Arrays is { } arrays)
-                lock (arrays.Gate) return Finish(model, AccumulateOnDevice(arrays, model, data, samples, fixedNoise, out var deviceKl), deviceKl, k);
+                lock (arrays.Gate) return Finish(1.0 / model.Beta, AccumulateOnDevice(arrays, model, data, samples, fixedNoise, out var deviceKl), deviceKl, k);
         }
 
         // 1. q(z|x) for every row, and the closed-form KL.
@@ -99,21 +99,21 @@ internal static partial class VaeScoring
             }
         }
 
-        return Finish(model, acc, kl, k);
+        return Finish(1.0 / model.Beta, acc, kl, k);
     }
 
-    private static VaeEstimates Finish(Vae model, Accumulator[] acc, double[] kl, int k)
+    /// <summary>The estimates from per-row sums: F_q = SumNll / k + <paramref name="invBeta"/> kl (a closed-form term per row, or none).</summary>
+    internal static VaeEstimates Finish(double invBeta, Accumulator[] acc, double[]? kl, int k)
     {
         int n = acc.Length;
         var fq = new float[n];
         var iwae = new float[n];
         var c2 = new float[n];
         var c3 = new float[n];
-        double invBeta = 1.0 / model.Beta;
         for (int r = 0; r < n; r++)
         {
             ref var a = ref acc[r];
-            fq[r] = (float)(a.SumNll / k + invBeta * kl[r]);
+            fq[r] = (float)(a.SumNll / k + (kl is null ? 0 : invBeta * kl[r]));
             iwae[r] = (float)(-(a.LogSumNegV - Math.Log(k)));
             double mean = a.S1 / k;
             double m2 = a.S2 / k - mean * mean;
@@ -128,7 +128,7 @@ internal static partial class VaeScoring
     }
 
     /// <summary>Streaming per-row sums: -log p(x|z), shifted moments of V, and a running log-sum-exp of -V.</summary>
-    private struct Accumulator
+    internal struct Accumulator
     {
         public int Count;
         public double SumNll, Shift, S1, S2, S3, LogSumNegV;

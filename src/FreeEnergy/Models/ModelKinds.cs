@@ -11,4 +11,7 @@ public static class ModelKinds
 
     /// <summary>Variational autoencoder.</summary>
     public const string Vae = "vae";
+
+    /// <summary>Two-level (hierarchical) variational autoencoder x &lt;- z1 &lt;- z2 with a learned prior p(z1|z2).</summary>
+    public const string HierarchicalVae = "hierarchical-vae";
 }

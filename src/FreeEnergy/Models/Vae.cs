@@ -1,4 +1,3 @@
-using System.Globalization;
 using FreeEnergy.Compute;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Compute.Random;
@@ -25,7 +24,7 @@ namespace FreeEnergy.Models;
 /// The ONNX score graph computes exactly this.</para>
 /// <para>Read-only operations are safe from several threads at once; training mutates the parameters in place.</para>
 /// </remarks>
-public sealed partial class Vae : IFreeEnergyModel
+public sealed partial class Vae : IVariationalModel
 {
     private const int ChunkRows = 256;
     internal const ulong PurposeInit = 1, PurposeScoringNoise = 2, PurposeShuffle = 3, PurposeNoise = 4, PurposeScore = 5, PurposeSample = 6;
@@ -215,17 +214,7 @@ public sealed partial class Vae : IFreeEnergyModel
     /// (Philox stream of <paramref name="seed"/> and the row index, so any thread count gives the same result).
     /// <see cref="VaeEstimator.Cumulant"/> returns the second-order estimate.
     /// </summary>
-    public float[] Score(MatrixView data, VaeEstimator estimator, int samples, ulong seed = 0)
-    {
-        var e = Estimate(data, samples, seed);
-        return estimator switch
-        {
-            VaeEstimator.Elbo => e.FreeEnergy,
-            VaeEstimator.Iwae => e.ImportanceWeighted,
-            VaeEstimator.Cumulant => e.CumulantSecondOrder,
-            _ => throw new ArgumentOutOfRangeException(nameof(estimator)),
-        };
-    }
+    public float[] Score(MatrixView data, VaeEstimator estimator, int samples, ulong seed = 0) => Estimate(data, samples, seed).Of(estimator);
 
     /// <summary>All estimators of -log p(x) per row from the same <paramref name="samples"/> draws (see <see cref="VaeEstimates"/>).</summary>
     public VaeEstimates Estimate(MatrixView data, int samples, ulong seed = 0)
@@ -237,19 +226,5 @@ public sealed partial class Vae : IFreeEnergyModel
 
     /// <summary>Checks width, finiteness and (Bernoulli) the [0, 1] range; a <see cref="DataFormatException"/> names the 1-based row and column.</summary>
     internal void CheckRows(MatrixView data, string what, string? source = null)
-    {
-        if (data.Columns != Layout.Input)
-            throw new DataFormatException($"rows have {data.Columns} values; the VAE expects {Layout.Input}.", source);
-        var span = data.Span;
-        bool bernoulli = Layout.Likelihood == VaeLikelihood.Bernoulli;
-        for (int i = 0; i < span.Length; i++)
-        {
-            float v = span[i];
-            if (!float.IsFinite(v))
-                throw new DataFormatException($"{what} value {v.ToString(CultureInfo.InvariantCulture)} is not a finite number.", source, i / data.Columns + 1, i % data.Columns + 1);
-            if (bernoulli && (v < 0f || v > 1f))
-                throw new DataFormatException($"{what} value {v.ToString(CultureInfo.InvariantCulture)} is outside [0, 1], which the Bernoulli likelihood needs; scale the data to [0, 1] or use the Gaussian likelihood.",
-                    source, i / data.Columns + 1, i % data.Columns + 1);
-        }
-    }
+        => VaeInput.Check(data, Layout.Input, Layout.Likelihood, what, source, "VAE");
 }

@@ -45,7 +45,7 @@ public sealed partial class Vae
             ["encoder_layers"] = string.Join(",", L.EncoderSizes),
             ["decoder_layers"] = string.Join(",", L.DecoderSizes),
             ["activation"] = ActivationName(L.Activation),
-            ["likelihood"] = L.Likelihood == VaeLikelihood.Bernoulli ? "bernoulli" : "gaussian",
+            ["likelihood"] = LikelihoodName(L.Likelihood),
             ["beta"] = Beta.ToString("R", c),
             ["prior_scale"] = PriorScale.ToString("R", c),
             ["scoring_samples"] = ScoringSamples.ToString(c),
@@ -78,20 +78,9 @@ public sealed partial class Vae
         int input = Int(document, "input"), latent = Int(document, "latent"), k = Int(document, "scoring_samples");
         var encoder = Layers(document, "encoder_layers");
         var decoder = Layers(document, "decoder_layers");
-        var activation = document.Hyperparameter("activation") switch
-        {
-            "relu" => Activation.Relu,
-            "tanh" => Activation.Tanh,
-            "softplus" => Activation.Softplus,
-            var a => throw new ModelFileException($"unknown activation '{a}' (expected relu, tanh or softplus)."),
-        };
-        var likelihood = document.Hyperparameter("likelihood") switch
-        {
-            "bernoulli" => VaeLikelihood.Bernoulli,
-            "gaussian" => VaeLikelihood.Gaussian,
-            var a => throw new ModelFileException($"unknown likelihood '{a}' (expected bernoulli or gaussian)."),
-        };
-        bool learn = !document.Hyperparameters.TryGetValue("learn_variance", out var lv) || lv != "false";
+        var activation = ReadActivation(document);
+        var likelihood = ReadLikelihood(document);
+        bool learn = ReadLearnVariance(document);
         float beta = Float(document, "beta"), prior = Float(document, "prior_scale");
         if (!(beta > 0) || !float.IsFinite(beta)) throw new ModelFileException("hyperparameter 'beta' must be positive.");
         if (!(prior > 0) || !float.IsFinite(prior)) throw new ModelFileException("hyperparameter 'prior_scale' must be positive.");
@@ -130,6 +119,25 @@ public sealed partial class Vae
         return vae;
     }
 
+    internal static Activation ReadActivation(ModelDocument document) => document.Hyperparameter("activation") switch
+    {
+        "relu" => Activation.Relu,
+        "tanh" => Activation.Tanh,
+        "softplus" => Activation.Softplus,
+        var a => throw new ModelFileException($"unknown activation '{a}' (expected relu, tanh or softplus)."),
+    };
+
+    internal static VaeLikelihood ReadLikelihood(ModelDocument document) => document.Hyperparameter("likelihood") switch
+    {
+        "bernoulli" => VaeLikelihood.Bernoulli,
+        "gaussian" => VaeLikelihood.Gaussian,
+        var a => throw new ModelFileException($"unknown likelihood '{a}' (expected bernoulli or gaussian)."),
+    };
+
+    internal static bool ReadLearnVariance(ModelDocument document) => !document.Hyperparameters.TryGetValue("learn_variance", out var lv) || lv != "false";
+
+    internal static string LikelihoodName(VaeLikelihood likelihood) => likelihood == VaeLikelihood.Bernoulli ? "bernoulli" : "gaussian";
+
     internal static string ActivationName(Activation a) => a switch
     {
         Activation.Relu => "relu",
@@ -138,15 +146,15 @@ public sealed partial class Vae
         _ => throw new ArgumentOutOfRangeException(nameof(a), $"A VAE has no {a} activation."),
     };
 
-    private static int Int(ModelDocument d, string name)
+    internal static int Int(ModelDocument d, string name)
         => int.TryParse(d.Hyperparameter(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v
             : throw new ModelFileException($"hyperparameter '{name}' = '{d.Hyperparameter(name)}' is not an integer.");
 
-    private static float Float(ModelDocument d, string name)
+    internal static float Float(ModelDocument d, string name)
         => float.TryParse(d.Hyperparameter(name), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
             : throw new ModelFileException($"hyperparameter '{name}' = '{d.Hyperparameter(name)}' is not a number.");
 
-    private static int[] Layers(ModelDocument d, string name)
+    internal static int[] Layers(ModelDocument d, string name)
     {
         var text = d.Hyperparameter(name).Trim();
         if (text.Length == 0) return [];

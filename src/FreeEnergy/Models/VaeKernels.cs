@@ -206,4 +206,32 @@ internal static class VaeKernels
             headGrad[z + j] = 0.5f * dz[j] * eps[j] * sigma + 0.5f * klWeight * (sigma * sigma * inv - 1f);
         }
     }
+
+    /// <summary>
+    /// Head backward for one (row, sample) pair of an importance-weighted objective whose per-pair term is
+    /// -log p(x|z) + log q(z|x) - log p(z), weighted <paramref name="weight"/> (the normalised importance weight times the
+    /// KL weight and batch scale): the log-ratio's reparameterised gradient is d/dz = z / r^2 and d/dlv = -1/2 directly, so
+    /// with g = dz + weight z / r^2 it writes dL/dmu = g and dL/dlv = g eps e^(lv/2) / 2 - weight / 2.
+    /// </summary>
+    public static void ImportanceHeadBackward(ReadOnlySpan<float> head, ReadOnlySpan<float> eps, ReadOnlySpan<float> z, ReadOnlySpan<float> dz,
+        Span<float> headGrad, float weight, float priorScale)
+    {
+        int n = dz.Length;
+        float c = weight / (priorScale * priorScale);
+        for (int j = 0; j < n; j++)
+        {
+            float g = dz[j] + c * z[j];
+            headGrad[j] = g;
+            headGrad[n + j] = 0.5f * g * eps[j] * MathF.Exp(0.5f * head[n + j]) - 0.5f * weight;
+        }
+    }
+
+    /// <summary>
+    /// One row's share of the Gaussian decoder's log variance gradient: target_i = weight (1 - (x_i - m_i)^2 e^-lv_i) / 2,
+    /// from <paramref name="gradient"/> = (m - x) e^-lv (what <see cref="GaussianRow"/> writes at scale 1).
+    /// </summary>
+    public static void WeightedLogVarianceGradient(ReadOnlySpan<float> gradient, ReadOnlySpan<float> inverseVariance, float weight, Span<float> target)
+    {
+        for (int i = 0; i < target.Length; i++) target[i] = 0.5f * weight * (1f - gradient[i] * gradient[i] / inverseVariance[i]);
+    }
 }

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using FreeEnergy.Compute;
 using FreeEnergy.Compute.Device;
 using FreeEnergy.Compute.Random;
@@ -13,7 +12,7 @@ namespace FreeEnergy.Models;
 /// only on row r of the input and noise, so results do not depend on the thread count (given a GEMM whose split does not
 /// change the summation order).
 /// </summary>
-internal sealed class VaeWorkspace
+internal sealed partial class VaeWorkspace
 {
     private readonly VaeLayout _layout;
     private readonly IComputeBackend _backend;
@@ -22,7 +21,7 @@ internal sealed class VaeWorkspace
     private readonly Action<int, int> _lossBody, _noiseBody;
     private float _scale;
     private ulong _seed, _stream;
-    private double _logVarianceSum;
+    private readonly GaussianDecoderVariance _variance;
 
     /// <param name="layout">The architecture.</param>
     /// <param name="parameters">The model's parameter vector (read in place).</param>
@@ -45,7 +44,7 @@ internal sealed class VaeWorkspace
         Out = HostDeviceArrays.Data(_network.Out);
         Reconstruction = new double[capacity];
         Kl = new double[capacity];
-        InverseVariance = new float[layout.Input];
+        _variance = new GaussianDecoderVariance(layout.Likelihood == VaeLikelihood.Gaussian ? layout.DecoderLogVarianceOffset : -1, layout.Input);
         _lossBody = LossRows;
         _noiseBody = NoiseRows;
         PrepareLikelihood(parameters);
@@ -67,22 +66,13 @@ internal sealed class VaeWorkspace
     /// <summary>Per row closed-form KL of the last training step.</summary>
     public double[] Kl { get; }
     /// <summary>e^-lv of the Gaussian decoder (refreshed by <see cref="PrepareLikelihood"/>).</summary>
-    public float[] InverseVariance { get; }
+    public float[] InverseVariance => _variance.InverseVariance;
 
     /// <summary>The prior scale r used by the KL terms.</summary>
     public float PriorScale { get; set; } = 1f;
 
     /// <summary>Caches e^-lv and sum lv of the Gaussian decoder from <paramref name="theta"/>.</summary>
-    public void PrepareLikelihood(float[] theta)
-    {
-        if (_layout.Likelihood != VaeLikelihood.Gaussian) return;
-        var lv = theta.AsSpan(_layout.DecoderLogVarianceOffset, _layout.Input);
-        TensorPrimitives.Negate(lv, InverseVariance);
-        TensorPrimitives.Exp(InverseVariance, InverseVariance);
-        double s = 0;
-        foreach (var v in lv) s += v;
-        _logVarianceSum = s;
-    }
+    public void PrepareLikelihood(float[] theta) => _variance.Prepare(theta);
 
     /// <summary>Encoder forward for <paramref name="rows"/> rows of <paramref name="x"/> starting at element <paramref name="xOffset"/>: fills <see cref="Head"/>.</summary>
     public void Encode(float[] x, int xOffset, int rows) => _network.Encode(HostDeviceArrays.Wrap(x).Slice(xOffset, rows * _layout.Input), rows);
@@ -151,7 +141,7 @@ internal sealed class VaeWorkspace
             var x = X.AsSpan(r * d, d);
             Reconstruction[r] = _layout.Likelihood == VaeLikelihood.Bernoulli
                 ? VaeKernels.BernoulliRow(x, row, _scale)
-                : VaeKernels.GaussianRow(x, row, InverseVariance, _logVarianceSum, _scale);
+                : VaeKernels.GaussianRow(x, row, InverseVariance, _variance.LogVarianceSum, _scale);
             var head = Head.AsSpan(r * 2 * z, 2 * z);
             Kl[r] = VaeKernels.Kl(head[..z], head[z..], PriorScale);
         }

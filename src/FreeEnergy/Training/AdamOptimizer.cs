@@ -27,12 +27,12 @@ internal sealed class AdamOptimizer
 
     public long Steps { get; private set; }
 
-    /// <summary>One Adam step on theta[0, count) with gradient grad[0, count).</summary>
-    public void Step(IComputeBackend backend, float[] theta, float[] grad)
+    /// <summary>One Adam step on theta[0, count) with gradient grad[0, count), at <paramref name="learningRate"/> when given (a schedule) or the constructor's rate.</summary>
+    public void Step(IComputeBackend backend, float[] theta, float[] grad, float? learningRate = null)
     {
         Steps++;
         _theta = theta; _grad = grad;
-        _stepSize = (float)(_lr / (1 - Math.Pow(_b1, Steps)));
+        _stepSize = (float)((learningRate ?? _lr) / (1 - Math.Pow(_b1, Steps)));
         _invBias2Sqrt = (float)(1 / Math.Sqrt(1 - Math.Pow(_b2, Steps)));
         int blocks = (_m.Length + Grain - 1) / Grain;
         backend.For(blocks, 1, _body);

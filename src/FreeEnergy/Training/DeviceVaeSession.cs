@@ -111,7 +111,7 @@ internal sealed class DeviceVaeSession : ITrainingStep, IDisposable
         net.Backward(xb, rows, _klWeight / rows, _model.PriorScale);
         int trainable = _layout.TrainableCount;
         var o = _options;
-        _dev.Adam(_theta.Slice(0, trainable), _grad.Slice(0, trainable), _m1, _m2, o.LearningRate, o.AdamBeta1, o.AdamBeta2, o.AdamEpsilon, ++_steps, o.WeightDecay);
+        _dev.Adam(_theta.Slice(0, trainable), _grad.Slice(0, trainable), _m1, _m2, learningRate, o.AdamBeta1, o.AdamBeta2, o.AdamEpsilon, ++_steps, o.WeightDecay);
         return null;
     }
 

@@ -26,6 +26,8 @@ public static class VaeTrainer
         IComputeBackend? backend = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.UpperLatentDimension > 0)
+            throw new ArgumentException("UpperLatentDimension describes a two-level VAE; train it with HierarchicalVaeTrainer.", nameof(options));
         var model = Vae.Create(training.Columns, options);
         if (backend is not null) model.Backend = backend;
         Fit(model, training, validation, options, progress, cancellationToken);
@@ -41,35 +43,49 @@ public static class VaeTrainer
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        model.CheckRows(training, "training");
-        if (training.Rows == 0) throw new DataFormatException("there are no training rows.");
-        if (validation is { } v) model.CheckRows(v, "validation");
-        bool hasValidation = validation is { Rows: > 0 };
-        if (options.EarlyStoppingPatience > 0 && !hasValidation)
-            throw new ArgumentException("EarlyStoppingPatience needs validation rows.", nameof(validation));
+        var settings = Check(model.CheckRows, training, validation, options);
 
         // Bernoulli decoder on a GPU: data, parameters, Adam moments and activations stay on the device.
-        bool deviceModel = model.Layout.Likelihood == VaeLikelihood.Bernoulli && (long)training.Rows * training.Columns <= DeviceResidentFloats;
+        // (The importance-weighted objective runs on the CPU.)
+        bool deviceModel = model.Layout.Likelihood == VaeLikelihood.Bernoulli && options.ImportanceSamples == 1
+            && (long)training.Rows * training.Columns <= DeviceResidentFloats;
         using var device = DeviceUse.Of(model.Backend, options.DeviceArrays, deviceModel);
         using var deviceStep = device.Arrays is { } arrays ? new DeviceVaeSession(arrays, model, training, validation, options) : null;
         ITrainingStep step = deviceStep ?? (ITrainingStep)new VaeTrainingSession(model, training, validation, options);
-        var settings = new EpochLoop.Settings(training.Rows, options.Epochs, _ => options.LearningRate, options.Seed, Vae.PurposeShuffle,
-            Shuffle: true, hasValidation ? options.EarlyStoppingPatience : 0, RestoreBestAtEnd: true);
         var run = EpochLoop.Run(step, settings, progress, cancellationToken);
-        Annotate(model, options, run.EpochsRun);
+        Annotate(model.TrainingNotes, options, run.EpochsRun);
         return run.History;
     }
 
-    private static void Annotate(Vae model, VaeTrainingOptions options, int epochs)
+    /// <summary>
+    /// The checks of every VAE trainer (the options, the rows through the model's <paramref name="checkRows"/>, early
+    /// stopping's validation rows) and the epoch loop's settings for them.
+    /// </summary>
+    internal static EpochLoop.Settings Check(Action<MatrixView, string, string?> checkRows, MatrixView training, MatrixView? validation, VaeTrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        checkRows(training, "training", null);
+        if (training.Rows == 0) throw new DataFormatException("there are no training rows.");
+        if (validation is { } v) checkRows(v, "validation", null);
+        bool hasValidation = validation is { Rows: > 0 };
+        if (options.EarlyStoppingPatience > 0 && !hasValidation)
+            throw new ArgumentException("EarlyStoppingPatience needs validation rows.", nameof(validation));
+        return new EpochLoop.Settings(training.Rows, options.Epochs, options.LearningRateAt, options.Seed, Vae.PurposeShuffle,
+            Shuffle: true, hasValidation ? options.EarlyStoppingPatience : 0, RestoreBestAtEnd: true);
+    }
+
+    /// <summary>The training settings recorded in a VAE's model file.</summary>
+    internal static void Annotate(IDictionary<string, string> notes, VaeTrainingOptions options, int epochs)
     {
         var c = CultureInfo.InvariantCulture;
-        model.TrainingNotes["epochs"] = epochs.ToString(c);
-        model.TrainingNotes["batch_size"] = options.BatchSize.ToString(c);
-        model.TrainingNotes["learning_rate"] = options.LearningRate.ToString("R", c);
-        model.TrainingNotes["kl_warmup_epochs"] = options.KlWarmupEpochs.ToString(c);
-        model.TrainingNotes["seed"] = options.Seed.ToString(c);
+        notes["epochs"] = epochs.ToString(c);
+        notes["batch_size"] = options.BatchSize.ToString(c);
+        notes["learning_rate"] = options.LearningRate.ToString("R", c);
+        notes["kl_warmup_epochs"] = options.KlWarmupEpochs.ToString(c);
+        notes["seed"] = options.Seed.ToString(c);
+        if (options.ImportanceSamples > 1) notes["importance_samples"] = options.ImportanceSamples.ToString(c);
+        if (options.LearningRateStages) notes["learning_rate_schedule"] = "iwae_stages";
     }
 
     /// <summary>The divergence report of the CPU and device VAE steps.</summary>

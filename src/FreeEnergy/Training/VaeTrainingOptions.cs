@@ -32,6 +32,22 @@ public sealed class VaeTrainingOptions
     /// Default: -9.2 (standard deviation about 0.01).</summary>
     public float MinLogVariance { get; set; } = -9.2f;
 
+    /// <summary>
+    /// Two-level VAE (<see cref="HierarchicalVae"/>) only: Z2, the top latent dimension (z1 has <see cref="LatentDimension"/>).
+    /// Default: 0 (a one-level <see cref="Vae"/>; <see cref="HierarchicalVaeTrainer"/> needs it positive).
+    /// </summary>
+    public int UpperLatentDimension { get; set; }
+
+    /// <summary>
+    /// Two-level VAE only: hidden widths of the upper encoder z1 -&gt; z2 (z1 side first; the prior network z2 -&gt; z1 mirrors
+    /// them); null (default) halves <see cref="EncoderLayers"/> (200,200 gives 100,100 as in Burda et al. 2016). The lower
+    /// encoder x -&gt; z1 has <see cref="EncoderLayers"/> and the decoder mirrors it (<see cref="DecoderLayers"/> is not used).
+    /// </summary>
+    public int[]? UpperLayers { get; set; }
+
+    /// <summary>Two-level VAE only: the top level's inverse temperature; its KL term is weighted 1/UpperBeta. Default: 1.</summary>
+    public float UpperBeta { get; set; } = 1f;
+
     /// <summary>Inverse temperature beta; the KL term is weighted 1/beta. Default: 1.</summary>
     public float Beta { get; set; } = 1f;
 
@@ -55,6 +71,29 @@ public sealed class VaeTrainingOptions
 
     /// <summary>L2 weight decay added to the gradient (as PyTorch's Adam does). Default: 0.</summary>
     public float WeightDecay { get; set; }
+
+    /// <summary>
+    /// k, the importance samples per row of the training objective: 1 (default) trains the ELBO (F_q with the closed-form
+    /// KL term); k &gt; 1 trains the k-sample importance-weighted bound of Burda et al. (2016),
+    /// -log (1/k) sum_s p(x, z_s) / q(z_s|x), whose gradient weights each draw by its normalised importance weight (with the
+    /// KL weight 1/beta on the log ratio log q - log p(z)). An epoch costs about k times the ELBO's; runs on the CPU.
+    /// </summary>
+    public int ImportanceSamples { get; set; } = 1;
+
+    /// <summary>
+    /// The learning-rate schedule of Burda et al. (2016): stage i = 0, 1, ... lasts 3^i epochs at
+    /// <see cref="LearningRate"/> * 10^(-i/7) (the paper's 8 stages are 3,280 epochs); false (default) keeps the rate constant.
+    /// </summary>
+    public bool LearningRateStages { get; set; }
+
+    /// <summary>The learning rate of an epoch (0-based) under <see cref="LearningRateStages"/>.</summary>
+    internal float LearningRateAt(int epoch)
+    {
+        if (!LearningRateStages) return LearningRate;
+        int stage = 0;
+        for (long end = 1, length = 1; epoch >= end; stage++) { length *= 3; end += length; }
+        return (float)(LearningRate * Math.Pow(10, -stage / 7.0));
+    }
 
     /// <summary>Rows per mini-batch. Default: 128.</summary>
     public int BatchSize { get; set; } = 128;
@@ -86,6 +125,9 @@ public sealed class VaeTrainingOptions
         foreach (var h in EncoderLayers) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(h, nameof(EncoderLayers));
         if (DecoderLayers is not null) foreach (var h in DecoderLayers) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(h, nameof(DecoderLayers));
         Positive(Beta, nameof(Beta));
+        Positive(UpperBeta, nameof(UpperBeta));
+        ArgumentOutOfRangeException.ThrowIfNegative(UpperLatentDimension, nameof(UpperLatentDimension));
+        if (UpperLayers is not null) foreach (var h in UpperLayers) ArgumentOutOfRangeException.ThrowIfNegativeOrZero(h, nameof(UpperLayers));
         Positive(PriorScale, nameof(PriorScale));
         Positive(LearningRate, nameof(LearningRate));
         Positive(AdamEpsilon, nameof(AdamEpsilon));
@@ -98,6 +140,9 @@ public sealed class VaeTrainingOptions
         if (float.IsNaN(MinLogVariance) || float.IsPositiveInfinity(MinLogVariance)) throw new ArgumentOutOfRangeException(nameof(MinLogVariance));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ScoringSamples, nameof(ScoringSamples));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ImportanceSamples, nameof(ImportanceSamples));
+        if ((long)BatchSize * ImportanceSamples > int.MaxValue / 4)
+            throw new ArgumentOutOfRangeException(nameof(ImportanceSamples), $"BatchSize x ImportanceSamples ({BatchSize} x {ImportanceSamples}) is too large; lower one of them.");
         ArgumentOutOfRangeException.ThrowIfNegative(Epochs, nameof(Epochs));
         ArgumentOutOfRangeException.ThrowIfNegative(KlWarmupEpochs, nameof(KlWarmupEpochs));
         ArgumentOutOfRangeException.ThrowIfNegative(EarlyStoppingPatience, nameof(EarlyStoppingPatience));

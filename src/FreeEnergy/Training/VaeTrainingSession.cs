@@ -9,7 +9,9 @@ namespace FreeEnergy.Training;
 /// <summary>
 /// The CPU training step of a <see cref="Vae"/> for <see cref="EpochLoop"/>: per batch the rows gathered in the
 /// epoch's order, the reparameterisation noise from Philox (seed, stream(epoch, batch), row * Z + j), the forward and
-/// backward passes (<see cref="VaeWorkspace"/>) and one Adam step. The loss is checked every batch (a NaN gradient
+/// backward passes (<see cref="VaeWorkspace"/>) and one Adam step. With k = <see cref="VaeTrainingOptions.ImportanceSamples"/>
+/// above 1 each row is held k times with draws (row k + s) Z + j and the step follows the IWAE bound; k = 1 is the
+/// ELBO with its closed-form KL term, exactly as without the option. The loss is checked every batch (a NaN gradient
 /// with a finite loss shows in the next batch's loss, and in the end-of-epoch parameter check).
 /// </summary>
 internal sealed class VaeTrainingSession : ITrainingStep
@@ -20,12 +22,13 @@ internal sealed class VaeTrainingSession : ITrainingStep
     private readonly VaeTrainingOptions _options;
     private readonly IComputeBackend _backend;
     private readonly VaeWorkspace _ws;
-    private readonly float[] _theta, _grad, _lastGood, _best;
+    private readonly float[] _theta, _grad;
     private readonly AdamOptimizer _adam;
-    private readonly Action<int, int> _gather;
+    private readonly BatchRows _rows;
+    private readonly ParameterVectorCopies _copies;
     private readonly float _invBeta;
+    private readonly int _samples;
     private int[] _order = [];
-    private int _gatherStart;
     private float _klWeight;
     private double _lossSum;
 
@@ -39,13 +42,13 @@ internal sealed class VaeTrainingSession : ITrainingStep
         var layout = model.Layout;
         _theta = model.Parameters;
         BatchSize = Math.Min(options.BatchSize, training.Rows);
-        _ws = new VaeWorkspace(layout, _theta, _backend, BatchSize, training: true) { PriorScale = model.PriorScale };
+        _samples = options.ImportanceSamples;
+        _ws = new VaeWorkspace(layout, _theta, _backend, checked(BatchSize * _samples), training: true) { PriorScale = model.PriorScale };
         _grad = _ws.Gradient;
-        _lastGood = new float[layout.Count];
-        _best = new float[layout.Count];
+        _copies = new ParameterVectorCopies(_theta);
         _adam = new AdamOptimizer(layout.TrainableCount, options.LearningRate, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay);
         _invBeta = 1f / model.Beta;
-        _gather = Gather;
+        _rows = new BatchRows(training, _ws.X, _samples, _backend);
     }
 
     public int BatchSize { get; }
@@ -64,15 +67,22 @@ internal sealed class VaeTrainingSession : ITrainingStep
     public string? Batch(int epoch, int batchIndex, int start, int rows, float learningRate)
     {
         var ws = _ws;
-        _gatherStart = start;
-        _backend.For(rows, 16, _gather);
-        ws.FillNoise(_options.Seed, Philox.Stream(Vae.PurposeNoise, (ulong)epoch, (ulong)batchIndex), rows);
-        ws.ForwardBackward(_theta, rows, _klWeight);
+        _rows.Gather(_order, start, rows);
+        ws.FillNoise(_options.Seed, Philox.Stream(Vae.PurposeNoise, (ulong)epoch, (ulong)batchIndex), rows * _samples);
         double batchLoss = 0;
-        for (int r = 0; r < rows; r++) batchLoss += ws.Reconstruction[r] + _invBeta * ws.Kl[r];
+        if (_samples == 1)
+        {
+            ws.ForwardBackward(_theta, rows, _klWeight);
+            for (int r = 0; r < rows; r++) batchLoss += ws.Reconstruction[r] + _invBeta * ws.Kl[r];
+        }
+        else
+        {
+            ws.ForwardBackwardImportanceWeighted(_theta, rows, _samples, _klWeight);
+            for (int r = 0; r < rows; r++) batchLoss += ws.ImportanceBound[r];
+        }
         if (!double.IsFinite(batchLoss)) return "loss";
         _lossSum += batchLoss;
-        _adam.Step(_backend, _theta, _grad);
+        _adam.Step(_backend, _theta, _grad, learningRate);
         var layout = _model.Layout;
         if (layout.LearnVariance)
         {
@@ -82,23 +92,12 @@ internal sealed class VaeTrainingSession : ITrainingStep
         return null;
     }
 
-    private void Gather(int start, int end)
-    {
-        int d = _training.Columns;
-        for (int r = start; r < end; r++)
-            _training.Array.AsSpan(_training.Offset + _order[_gatherStart + r] * d, d).CopyTo(_ws.X.AsSpan(r * d, d));
-    }
-
-    public string? EndEpoch(int epoch)
-    {
-        foreach (var v in _theta) if (!float.IsFinite(v)) return "parameters";
-        return null;
-    }
+    public string? EndEpoch(int epoch) => _copies.NonFinite();
 
     public EpochMeasures Measure(int epoch) => Measures(_model, _lossSum / _training.Rows, _validation);
 
     /// <summary>The epoch's mean training loss and, with validation rows, their mean free energy (which must be finite).</summary>
-    internal static EpochMeasures Measures(Vae model, double trainingLoss, MatrixView? validation)
+    internal static EpochMeasures Measures(IFreeEnergyModel model, double trainingLoss, MatrixView? validation)
     {
         if (validation is not { Rows: > 0 } v) return new EpochMeasures(trainingLoss, double.NaN, double.NaN);
         var f = model.FreeEnergy(v);
@@ -108,9 +107,9 @@ internal sealed class VaeTrainingSession : ITrainingStep
         return new EpochMeasures(trainingLoss, loss, double.NaN, double.IsFinite(loss) ? null : "validation free energy");
     }
 
-    public void Save(ParameterCopy copy) => Array.Copy(_theta, copy == ParameterCopy.Best ? _best : _lastGood, _theta.Length);
+    public void Save(ParameterCopy copy) => _copies.Save(copy);
 
-    public void Restore(ParameterCopy copy) => Array.Copy(copy == ParameterCopy.Best ? _best : _lastGood, _theta, _theta.Length);
+    public void Restore(ParameterCopy copy) => _copies.Restore(copy);
 
     /// <summary>The parameters are the model's own vector.</summary>
     public void Finish() { }

@@ -85,6 +85,60 @@ public sealed class RbmCliTests : IDisposable
     }
 
     [Fact]
+    public void VaeTrainsTheImportanceWeightedBoundWithIwae()
+    {
+        var data = BinaryData();
+        var model = Path.Combine(_dir, "iw.fem");
+        var (code, stdout, stderr) = CliSmokeTests.Run("train", "--model", "vae", "--data", data, "--latent", "3", "--layers", "8", "--epochs", "2", "--batch", "20",
+            "--iwae", "3", "--lr-stages", "--out", model, "--json");
+        Assert.True(code == 0, stderr);
+        using (var doc = JsonDocument.Parse(stdout)) Assert.Equal(3, doc.RootElement.GetProperty("importanceSamples").GetInt32());
+        (code, _, stderr) = CliSmokeTests.Run("train", "--model", "vae", "--data", data, "--iwae", "0", "--out", model);
+        Assert.Equal(2, code);
+        Assert.Contains("--iwae", stderr);
+        (code, _, stderr) = CliSmokeTests.Run("train", "--model", "rbm", "--data", data, "--iwae", "5", "--out", model);
+        Assert.Equal(2, code);
+        Assert.Contains("--model vae only", stderr);
+    }
+
+    [Fact]
+    public void TwoLevelVaeGoesThroughTrainScoreEvalEncodeAndInfo()
+    {
+        var data = BinaryData();
+        var model = Path.Combine(_dir, "v2.fem");
+        var (code, stdout, stderr) = CliSmokeTests.Run("train", "--model", "vae2", "--data", data, "--latent", "3,2", "--layers", "8", "--epochs", "2", "--batch", "20",
+            "--iwae", "2", "--out", model, "--json");
+        Assert.True(code == 0, stderr);
+        using (var doc = JsonDocument.Parse(stdout))
+        {
+            Assert.Equal("hierarchical-vae", doc.RootElement.GetProperty("model").GetString());
+            Assert.Equal(2, doc.RootElement.GetProperty("upperLatent").GetInt32());
+        }
+        var scores = Path.Combine(_dir, "v2s.csv");
+        (code, _, stderr) = CliSmokeTests.Run("score", "--model", model, "--data", data, "--out", scores);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(121, File.ReadAllLines(scores).Length);
+        (code, _, stderr) = CliSmokeTests.Run("score", "--model", model, "--data", data, "--estimator", "iwae", "--samples", "10", "--out", scores);
+        Assert.True(code == 0, stderr);
+        Assert.Equal("iwae", File.ReadAllLines(scores)[0]);
+        (code, stdout, stderr) = CliSmokeTests.Run("eval", "--model", model, "--data", data, "--samples", "10", "--json");
+        Assert.True(code == 0, stderr);
+        using (var doc = JsonDocument.Parse(stdout)) Assert.True(doc.RootElement.GetProperty("iwae").GetProperty("mean").GetDouble() > 0);
+        var enc = Path.Combine(_dir, "v2e.csv");
+        Assert.Equal(0, CliSmokeTests.Run("encode", "--model", model, "--data", data, "--out", enc).Code);
+        Assert.Equal("z0,z1,z2", File.ReadAllLines(enc)[0]);
+        (code, stdout, stderr) = CliSmokeTests.Run("info", "--model", model);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("hierarchical-vae", stdout);
+        (code, _, stderr) = CliSmokeTests.Run("sample", "--model", model, "--count", "2", "--out", Path.Combine(_dir, "v2.csv"));
+        Assert.Equal(2, code);
+        Assert.Contains("one-level VAEs", stderr);
+        (code, _, stderr) = CliSmokeTests.Run("train", "--model", "vae2", "--data", data, "--latent", "3", "--out", model);
+        Assert.Equal(2, code);
+        Assert.Contains("two sizes", stderr);
+    }
+
+    [Fact]
     public void BadInputExitsTwoWithOneLineAndNoOutputFile()
     {
         var bad = WriteCsv("bad.csv", [[0f, 1f, 0.5f], [1f, 3f, 0f]]);

@@ -129,7 +129,7 @@ public sealed class BadInputCliTests
             "train-label-file-as-data" => (Train("rbm", LabelFile()), "holds labels, not features"),
             "sample-vae-gibbs-option" => (["sample", "--model", vae, "--burn-in", "10", "--out", outCsv], "--burn-in applies to RBMs"),
             "sample-rbm-binary" => (["sample", "--model", rbm, "--binary", "--out", outCsv], "--binary applies to VAEs"),
-            "parse-model-unknown" => (["train", "--model", "foo"], "--model must be one of rbm, grbm, vae (got 'foo')."),
+            "parse-model-unknown" => (["train", "--model", "foo"], "--model must be one of rbm, grbm, vae, vae2 (got 'foo')."),
             "parse-hidden-not-a-number" => (["train", "--model", "rbm", "--data", Data(good), "--out", outModel, "--hidden", "abc"], "--hidden must be a whole number (got 'abc')."),
             "parse-lr-not-a-number" => (Train("rbm", Data(good), "--lr", "fast"), "--lr must be a number (got 'fast')."),
             "parse-seed-negative" => (Train("rbm", Data(good), "--seed", "-3"), "--seed must be a whole number of zero or more (got '-3')."),

@@ -60,19 +60,26 @@ internal sealed class PpcaOracle
                 for (int j = 0; j < Z; j++) s += R * R * W[j, a] * W[j, b];
                 c[a, b] = s;
             }
-        var l = Cholesky(c, D);
-        // Solve L y = x - b; quadratic form = |y|^2.
-        var y = new double[D];
+        return GaussianNegativeLogDensity(x, B, c);
+    }
+
+    /// <summary>-log N(x; mean, covariance) by a Cholesky factorisation.</summary>
+    public static double GaussianNegativeLogDensity(ReadOnlySpan<float> x, double[] mean, double[,] covariance)
+    {
+        int d = mean.Length;
+        var l = Cholesky(covariance, d);
+        // Solve L y = x - mean; quadratic form = |y|^2.
+        var y = new double[d];
         double quad = 0, logDet = 0;
-        for (int i = 0; i < D; i++)
+        for (int i = 0; i < d; i++)
         {
-            double s = x[i] - B[i];
+            double s = x[i] - mean[i];
             for (int k = 0; k < i; k++) s -= l[i, k] * y[k];
             y[i] = s / l[i, i];
             quad += y[i] * y[i];
             logDet += 2 * Math.Log(l[i, i]);
         }
-        return 0.5 * (D * Math.Log(2 * Math.PI) + logDet + quad);
+        return 0.5 * (d * Math.Log(2 * Math.PI) + logDet + quad);
     }
 
     /// <summary>The posterior precision P [Z, Z].</summary>

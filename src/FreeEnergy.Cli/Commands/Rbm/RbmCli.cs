@@ -67,9 +67,11 @@ internal static class RbmCli
     {
         if (!File.Exists(path)) throw new CliException($"model file not found: {path}");
         var document = ModelFile.Load(path);
-        if (document.Kind == ModelKinds.Vae)
+        if (document.Kind is ModelKinds.Vae or ModelKinds.HierarchicalVae)
         {
-            var vae = global::FreeEnergy.Models.Vae.FromDocument(document);
+            IVariationalModel vae = document.Kind == ModelKinds.Vae
+                ? global::FreeEnergy.Models.Vae.FromDocument(document)
+                : HierarchicalVae.FromDocument(document);
             vae.Backend = backend;
             return vae;
         }

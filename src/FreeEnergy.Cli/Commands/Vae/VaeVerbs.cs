@@ -21,6 +21,14 @@ public static class VaeVerbs
     /// <summary>Trains a VAE on <paramref name="train"/>; progress and early stopping use <paramref name="validation"/> when given.</summary>
     public static VaeModel Train(DataSet train, DataSet? validation, VaeTrainingOptions options, IComputeBackend? backend = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        => Run(train, validation, options, (t, v) => VaeTrainer.Train(t, v, options, backend, progress, cancellationToken));
+
+    /// <summary>Trains a two-level VAE (<see cref="VaeTrainingOptions.UpperLatentDimension"/> &gt; 0) with the checks of <see cref="Train"/>.</summary>
+    public static HierarchicalVae TrainHierarchical(DataSet train, DataSet? validation, VaeTrainingOptions options, IComputeBackend? backend = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        => Run(train, validation, options, (t, v) => HierarchicalVaeTrainer.Train(t, v, options, backend, progress, cancellationToken));
+
+    private static T Run<T>(DataSet train, DataSet? validation, VaeTrainingOptions options, Func<MatrixView, MatrixView?, T> trainer)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
@@ -31,7 +39,7 @@ public static class VaeVerbs
             throw new CliException("early stopping needs validation data.");
         try
         {
-            return VaeTrainer.Train(train.Features.View, validation?.Features.View, options, backend, progress, cancellationToken);
+            return trainer(train.Features.View, validation?.Features.View);
         }
         catch (DataFormatException e) when (e.File is null && train.Source is not null)
         {
@@ -45,7 +53,7 @@ public static class VaeVerbs
     /// ONNX score graph); otherwise <paramref name="samples"/> (default 100 for iwae/cumulant, the model's K for elbo)
     /// fresh draws per row from <paramref name="seed"/>.
     /// </summary>
-    public static float[] Score(VaeModel model, Matrix data, string? estimator = null, int? samples = null, ulong seed = 0)
+    public static float[] Score(IVariationalModel model, Matrix data, string? estimator = null, int? samples = null, ulong seed = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -61,7 +69,7 @@ public static class VaeVerbs
     /// <paramref name="samples"/> draws per row, F_q, IWAE and the second- and third-order cumulant estimates, each as a
     /// mean over rows with its standard error (nats per row).
     /// </summary>
-    public static JsonObject Eval(VaeModel model, Matrix data, int samples = 100, ulong seed = 0)
+    public static JsonObject Eval(IVariationalModel model, Matrix data, int samples = 100, ulong seed = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -72,7 +80,7 @@ public static class VaeVerbs
         var e = model.Estimate(data.View, samples, seed);
         return new JsonObject
         {
-            ["model"] = ModelKinds.Vae,
+            ["model"] = model.Kind,
             ["rows"] = data.Rows,
             ["samples"] = samples,
             ["seed"] = seed,
@@ -113,7 +121,7 @@ public static class VaeVerbs
     };
 
     /// <summary>Parses a layer list such as "400" or "512,256" ("" or "none": no hidden layers).</summary>
-    public static int[] ParseLayers(string text)
+    public static int[] ParseLayers(string text, string option = "--layers")
     {
         text = text.Trim();
         if (text.Length == 0 || text.Equals("none", StringComparison.OrdinalIgnoreCase)) return [];
@@ -121,7 +129,7 @@ public static class VaeVerbs
         var result = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)
             if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out result[i]) || result[i] <= 0)
-                throw new CliException($"--layers '{text}' is not a comma-separated list of positive widths (e.g. 400 or 512,256).");
+                throw new CliException($"{option} '{text}' is not a comma-separated list of positive widths (e.g. 400 or 512,256).");
         return result;
     }
 

@@ -75,6 +75,11 @@ internal sealed unsafe partial class CudaDeviceArrays : IVaeDeviceOps
     }
 
     /// <inheritdoc />
+    /// <remarks>Importance-weighted training runs on the CPU; the device has no kernel for it yet.</remarks>
+    public void ImportanceHeadBackward(DeviceSlice head, DeviceSlice eps, DeviceSlice z, DeviceSlice dz, DeviceSlice weights, DeviceSlice headGrad, int rows, int latent, float priorScale)
+        => throw new NotSupportedException("Importance-weighted VAE training runs on the CPU; the CUDA device has no kernel for it.");
+
+    /// <inheritdoc />
     public void ReparameterizePairs(DeviceSlice head, DeviceSlice noise, DeviceSlice eps, DeviceSlice z, int pairs, int samples, int latent)
     {
         long n = (long)pairs * latent;

@@ -87,6 +87,17 @@ internal sealed partial class HostDeviceArrays : IVaeDeviceOps
     }
 
     /// <inheritdoc />
+    public void ImportanceHeadBackward(DeviceSlice head, DeviceSlice eps, DeviceSlice z, DeviceSlice dz, DeviceSlice weights, DeviceSlice headGrad, int rows, int latent, float priorScale)
+    {
+        var hd = S(head.Need((long)rows * 2 * latent, nameof(head))); var e = S(eps.Need((long)rows * latent, nameof(eps)));
+        var zs = S(z.Need((long)rows * latent, nameof(z))); var g = S(dz.Need((long)rows * latent, nameof(dz)));
+        var w = S(weights.Need(rows, nameof(weights))); var hg = S(headGrad.Need((long)rows * 2 * latent, nameof(headGrad)));
+        for (int r = 0; r < rows; r++)
+            VaeKernels.ImportanceHeadBackward(hd.Slice(r * 2 * latent, 2 * latent), e.Slice(r * latent, latent), zs.Slice(r * latent, latent),
+                g.Slice(r * latent, latent), hg.Slice(r * 2 * latent, 2 * latent), w[r], priorScale);
+    }
+
+    /// <inheritdoc />
     public void ReparameterizePairs(DeviceSlice head, DeviceSlice noise, DeviceSlice eps, DeviceSlice z, int pairs, int samples, int latent)
     {
         int rows = (pairs + samples - 1) / samples;

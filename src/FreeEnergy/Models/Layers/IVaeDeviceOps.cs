@@ -32,6 +32,12 @@ internal interface IVaeDeviceOps : IDeviceArrays
     void HeadBackward(DeviceSlice head, DeviceSlice eps, DeviceSlice dz, DeviceSlice headGrad, int rows, int latent, float klWeight, float priorScale);
 
     /// <summary>
+    /// The latent heads' gradient of an importance-weighted objective from dz and one weight per row (as
+    /// <see cref="VaeKernels.ImportanceHeadBackward"/>).
+    /// </summary>
+    void ImportanceHeadBackward(DeviceSlice head, DeviceSlice eps, DeviceSlice z, DeviceSlice dz, DeviceSlice weights, DeviceSlice headGrad, int rows, int latent, float priorScale);
+
+    /// <summary>
     /// The scoring draws of <paramref name="pairs"/> (row, sample) pairs p = r samples + s: eps[p] = noise[s] (a fixed
     /// [samples x latent] table) and z[p] = mu[r] + exp(lv[r] / 2) eps[p].
     /// </summary>

@@ -91,12 +91,30 @@ internal sealed class VaeNetwork : IDisposable
     /// </summary>
     public void Backward(DeviceSlice x, int rows, float klWeight, float priorScale)
     {
-        if (HeadGrad is null || ZGrad is null) throw new InvalidOperationException("The network was built without a gradient vector.");
-        var zGrad = ZGrad.Slice(0, rows * _latent);
-        var headGrad = HeadGrad.Slice(0, rows * 2 * _latent);
-        _decoder.Backward(Z.Slice(0, rows * _latent), Out.Slice(0, rows * _input), rows, zGrad);
+        var (zGrad, headGrad) = DecoderBackward(rows);
         _ops.HeadBackward(Head.Slice(0, rows * 2 * _latent), Eps.Slice(0, rows * _latent), zGrad, headGrad, rows, _latent, klWeight, priorScale);
         _encoder.Backward(x, headGrad, rows, null);
+    }
+
+    /// <summary>
+    /// As <see cref="Backward"/> for an importance-weighted objective: row r's term -log p(x|z) + log q(z|x) - log p(z)
+    /// (a Monte-Carlo log ratio in place of the closed-form KL) weighted <paramref name="weights"/>[r]; the decoder's part
+    /// of the weight is already in <see cref="Out"/>.
+    /// </summary>
+    public void BackwardImportanceWeighted(DeviceSlice x, int rows, DeviceSlice weights, float priorScale)
+    {
+        var (zGrad, headGrad) = DecoderBackward(rows);
+        _ops.ImportanceHeadBackward(Head.Slice(0, rows * 2 * _latent), Eps.Slice(0, rows * _latent), Z.Slice(0, rows * _latent), zGrad,
+            weights, headGrad, rows, _latent, priorScale);
+        _encoder.Backward(x, headGrad, rows, null);
+    }
+
+    private (DeviceSlice ZGrad, DeviceSlice HeadGrad) DecoderBackward(int rows)
+    {
+        if (HeadGrad is null || ZGrad is null) throw new InvalidOperationException("The network was built without a gradient vector.");
+        var zGrad = ZGrad.Slice(0, rows * _latent);
+        _decoder.Backward(Z.Slice(0, rows * _latent), Out.Slice(0, rows * _input), rows, zGrad);
+        return (zGrad, HeadGrad.Slice(0, rows * 2 * _latent));
     }
 
     public void Dispose()

@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using FreeEnergy.Cli.Commands.Vae;
+using FreeEnergy.Cli.Infrastructure;
+using FreeEnergy.Compute.Cpu;
+using FreeEnergy.Compute.Random;
+using FreeEnergy.Data;
+using FreeEnergy.Models;
+using FreeEnergy.Tensors;
+using FreeEnergy.Training;
+
+namespace FreeEnergy.Cli.Commands;
+
+/// <summary>
+/// <c>freeenergy bench iwae --data DIR [--epochs E] [--iwae K] [--test-samples S] [--json]</c>: the comparison of Burda,
+/// Grosse and Salakhutdinov (2016, table 1) on binarised MNIST: one level (784-200-200-50) and two levels
+/// (784-200-200-100 then 100-100-50), tanh, each trained with the ELBO and with the K-sample IWAE bound for the same
+/// epochs (Adam, batch 20, the paper's learning-rate stages when asked), reporting the test -log p(x) by IWAE with S draws
+/// per row and the epoch costs (two levels over one; IWAE-K over the ELBO).
+/// </summary>
+internal static class BenchIwaeCommand
+{
+    private sealed record Run(string Model, int Samples, IVariationalModel Trained, BenchVaeCommand.EpochLog Log, double TrainSeconds);
+
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "MNIST directory (train-images-idx3-ubyte[.gz], t10k-...) or the training image file.", Required = true };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs of each model (the paper trains 3,280).", DefaultValueFactory = _ => 1 };
+        var iwae = new Option<int>("--iwae") { Description = "K of the importance-weighted runs.", DefaultValueFactory = _ => 5 };
+        var testSamples = new Option<int>("--test-samples") { Description = "Draws per test row of the IWAE estimate of -log p(x).", DefaultValueFactory = _ => 5000 };
+        var maxRows = new Option<int>("--max-rows") { Description = "Use only the first N training rows (0 = all; smoke runs).", DefaultValueFactory = _ => 0 };
+        var testRows = new Option<int>("--test-rows") { Description = "Use only the first N test rows (0 = all).", DefaultValueFactory = _ => 0 };
+        var batch = new Option<int>("--batch") { Description = "Batch size (the paper: 20).", DefaultValueFactory = _ => 20 };
+        var stages = new Option<bool>("--lr-stages") { Description = "The paper's learning-rate stages (3^i epochs at 1e-3 * 10^(-i/7)); otherwise 1e-3 throughout." };
+        var threads = CommonOptions.Threads();
+        var seed = CommonOptions.Seed();
+        var json = CommonOptions.Json();
+        var command = new Command("iwae", "One- and two-level VAEs trained with the ELBO and with IWAE-K on binarised MNIST: test -log p(x) by IWAE and epoch costs.");
+        foreach (var o in new Option[] { data, epochs, iwae, testSamples, maxRows, testRows, batch, stages, threads, seed, json }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            int e = CommonOptions.Range("--epochs", parse.GetValue(epochs), 1, 100_000);
+            int k = CommonOptions.Range("--iwae", parse.GetValue(iwae), 2, 10_000);
+            int s = CommonOptions.Range("--test-samples", parse.GetValue(testSamples), 1, 1_000_000);
+            int b = CommonOptions.Range("--batch", parse.GetValue(batch), 1, 1_000_000);
+            ulong sd = parse.GetValue(seed);
+            var backend = new CpuBackend(CommonOptions.Range("--threads", parse.GetValue(threads), 0, 1024));
+            var (trainPath, testPath) = BenchVaeCommand.Locate(parse.GetValue(data)!);
+            if (testPath is null) throw new CliException($"no t10k-images-idx3-ubyte[.gz] next to {trainPath}; the benchmark reports test -log p(x).");
+            int trainLimit = CommonOptions.Range("--max-rows", parse.GetValue(maxRows), 0), testLimit = CommonOptions.Range("--test-rows", parse.GetValue(testRows), 0);
+            var train = Binarised(DataReader.Read(trainPath, new DataReadOptions { MaxRows = trainLimit > 0 ? trainLimit : null }).Features, sd, 1);
+            var test = Binarised(DataReader.Read(testPath, new DataReadOptions { MaxRows = testLimit > 0 ? testLimit : null }).Features, sd, 2);
+
+            var runs = new List<Run>();
+            foreach (var twoLevel in new[] { false, true })
+                foreach (var samples in new[] { 1, k })
+                {
+                    var options = new VaeTrainingOptions
+                    {
+                        LatentDimension = twoLevel ? 100 : 50, UpperLatentDimension = twoLevel ? 50 : 0, EncoderLayers = [200, 200], UpperLayers = [100, 100],
+                        Activation = Compute.Activation.Tanh, Likelihood = VaeLikelihood.Bernoulli, LearningRate = 1e-3f, AdamBeta2 = 0.999f, AdamEpsilon = 1e-4f,
+                        BatchSize = b, Epochs = e, Seed = sd, ImportanceSamples = samples, LearningRateStages = parse.GetValue(stages),
+                    };
+                    // Warm-up (JIT, first-touch memory) on a few rows, so that the first configuration's epochs are not charged for it.
+                    options.Epochs = 1;
+                    var warm = train.RowRange(0, Math.Min(train.Rows, 10 * b));
+                    if (twoLevel) HierarchicalVaeTrainer.Train(warm, null, options, backend);
+                    else VaeTrainer.Train(warm, null, options, backend);
+                    options.Epochs = e;
+                    var log = new BenchVaeCommand.EpochLog();
+                    var clock = Stopwatch.StartNew();
+                    IVariationalModel model = twoLevel
+                        ? HierarchicalVaeTrainer.Train(train.View, null, options, backend, log)
+                        : VaeTrainer.Train(train.View, null, options, backend, log);
+                    runs.Add(new Run(twoLevel ? "two-level 784-200-200-100-100-100-50" : "one-level 784-200-200-50", samples, model, log, clock.Elapsed.TotalSeconds));
+                }
+
+            var results = new JsonArray();
+            foreach (var run in runs)
+            {
+                var clock = Stopwatch.StartNew();
+                var estimates = run.Trained.Estimate(test.View, s, sd);
+                var (nll, nllError) = MeanAndError(estimates.ImportanceWeighted);
+                results.Add((JsonNode)new JsonObject
+                {
+                    ["model"] = run.Model,
+                    ["objective"] = run.Samples == 1 ? "elbo" : $"iwae-{run.Samples}",
+                    ["trainSeconds"] = run.TrainSeconds,
+                    ["secondsPerEpoch"] = run.TrainSeconds / e,
+                    ["cpuSecondsPerEpoch"] = run.Log.CpuSeconds.Average(),
+                    ["trainLoss"] = JsonOutput.Number(run.Log.Reports[^1].TrainingLoss),
+                    ["testNll"] = JsonOutput.Number(nll),
+                    ["testNllStandardError"] = JsonOutput.Number(nllError),
+                    ["testNegElbo"] = JsonOutput.Number(MeanAndError(estimates.FreeEnergy).Mean),
+                    ["scoreSeconds"] = clock.Elapsed.TotalSeconds,
+                });
+            }
+            double Cpu(int i) => runs[i].Log.CpuSeconds.Average();
+            var result = new JsonObject
+            {
+                ["benchmark"] = "iwae",
+                ["framework"] = "freeenergyml",
+                ["threads"] = backend.Threads,
+                ["logicalProcessors"] = Environment.ProcessorCount,
+                ["epochs"] = e,
+                ["batch"] = b,
+                ["learningRateStages"] = parse.GetValue(stages),
+                ["binarisation"] = "one Bernoulli draw per pixel intensity (seeded), train and test",
+                ["trainRows"] = train.Rows,
+                ["testRows"] = test.Rows,
+                ["testSamples"] = s,
+                ["iwae"] = k,
+                ["runs"] = results,
+                // CPU seconds per epoch (all threads): steadier than wall time on a shared machine.
+                ["twoLevelOverOneLevelEpoch"] = Cpu(2) / Cpu(0),
+                ["iwaeOverElboEpochOneLevel"] = Cpu(1) / Cpu(0),
+                ["iwaeOverElboEpochTwoLevel"] = Cpu(3) / Cpu(2),
+                ["paperTestNll"] = new JsonObject { ["oneLevelElbo"] = 86.76, ["oneLevelIwae5"] = 85.54, ["twoLevelElbo"] = 85.33, ["twoLevelIwae5"] = 83.89, ["passes"] = 3280 },
+            };
+            var stdout = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json)) JsonOutput.Write(parse, result);
+            else
+                foreach (var r in results)
+                    stdout.WriteLine($"{r!["model"]}, {r["objective"]}: test -log p(x) {r["testNll"]} +- {r["testNllStandardError"]} (IWAE-{s}), {(double)r["cpuSecondsPerEpoch"]!:F1} CPU s/epoch");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>Each pixel intensity p in [0, 1] replaced by one Bernoulli(p) draw (Philox of the seed and <paramref name="stream"/>).</summary>
+    private static Matrix Binarised(Matrix data, ulong seed, ulong stream)
+    {
+        var random = new RandomStream(seed, Philox.Stream(7, stream));
+        var result = new Matrix(data.Rows, data.Columns);
+        for (int i = 0; i < data.Data.Length; i++) result.Data[i] = random.NextFloat() < data.Data[i] ? 1f : 0f;
+        return result;
+    }
+
+    private static (double Mean, double Error) MeanAndError(float[] values)
+    {
+        double mean = values.Average(v => (double)v);
+        double variance = values.Length > 1 ? values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1) : 0;
+        return (mean, Math.Sqrt(variance / values.Length));
+    }
+}
