@@ -40,12 +40,22 @@ internal sealed partial class BinaryRows
     /// rows r (in increasing order) of scale(r) x[r, i], hiddenGradient[j] = sum over r of scale(r) P[r, j] (a rounded
     /// product, then rounded sums). Scaling and gradients need the one-pass path (<see cref="OnePass"/>); otherwise
     /// pass <see cref="RowScale.None"/>, P already scaled, and no gradients.
+    /// <para>
+    /// Grey data: with <paramref name="dense"/> given, its rows [0, <paramref name="denseRows"/>) (row-major, the
+    /// width of the collected rows) are the first rows of X, real-valued and not collected; only rows [denseRows, m)
+    /// are. Their terms come first, each a fused multiply-add x[r, i] P[r, j] in increasing r from zero, then the
+    /// binary rows add theirs: the same sequence of operations as the one-block GEMM, so the same bits. One pass only.
+    /// </para>
     /// </remarks>
     public unsafe bool? WeightStep(IComputeBackend backend, int m, float[] p, RowScale scale, int n, float lr, float momentum, float[] velocity, float[]? weights,
         float limit = float.MaxValue, float decay = 0f, BinaryPanels? rowPanels = null, BinaryPanels? columnPanels = null,
-        float[]? visibleGradient = null, float[]? hiddenGradient = null)
+        float[]? visibleGradient = null, float[]? hiddenGradient = null, float[]? dense = null, int denseRows = 0)
     {
         PanelsPacked = false;
+        if (dense is null) denseRows = 0;
+        if (denseRows < 0 || denseRows > m || (long)denseRows * _width > (dense?.Length ?? 0)) throw new ArgumentOutOfRangeException(nameof(denseRows));
+        if (denseRows > 0 && !OnePass(m))
+            throw new NotSupportedException($"Real-valued rows in the weight step need one pass (at most {BlockDepth} rows, AVX2).");
         if (!OnePass(m) && (!scale.IsNone || visibleGradient is not null || hiddenGradient is not null))
             throw new NotSupportedException($"Scaling P and summing the bias gradients in the weight step needs one pass (at most {BlockDepth} rows, AVX2).");
         if (visibleGradient is not null && visibleGradient.Length < _width) throw new ArgumentException("The visible gradient is too short.", nameof(visibleGradient));
@@ -63,7 +73,7 @@ internal sealed partial class BinaryRows
             // The column lists are built inside the parallel pass, each thread those of its own visible units.
             bool pack = weights is not null && rowPanels is not null && columnPanels is not null;
             bool sane = WeightStepOneBlock(backend, m, p, scale, n, lr, momentum, velocity, weights, Math.Min(limit, float.MaxValue), decay,
-                pack ? rowPanels : null, pack ? columnPanels : null, visibleGradient, hiddenGradient);
+                pack ? rowPanels : null, pack ? columnPanels : null, visibleGradient, hiddenGradient, dense, denseRows);
             PanelsPacked = pack;
             return weights is null ? null : sane;
         }
@@ -155,20 +165,23 @@ internal sealed partial class BinaryRows
     /// <summary>Whether <see cref="WeightStep"/> runs in one pass for <paramref name="m"/> rows (one k block, AVX2), so that it can scale P and sum the bias gradients itself.</summary>
     public static bool OnePass(int m) => m <= BlockDepth && Vector256.IsHardwareAccelerated;
 
+    /// <summary>The real-valued rows of the last one-pass step transposed (column i at i * rows), grown on demand.</summary>
+    private float[] _denseColumns = [];
+
     /// <summary>Whether the last <see cref="WeightStep"/> packed the new weights into the panels it was given.</summary>
     public bool PanelsPacked { get; private set; }
 
     /// <summary>
-    /// For each visible unit i in [s, e), the rows r &lt; m whose collected list holds i, in increasing r: row r's
+    /// For each visible unit i in [s, e), the rows r in [first, m) whose collected list holds i, in increasing r: row r's
     /// sorted list is searched for the first index at least s, then read until e.
     /// </summary>
-    private void ColumnLists(int m, int s, int e)
+    private void ColumnLists(int m, int s, int e, int first = 0)
     {
         var columnRows = _columnRows;
         var columnCounts = _columnCounts;
         Array.Clear(columnCounts, s, e - s);
         int width = _width, capacity = _capacityRows;
-        for (int r = 0; r < m; r++)
+        for (int r = first; r < m; r++)
         {
             var list = _indices.AsSpan(r * width, _counts[r]);
             int lo = 0, hi = list.Length;
@@ -196,7 +209,8 @@ internal sealed partial class BinaryRows
     /// </summary>
     /// <returns>Whether every stored weight has magnitude at most <paramref name="limit"/> (NaN fails; true when no weights are given).</returns>
     private unsafe bool WeightStepOneBlock(IComputeBackend backend, int m, float[] p, RowScale scale, int n, float lr, float momentum, float[] velocity, float[]? weights,
-        float limit, float decay, BinaryPanels? rowPanels, BinaryPanels? columnPanels, float[]? visibleGradient, float[]? hiddenGradient)
+        float limit, float decay, BinaryPanels? rowPanels, BinaryPanels? columnPanels, float[]? visibleGradient, float[]? hiddenGradient,
+        float[]? dense, int denseRows)
     {
         int width = _width;
         var columnRows = _columnRows;
@@ -204,20 +218,27 @@ internal sealed partial class BinaryRows
         int capacity = _capacityRows;
         int bad = 0;
         int groups = (width + BinaryPanels.Lanes - 1) / BinaryPanels.Lanes;
+        if (denseRows > 0 && _denseColumns.Length < width * denseRows) _denseColumns = new float[width * _capacityRows];
+        var denseColumns = _denseColumns;
         backend.For(groups, Math.Max(1, 2048 / Math.Max(1, n)), (gs, ge) =>
         {
             int s = gs * BinaryPanels.Lanes, e = Math.Min(ge * BinaryPanels.Lanes, width);
-            ColumnLists(m, s, e);
+            ColumnLists(m, s, e, denseRows);
+            // The real-valued rows' columns of these units, each contiguous (column i at i * denseRows).
+            for (int r = 0; r < denseRows; r++)
+                for (int i = s; i < e; i++) denseColumns[i * denseRows + r] = dense![r * width + i];
             if (visibleGradient is not null)
                 for (int i = s; i < e; i++)
                 {
                     var list = columnRows.AsSpan(i * capacity, columnCounts[i]);
                     float sum = 0f;
+                    for (int r = 0; r < denseRows; r++) sum += denseColumns[i * denseRows + r] * scale.Of(r);
                     foreach (int r in list) sum += scale.Of(r);
                     visibleGradient[i] = sum;
                 }
             var update = new VelocityUpdate(lr, momentum, decay, limit, momentum != 0f || weights is null);
             float* acc = stackalloc float[2 * StepColumns];
+            float* denseAcc = stackalloc float[BinaryPanels.Lanes * StepColumns];
             float* slice = GemmScratch.PackedA(m * StepColumns);
             fixed (float* pp = p)
             fixed (float* pv = velocity)
@@ -226,6 +247,7 @@ internal sealed partial class BinaryRows
             fixed (float* pcp = columnPanels?.Data)
             fixed (int* pc = columnRows)
             fixed (int* counts = columnCounts)
+            fixed (float* pxt = denseColumns)
             {
                 for (int j0 = 0; j0 < n; j0 += StepColumns)
                 {
@@ -234,11 +256,13 @@ internal sealed partial class BinaryRows
                     if (hiddenGradient is not null && gs == 0) ColumnSums(slice, m, cols, hiddenGradient.AsSpan(j0, cols));
                     for (int g = gs; g < ge; g++)
                     {
-                        int i = g * BinaryPanels.Lanes, end = Math.Min(i + BinaryPanels.Lanes, width);
+                        int i = g * BinaryPanels.Lanes, end = Math.Min(i + BinaryPanels.Lanes, width), i0 = i;
+                        if (denseRows > 0) DenseSums(pxt + (nint)i0 * denseRows, denseRows, end - i0, slice, denseAcc);
                         for (; i < end; i += 2)
                         {
                             bool two = i + 1 < end;
-                            SumRowsPair(pc + (nint)i * capacity, counts[i], pc + (nint)(i + 1) * capacity, two ? counts[i + 1] : 0, slice, StepColumns, acc);
+                            float* startA = denseRows > 0 ? denseAcc + (i - i0) * StepColumns : null;
+                            SumRowsPair(startA, startA == null ? null : startA + StepColumns, pc + (nint)i * capacity, counts[i], pc + (nint)(i + 1) * capacity, two ? counts[i + 1] : 0, slice, StepColumns, acc);
                             for (int u = 0; u < (two ? 2 : 1); u++)
                                 update.Apply(acc + u * StepColumns, pv + (nint)(i + u) * n + j0, pwt == null ? null : pwt + (nint)(i + u) * n + j0, cols);
                         }
@@ -338,13 +362,59 @@ internal sealed partial class BinaryRows
     }
 
     /// <summary>
-    /// acc[0..32) = sum over t of src[listA[t] * stride + 0..32) and acc[32..64) the same over listB, each summed in list
-    /// order from zero (eight independent vector sums: four per list).
+    /// acc[u * 32 + 0..32) = sum over r &lt; rows of xt[u * rows + r] slice[r * 32 + 0..32), fused multiply-adds in
+    /// increasing r from zero, for the units u &lt; <paramref name="units"/> (at most eight), four units at a time
+    /// (sixteen independent vector sums; each slice row is loaded once per four units).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void SumRowsPair(int* listA, int countA, int* listB, int countB, float* src, nint stride, float* acc)
+    private static unsafe void DenseSums(float* xt, int rows, int units, float* slice, float* acc)
+    {
+        for (int u0 = 0; u0 < units; u0 += 4)
+        {
+            // Past the last unit the columns of unit u0 are summed again and not stored.
+            float* x0 = xt + (nint)u0 * rows;
+            float* x1 = u0 + 1 < units ? x0 + rows : x0;
+            float* x2 = u0 + 2 < units ? x0 + 2 * rows : x0;
+            float* x3 = u0 + 3 < units ? x0 + 3 * rows : x0;
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+            Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
+            for (int r = 0; r < rows; r++)
+            {
+                float* row = slice + r * StepColumns;
+                var s0 = Vector256.Load(row);
+                var s1 = Vector256.Load(row + 8);
+                var s2 = Vector256.Load(row + 16);
+                var s3 = Vector256.Load(row + 24);
+                var xa = Vector256.Create(x0[r]);
+                a0 = Fma(xa, s0, a0); a1 = Fma(xa, s1, a1); a2 = Fma(xa, s2, a2); a3 = Fma(xa, s3, a3);
+                var xb = Vector256.Create(x1[r]);
+                b0 = Fma(xb, s0, b0); b1 = Fma(xb, s1, b1); b2 = Fma(xb, s2, b2); b3 = Fma(xb, s3, b3);
+                var xc = Vector256.Create(x2[r]);
+                c0 = Fma(xc, s0, c0); c1 = Fma(xc, s1, c1); c2 = Fma(xc, s2, c2); c3 = Fma(xc, s3, c3);
+                var xd = Vector256.Create(x3[r]);
+                d0 = Fma(xd, s0, d0); d1 = Fma(xd, s1, d1); d2 = Fma(xd, s2, d2); d3 = Fma(xd, s3, d3);
+            }
+            float* o = acc + u0 * StepColumns;
+            a0.Store(o); a1.Store(o + 8); a2.Store(o + 16); a3.Store(o + 24);
+            if (u0 + 1 < units) { b0.Store(o + 32); b1.Store(o + 40); b2.Store(o + 48); b3.Store(o + 56); }
+            if (u0 + 2 < units) { c0.Store(o + 64); c1.Store(o + 72); c2.Store(o + 80); c3.Store(o + 88); }
+            if (u0 + 3 < units) { d0.Store(o + 96); d1.Store(o + 104); d2.Store(o + 112); d3.Store(o + 120); }
+        }
+    }
+
+    /// <summary>
+    /// acc[0..32) = startA[0..32) (zero when null) plus src[listA[t] * stride + 0..32) over t, and acc[32..64) the same
+    /// with startB and listB, each summed in list order (eight independent vector sums: four per list).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SumRowsPair(float* startA, float* startB, int* listA, int countA, int* listB, int countB, float* src, nint stride, float* acc)
     {
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        if (startA != null)
+        {
+            a0 = Vector256.Load(startA); a1 = Vector256.Load(startA + 8); a2 = Vector256.Load(startA + 16); a3 = Vector256.Load(startA + 24);
+            b0 = Vector256.Load(startB); b1 = Vector256.Load(startB + 8); b2 = Vector256.Load(startB + 16); b3 = Vector256.Load(startB + 24);
+        }
         int common = Math.Min(countA, countB), t = 0;
         for (; t < common; t++)
         {
