@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using FreeEnergy.Compute;
 using FreeEnergy.Compute.Random;
 using FreeEnergy.Tensors;
@@ -230,7 +231,14 @@ public static class TapExpansion
             Skewness(mh, ch.Span, ch.Span);
             backend.Gemm(Transpose.Transposed, Transpose.None, visible, hidden, rows, 2f * scale, cv.Span, visible, ch.Span, hidden, 0f, product.Span, hidden);
             var p = product.Span;
-            for (int k = 0; k < size; k++) dw[k] += w[k] * w[k] * p[k];
+            int k = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; k + 8 <= size; k += 8)
+                {
+                    var wk = Vector256.Create(w.Slice(k, 8));
+                    (Vector256.Create(dw.Slice(k, 8)) + wk * wk * Vector256.Create(p.Slice(k, 8))).CopyTo(dw.Slice(k, 8));
+                }
+            for (; k < size; k++) dw[k] += w[k] * w[k] * p[k];
         }
 
         ColumnMeans(mv, rows, visible, visibleBiasGradient[..visible]);
@@ -516,16 +524,30 @@ public static class TapExpansion
         return sum;
     }
 
-    /// <summary>c(m) = m - m^2 elementwise.</summary>
+    /// <summary>c(m) = m - m^2 elementwise (a rounded square, then a rounded difference, in vector lanes and the tail alike).</summary>
     internal static void Variance(ReadOnlySpan<float> m, Span<float> c)
     {
-        for (int k = 0; k < m.Length; k++) c[k] = m[k] - m[k] * m[k];
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; k + 8 <= m.Length; k += 8)
+            {
+                var v = Vector256.Create(m.Slice(k, 8));
+                (v - v * v).CopyTo(c.Slice(k, 8));
+            }
+        for (; k < m.Length; k++) c[k] = m[k] - m[k] * m[k];
     }
 
     /// <summary>q = c(m) (1/2 - m) elementwise, given c (c and q may alias).</summary>
     internal static void Skewness(ReadOnlySpan<float> m, ReadOnlySpan<float> c, Span<float> q)
     {
-        for (int k = 0; k < m.Length; k++) q[k] = c[k] * (0.5f - m[k]);
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var half = Vector256.Create(0.5f);
+            for (; k + 8 <= m.Length; k += 8)
+                (Vector256.Create(c.Slice(k, 8)) * (half - Vector256.Create(m.Slice(k, 8)))).CopyTo(q.Slice(k, 8));
+        }
+        for (; k < m.Length; k++) q[k] = c[k] * (0.5f - m[k]);
     }
 
     private static void Clamp(Span<float> m)
