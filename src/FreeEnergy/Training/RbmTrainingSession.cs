@@ -41,6 +41,8 @@ internal sealed class RbmTrainingSession : ITrainingStep
     private readonly float[]? _gradW;
     private readonly float[]? _magV, _magH;
     private readonly TapSettings? _tap;
+    private readonly BernoulliRbm? _tapModel;
+    private readonly TapMagnetizations? _magnetizations;
     private readonly BinaryRows? _binary, _hiddenRows;
     private readonly BinaryPanels? _rowPanels, _columnPanels;
     private bool _panelsCurrent;
@@ -84,6 +86,8 @@ internal sealed class RbmTrainingSession : ITrainingStep
             _magV = new float[_chains * _d];
             _magH = new float[_chains * _h];
             _tap = new TapSettings { Order = _phase.Order, Iterations = _phase.Iterations, Damping = _phase.Damping };
+            _tapModel = model as BernoulliRbm ?? throw new ArgumentException("TAP training needs a Bernoulli RBM.", nameof(model));
+            _magnetizations = new TapMagnetizations(_magV, _magH, _chains);
         }
         // Bernoulli CD/PCD: products with 0/1 rows (binary data, every visible sample) as sums of selected rows.
         if (_gaussian is null && _phase.Kind != NegativePhaseKind.Tap && _gradW is null && !options.DenseProducts)
@@ -327,8 +331,8 @@ internal sealed class RbmTrainingSession : ITrainingStep
             RbmKernels.BiasSigmoid(_backend, mh, 0, c, model.HiddenBias, 1f);
             _chainsReady = true;
         }
-        TapExpansion.Iterate(model.Weights, model.VisibleBias, model.HiddenBias, d, h, mv, mh, c, _tap!, _backend);
-        TapExpansion.Gradient(model.Weights, model.VisibleBias, model.HiddenBias, d, h, mv, mh, c, _tap!.Order, _gradW, _gradA, _gradB, _backend);
+        TapExpansion.Iterate(_tapModel!, _magnetizations!, _tap!, _backend);
+        TapExpansion.Gradient(_tapModel!, _magnetizations!, _tap!.Order, _gradW, _gradA, _gradB, _backend);
         // gradW/gradA/gradB hold the negative phase (TAP); the bias gradients become positive - negative.
         float invN = 1f / n;
         TensorPrimitives.Negate(_gradA, _gradA);
