@@ -4,7 +4,7 @@
 # the AIS dominates), with the estimate and its spread. With BASELINE_CLI (another build's FreeEnergy.Cli.dll, e.g.
 # main's) both run alternately in each round, on the same model and seed, and the table gives ours/baseline and how
 # far apart the estimates are in units of their standard errors.
-#   MODEL (default: a model trained here once: CD-1, 1 epoch, seed 1, on the binarised training images, kept in
+#   MODEL (default: a model trained here once: PCD-1, 5 epochs, seed 1, on the binarised training images, kept in
 #   build/bench/.cache/); HIDDEN (default 500); ROUNDS (default 2); THREADS (default 2); BETAS (default 14500);
 #   RUNS (default 100); DATA_DIR (default /work/shared/data/mnist or $FREEENERGY_MNIST).
 set -euo pipefail
@@ -25,10 +25,10 @@ cli=$(ls src/FreeEnergy.Cli/bin/Release/net*/FreeEnergy.Cli.dll | sort -V | tail
 model=${MODEL:-}
 if [ -z "$model" ]; then
   mkdir -p build/bench/.cache
-  model=build/bench/.cache/ais-rbm-784x$hidden.safetensors
+  model=build/bench/.cache/ais-rbm-784x$hidden-pcd5.safetensors
   if [ ! -f "$model" ]; then
-    echo "training the benchmark model (784x$hidden, CD-1, 1 epoch)..." >&2
-    dotnet "$cli" train --model rbm --data "$train" --binarize --hidden "$hidden" --epochs 1 --cd 1 --seed 1 --threads "$threads" --out "$model" --json > /dev/null
+    echo "training the benchmark model (784x$hidden, PCD-1, 5 epochs)..." >&2
+    dotnet "$cli" train --model rbm --data "$train" --binarize --hidden "$hidden" --epochs 5 --pcd 1 --seed 1 --threads "$threads" --out "$model" --json > /dev/null
   fi
 fi
 tools="ours"

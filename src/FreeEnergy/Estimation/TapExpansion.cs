@@ -64,15 +64,11 @@ public static class TapExpansion
     /// <exception cref="ArgumentException">A span is shorter than its shape requires.</exception>
     public static void Iterate(BernoulliRbm model, TapMagnetizations magnetizations, TapSettings settings, IComputeBackend? backend = null)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        var (visible, hidden, rows) = Shape(model, magnetizations);
         ReadOnlySpan<float> weights = model.Weights, visibleBias = model.VisibleBias, hiddenBias = model.HiddenBias;
-        int visible = model.Visible, hidden = model.Hidden;
-        ArgumentNullException.ThrowIfNull(magnetizations);
         Span<float> visibleMagnetization = magnetizations.Visible, hiddenMagnetization = magnetizations.Hidden;
-        int rows = magnetizations.Rows;
         ArgumentNullException.ThrowIfNull(settings);
         backend ??= model.Backend;
-        CheckMagnetizations(visibleMagnetization.Length, hiddenMagnetization.Length, visible, hidden, rows);
         if (rows == 0) return;
         using var work = new TapWorkspace(weights, visibleBias, hiddenBias, visible, hidden, rows, settings.Order);
         using var mvBuffer = new PooledBuffer(rows * visible);
@@ -190,16 +186,12 @@ public static class TapExpansion
     public static void Gradient(BernoulliRbm model, TapMagnetizations magnetizations, int order,
         Span<float> weightGradient, Span<float> visibleBiasGradient, Span<float> hiddenBiasGradient, IComputeBackend? backend = null)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        var (visible, hidden, rows) = Shape(model, magnetizations);
         ReadOnlySpan<float> weights = model.Weights, visibleBias = model.VisibleBias, hiddenBias = model.HiddenBias;
-        int visible = model.Visible, hidden = model.Hidden;
-        ArgumentNullException.ThrowIfNull(magnetizations);
         Span<float> visibleMagnetization = magnetizations.Visible, hiddenMagnetization = magnetizations.Hidden;
-        int rows = magnetizations.Rows;
         backend ??= model.Backend;
         CheckOrder(order);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
-        CheckMagnetizations(visibleMagnetization.Length, hiddenMagnetization.Length, visible, hidden, rows);
         int size = visible * hidden;
         if (weightGradient.Length < size) throw new ArgumentException($"The weight gradient has {weightGradient.Length} entries; {visible} x {hidden} weights need {size}.", nameof(weightGradient));
         if (visibleBiasGradient.Length < visible) throw new ArgumentException($"The visible bias gradient has {visibleBiasGradient.Length} entries; {visible} are needed.", nameof(visibleBiasGradient));
@@ -452,15 +444,11 @@ public static class TapExpansion
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="order"/> is not 2 or 3.</exception>
     public static void FixedPointResidual(BernoulliRbm model, TapMagnetizations magnetizations, int order, Span<float> result, IComputeBackend? backend = null)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        var (visible, hidden, rows) = Shape(model, magnetizations);
         ReadOnlySpan<float> weights = model.Weights, visibleBias = model.VisibleBias, hiddenBias = model.HiddenBias;
-        int visible = model.Visible, hidden = model.Hidden;
-        ArgumentNullException.ThrowIfNull(magnetizations);
         Span<float> visibleMagnetization = magnetizations.Visible, hiddenMagnetization = magnetizations.Hidden;
-        int rows = magnetizations.Rows;
         backend ??= model.Backend;
         CheckOrder(order);
-        CheckMagnetizations(visibleMagnetization.Length, hiddenMagnetization.Length, visible, hidden, rows);
         if (result.Length < rows) throw new ArgumentException($"The result has {result.Length} entries; {rows} rows need {rows}.", nameof(result));
         if (rows == 0) return;
         using var work = new TapWorkspace(weights, visibleBias, hiddenBias, visible, hidden, rows, order);
@@ -578,6 +566,17 @@ public static class TapExpansion
     {
         if (order is not (2 or 3))
             throw new ArgumentOutOfRangeException(nameof(order), order, "The TAP expansion order must be 2 or 3.");
+    }
+
+    /// <summary>The shape (visible, hidden, rows), after checking that the magnetisations fit the model.</summary>
+    private static (int Visible, int Hidden, int Rows) Shape(BernoulliRbm model, TapMagnetizations magnetizations)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(magnetizations);
+        ArgumentNullException.ThrowIfNull(magnetizations.Visible);
+        ArgumentNullException.ThrowIfNull(magnetizations.Hidden);
+        CheckMagnetizations(magnetizations.Visible.Length, magnetizations.Hidden.Length, model.Visible, model.Hidden, magnetizations.Rows);
+        return (model.Visible, model.Hidden, magnetizations.Rows);
     }
 
     private static void CheckMagnetizations(int visibleLength, int hiddenLength, int visible, int hidden, int rows)
