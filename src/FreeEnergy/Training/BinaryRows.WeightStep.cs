@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using FreeEnergy.Compute;
 using FreeEnergy.Compute.Cpu;
 
@@ -166,8 +165,14 @@ internal sealed partial class BinaryRows
     /// <summary>Whether <see cref="WeightStep"/> runs in one pass for <paramref name="m"/> rows (one k block, AVX2), so that it can scale P and sum the bias gradients itself.</summary>
     public static bool OnePass(int m) => m <= BlockDepth && Vector256.IsHardwareAccelerated;
 
-    /// <summary>The real-valued rows of the last one-pass step transposed (column i at i * rows), grown on demand.</summary>
+    /// <summary>
+    /// The nonzero values of the real-valued rows of the last one-pass step by column: column i's values at
+    /// i * rows, their row indices in <see cref="_denseRowIndices"/> at the same places, their count in
+    /// <see cref="_denseCounts"/>[i] (grown on demand).
+    /// </summary>
     private float[] _denseColumns = [];
+    private int[] _denseRowIndices = [];
+    private int[] _denseCounts = [];
 
     /// <summary>Whether the last <see cref="WeightStep"/> packed the new weights into the panels it was given.</summary>
     public bool PanelsPacked { get; private set; }
@@ -219,21 +224,38 @@ internal sealed partial class BinaryRows
         int capacity = _capacityRows;
         int bad = 0;
         int groups = (width + BinaryPanels.Lanes - 1) / BinaryPanels.Lanes;
-        if (denseRows > 0 && _denseColumns.Length < width * denseRows) _denseColumns = new float[width * _capacityRows];
+        if (denseRows > 0 && _denseColumns.Length < width * denseRows)
+        {
+            _denseColumns = new float[width * _capacityRows];
+            _denseRowIndices = new int[width * _capacityRows];
+            _denseCounts = new int[width];
+        }
         var denseColumns = _denseColumns;
+        var denseRowIndices = _denseRowIndices;
+        var denseCounts = _denseCounts;
         backend.For(groups, Math.Max(1, 2048 / Math.Max(1, n)), (gs, ge) =>
         {
             int s = gs * BinaryPanels.Lanes, e = Math.Min(ge * BinaryPanels.Lanes, width);
             ColumnLists(m, s, e, denseRows);
-            // The real-valued rows' columns of these units, each contiguous (column i at i * denseRows).
+            // The nonzero values of the real-valued rows' columns of these units, each column contiguous (at i * denseRows)
+            // in increasing row order. A zero term changes no sum (a fused multiply-add by +-0 leaves a nonzero sum as
+            // it is, and a zero sum from +0 stays +0), so skipping zeros keeps the GEMM's bits; grey images are mostly zeros.
+            if (denseRows > 0) Array.Clear(denseCounts, s, e - s);
             for (int r = 0; r < denseRows; r++)
-                for (int i = s; i < e; i++) denseColumns[i * denseRows + r] = dense![r * width + i];
+                for (int i = s; i < e; i++)
+                {
+                    float value = dense![r * width + i];
+                    if (value == 0f) continue;
+                    int at = i * denseRows + denseCounts[i]++;
+                    denseColumns[at] = value;
+                    denseRowIndices[at] = r;
+                }
             if (visibleGradient is not null)
                 for (int i = s; i < e; i++)
                 {
                     var list = columnRows.AsSpan(i * capacity, columnCounts[i]);
                     float sum = 0f;
-                    for (int r = 0; r < denseRows; r++) sum += denseColumns[i * denseRows + r] * scale.Of(r);
+                    for (int t = 0; t < (denseRows > 0 ? denseCounts[i] : 0); t++) sum += denseColumns[i * denseRows + t] * scale.Of(denseRowIndices[i * denseRows + t]);
                     foreach (int r in list) sum += scale.Of(r);
                     visibleGradient[i] = sum;
                 }
@@ -249,6 +271,7 @@ internal sealed partial class BinaryRows
             fixed (int* pc = columnRows)
             fixed (int* counts = columnCounts)
             fixed (float* pxt = denseColumns)
+            fixed (int* pxr = denseRowIndices)
             {
                 for (int j0 = 0; j0 < n; j0 += StepColumns)
                 {
@@ -258,7 +281,11 @@ internal sealed partial class BinaryRows
                     for (int g = gs; g < ge; g++)
                     {
                         int i = g * BinaryPanels.Lanes, end = Math.Min(i + BinaryPanels.Lanes, width), i0 = i;
-                        if (denseRows > 0) DenseSums(pxt + (nint)i0 * denseRows, denseRows, end - i0, slice, denseAcc);
+                        for (int u = i0; denseRows > 0 && u < end; u += 2)
+                        {
+                            nint a = (nint)u * denseRows, b = (nint)Math.Min(u + 1, end - 1) * denseRows;
+                            ValueSumsPair(pxr + a, pxt + a, denseCounts[u], pxr + b, pxt + b, u + 1 < end ? denseCounts[u + 1] : 0, slice, StepColumns, denseAcc + (u - i0) * StepColumns);
+                        }
                         for (; i < end; i += 2)
                         {
                             bool two = i + 1 < end;
@@ -363,98 +390,49 @@ internal sealed partial class BinaryRows
     }
 
     /// <summary>
-    /// acc[u * 32 + 0..32) = sum over r &lt; rows of xt[u * rows + r] slice[r * 32 + 0..32), fused multiply-adds in
-    /// increasing r from zero, for the units u &lt; <paramref name="units"/> (at most eight), four units at a time
-    /// (sixteen independent vector sums; each slice row is loaded once per four units).
+    /// acc[0..32) = sum over t of valuesA[t] src[rowsA[t] * stride + 0..32) and acc[32..64) the same over B, fused
+    /// multiply-adds in list order from zero (eight independent vector sums: four per list).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void DenseSums(float* xt, int rows, int units, float* slice, float* acc)
+    private static unsafe void ValueSumsPair(int* rowsA, float* valuesA, int countA, int* rowsB, float* valuesB, int countB, float* src, nint stride, float* acc)
     {
-        if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        int common = Math.Min(countA, countB), t = 0;
+        for (; t < common; t++)
         {
-            DenseSums512(xt, rows, units, slice, acc);
-            return;
+            float* ra = src + rowsA[t] * stride;
+            float* rb = src + rowsB[t] * stride;
+            var xa = Vector256.Create(valuesA[t]);
+            var xb = Vector256.Create(valuesB[t]);
+            a0 = Fma(xa, Vector256.Load(ra), a0);
+            b0 = Fma(xb, Vector256.Load(rb), b0);
+            a1 = Fma(xa, Vector256.Load(ra + 8), a1);
+            b1 = Fma(xb, Vector256.Load(rb + 8), b1);
+            a2 = Fma(xa, Vector256.Load(ra + 16), a2);
+            b2 = Fma(xb, Vector256.Load(rb + 16), b2);
+            a3 = Fma(xa, Vector256.Load(ra + 24), a3);
+            b3 = Fma(xb, Vector256.Load(rb + 24), b3);
         }
-        for (int u0 = 0; u0 < units; u0 += 4)
+        for (int u = t; u < countA; u++)
         {
-            // Past the last unit the columns of unit u0 are summed again and not stored.
-            float* x0 = xt + (nint)u0 * rows;
-            float* x1 = u0 + 1 < units ? x0 + rows : x0;
-            float* x2 = u0 + 2 < units ? x0 + 2 * rows : x0;
-            float* x3 = u0 + 3 < units ? x0 + 3 * rows : x0;
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
-            Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
-            for (int r = 0; r < rows; r++)
-            {
-                float* row = slice + r * StepColumns;
-                var s0 = Vector256.Load(row);
-                var s1 = Vector256.Load(row + 8);
-                var s2 = Vector256.Load(row + 16);
-                var s3 = Vector256.Load(row + 24);
-                var xa = Vector256.Create(x0[r]);
-                a0 = Fma(xa, s0, a0); a1 = Fma(xa, s1, a1); a2 = Fma(xa, s2, a2); a3 = Fma(xa, s3, a3);
-                var xb = Vector256.Create(x1[r]);
-                b0 = Fma(xb, s0, b0); b1 = Fma(xb, s1, b1); b2 = Fma(xb, s2, b2); b3 = Fma(xb, s3, b3);
-                var xc = Vector256.Create(x2[r]);
-                c0 = Fma(xc, s0, c0); c1 = Fma(xc, s1, c1); c2 = Fma(xc, s2, c2); c3 = Fma(xc, s3, c3);
-                var xd = Vector256.Create(x3[r]);
-                d0 = Fma(xd, s0, d0); d1 = Fma(xd, s1, d1); d2 = Fma(xd, s2, d2); d3 = Fma(xd, s3, d3);
-            }
-            float* o = acc + u0 * StepColumns;
-            a0.Store(o); a1.Store(o + 8); a2.Store(o + 16); a3.Store(o + 24);
-            if (u0 + 1 < units) { b0.Store(o + 32); b1.Store(o + 40); b2.Store(o + 48); b3.Store(o + 56); }
-            if (u0 + 2 < units) { c0.Store(o + 64); c1.Store(o + 72); c2.Store(o + 80); c3.Store(o + 88); }
-            if (u0 + 3 < units) { d0.Store(o + 96); d1.Store(o + 104); d2.Store(o + 112); d3.Store(o + 120); }
+            float* ra = src + rowsA[u] * stride;
+            var xa = Vector256.Create(valuesA[u]);
+            a0 = Fma(xa, Vector256.Load(ra), a0);
+            a1 = Fma(xa, Vector256.Load(ra + 8), a1);
+            a2 = Fma(xa, Vector256.Load(ra + 16), a2);
+            a3 = Fma(xa, Vector256.Load(ra + 24), a3);
         }
-    }
-
-    /// <summary>
-    /// <see cref="DenseSums"/> in 512-bit lanes, all eight units at once (sixteen independent sums; each slice row is
-    /// loaded once): the same fused multiply-adds per element as the 256-bit path, so the same bits.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void DenseSums512(float* xt, int rows, int units, float* slice, float* acc)
-    {
-        // Past the last unit the columns of unit 0 are summed again and not stored.
-        float* p0 = 0 < units ? xt + 0 * (nint)rows : xt;
-        float* p1 = 1 < units ? xt + 1 * (nint)rows : xt;
-        float* p2 = 2 < units ? xt + 2 * (nint)rows : xt;
-        float* p3 = 3 < units ? xt + 3 * (nint)rows : xt;
-        float* p4 = 4 < units ? xt + 4 * (nint)rows : xt;
-        float* p5 = 5 < units ? xt + 5 * (nint)rows : xt;
-        float* p6 = 6 < units ? xt + 6 * (nint)rows : xt;
-        float* p7 = 7 < units ? xt + 7 * (nint)rows : xt;
-        Vector512<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default, a4 = default, b4 = default, a5 = default, b5 = default, a6 = default, b6 = default, a7 = default, b7 = default;
-        for (int r = 0; r < rows; r++)
+        for (int u = t; u < countB; u++)
         {
-            float* row = slice + r * StepColumns;
-            var s0 = Vector512.Load(row);
-            var s1 = Vector512.Load(row + 16);
-            var x0 = Vector512.Create(p0[r]);
-            a0 = Avx512F.FusedMultiplyAdd(x0, s0, a0); b0 = Avx512F.FusedMultiplyAdd(x0, s1, b0);
-            var x1 = Vector512.Create(p1[r]);
-            a1 = Avx512F.FusedMultiplyAdd(x1, s0, a1); b1 = Avx512F.FusedMultiplyAdd(x1, s1, b1);
-            var x2 = Vector512.Create(p2[r]);
-            a2 = Avx512F.FusedMultiplyAdd(x2, s0, a2); b2 = Avx512F.FusedMultiplyAdd(x2, s1, b2);
-            var x3 = Vector512.Create(p3[r]);
-            a3 = Avx512F.FusedMultiplyAdd(x3, s0, a3); b3 = Avx512F.FusedMultiplyAdd(x3, s1, b3);
-            var x4 = Vector512.Create(p4[r]);
-            a4 = Avx512F.FusedMultiplyAdd(x4, s0, a4); b4 = Avx512F.FusedMultiplyAdd(x4, s1, b4);
-            var x5 = Vector512.Create(p5[r]);
-            a5 = Avx512F.FusedMultiplyAdd(x5, s0, a5); b5 = Avx512F.FusedMultiplyAdd(x5, s1, b5);
-            var x6 = Vector512.Create(p6[r]);
-            a6 = Avx512F.FusedMultiplyAdd(x6, s0, a6); b6 = Avx512F.FusedMultiplyAdd(x6, s1, b6);
-            var x7 = Vector512.Create(p7[r]);
-            a7 = Avx512F.FusedMultiplyAdd(x7, s0, a7); b7 = Avx512F.FusedMultiplyAdd(x7, s1, b7);
+            float* rb = src + rowsB[u] * stride;
+            var xb = Vector256.Create(valuesB[u]);
+            b0 = Fma(xb, Vector256.Load(rb), b0);
+            b1 = Fma(xb, Vector256.Load(rb + 8), b1);
+            b2 = Fma(xb, Vector256.Load(rb + 16), b2);
+            b3 = Fma(xb, Vector256.Load(rb + 24), b3);
         }
-        if (0 < units) { a0.Store(acc + 0); b0.Store(acc + 16); }
-        if (1 < units) { a1.Store(acc + 32); b1.Store(acc + 48); }
-        if (2 < units) { a2.Store(acc + 64); b2.Store(acc + 80); }
-        if (3 < units) { a3.Store(acc + 96); b3.Store(acc + 112); }
-        if (4 < units) { a4.Store(acc + 128); b4.Store(acc + 144); }
-        if (5 < units) { a5.Store(acc + 160); b5.Store(acc + 176); }
-        if (6 < units) { a6.Store(acc + 192); b6.Store(acc + 208); }
-        if (7 < units) { a7.Store(acc + 224); b7.Store(acc + 240); }
+        a0.Store(acc); a1.Store(acc + 8); a2.Store(acc + 16); a3.Store(acc + 24);
+        b0.Store(acc + 32); b1.Store(acc + 40); b2.Store(acc + 48); b3.Store(acc + 56);
     }
 
     /// <summary>
