@@ -413,26 +413,26 @@ internal sealed partial class BinaryRows
             a3 = Fma(xa, Vector256.Load(ra + 24), a3);
             b3 = Fma(xb, Vector256.Load(rb + 24), b3);
         }
-        for (int u = t; u < countA; u++)
-        {
-            float* ra = src + rowsA[u] * stride;
-            var xa = Vector256.Create(valuesA[u]);
-            a0 = Fma(xa, Vector256.Load(ra), a0);
-            a1 = Fma(xa, Vector256.Load(ra + 8), a1);
-            a2 = Fma(xa, Vector256.Load(ra + 16), a2);
-            a3 = Fma(xa, Vector256.Load(ra + 24), a3);
-        }
-        for (int u = t; u < countB; u++)
-        {
-            float* rb = src + rowsB[u] * stride;
-            var xb = Vector256.Create(valuesB[u]);
-            b0 = Fma(xb, Vector256.Load(rb), b0);
-            b1 = Fma(xb, Vector256.Load(rb + 8), b1);
-            b2 = Fma(xb, Vector256.Load(rb + 16), b2);
-            b3 = Fma(xb, Vector256.Load(rb + 24), b3);
-        }
+        AddValueRows(rowsA, valuesA, t, countA, src, stride, ref a0, ref a1, ref a2, ref a3);
+        AddValueRows(rowsB, valuesB, t, countB, src, stride, ref b0, ref b1, ref b2, ref b3);
         a0.Store(acc); a1.Store(acc + 8); a2.Store(acc + 16); a3.Store(acc + 24);
         b0.Store(acc + 32); b1.Store(acc + 40); b2.Store(acc + 48); b3.Store(acc + 56);
+    }
+
+    /// <summary>s0..s3 += values[u] src[rows[u] * stride + 0..32) for u in [from, count), fused multiply-adds in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddValueRows(int* rows, float* values, int from, int count, float* src, nint stride,
+        ref Vector256<float> s0, ref Vector256<float> s1, ref Vector256<float> s2, ref Vector256<float> s3)
+    {
+        for (int u = from; u < count; u++)
+        {
+            float* row = src + rows[u] * stride;
+            var x = Vector256.Create(values[u]);
+            s0 = Fma(x, Vector256.Load(row), s0);
+            s1 = Fma(x, Vector256.Load(row + 8), s1);
+            s2 = Fma(x, Vector256.Load(row + 16), s2);
+            s3 = Fma(x, Vector256.Load(row + 24), s3);
+        }
     }
 
     /// <summary>
