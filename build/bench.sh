@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, side by side with peers where there is one: build/bench.sh <what> [args...]
-# Each <what> is a script build/bench/<what>.sh (gemm, rbm, vae, score).
+# Each <what> is a script build/bench/<what>.sh (gemm, rbm, vae, score, ...); e.g. build/bench.sh rbm grey, build/bench.sh rbm tap.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 what=${1:-}

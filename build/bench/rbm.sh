@@ -11,8 +11,16 @@
 #   60,000); HIDDEN (default 500); BATCH (default 100); MOMENTUM (default 0.5); PEERS (default "sklearn torch");
 #   DATA (default /work/shared/data/mnist/train-images-idx3-ubyte.gz or $FREEENERGY_MNIST/...);
 #   PYTHON (default /usr/bin/python3, Debian's numpy on OpenBLAS, scikit-learn and torch).
+# Modes (first argument): binary (default, as above); grey: the same on the grey values bytes / 255 (no threshold,
+# ours without --binarize, the peers with --grey); tap: ours only, PCD-1 (one chain per batch row), TAP-2 and TAP-3
+# (3 magnetisation iterations, damping 0.5) on the binarised data, alternated, with each TAP epoch over the PCD-1 epoch.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+mode=${1:-binary}
+case "$mode" in
+  binary|grey|tap) ;;
+  *) echo "usage: build/bench.sh rbm [binary|grey|tap]" >&2; exit 2 ;;
+esac
 rounds=${ROUNDS:-3}
 epochs=${EPOCHS:-2}
 threads=${THREADS:-2}
@@ -32,25 +40,33 @@ cli=$(ls src/FreeEnergy.Cli/bin/Release/net*/FreeEnergy.Cli.dll | sort -V | tail
 export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
 rowsArg=()
 [ "$rows" != 0 ] && rowsArg=(--rows "$rows")
+greyArg=()
+[ "$mode" = grey ] && greyArg=(--grey)
+tools="ours $peers"
+[ "$mode" = tap ] && tools="pcd tap2 tap3"
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for r in $(seq 1 "$rounds"); do
-  echo "  round $r/$rounds: ours (load $(cut -d' ' -f1 /proc/loadavg))" >&2
-  ours=$(dotnet "$cli" bench rbm --data "$data" "${rowsArg[@]}" --epochs "$epochs" --hidden "$hidden" --batch "$batch" --cd 1 --momentum "$momentum" --threads "$threads" --json | tr -d "\n")
-  echo "{\"tool\":\"ours\",\"round\":$r,\"result\":$ours}" >> "$results"
-  for peer in $peers; do
-    echo "  round $r/$rounds: $peer (load $(cut -d' ' -f1 /proc/loadavg))" >&2
-    out=$("$python" "build/peers/rbm_$peer.py" --data "$data" "${rowsArg[@]}" --epochs "$epochs" --hidden "$hidden" --batch "$batch" --threads "$threads" | tail -1)
-    echo "{\"tool\":\"$peer\",\"round\":$r,\"result\":$out}" >> "$results"
+  for tool in $tools; do
+    echo "  round $r/$rounds: $tool (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+    case "$tool" in
+      ours|pcd|tap2|tap3)
+        phase=cd; [ "$tool" != ours ] && phase=$tool
+        out=$(dotnet "$cli" bench rbm --data "$data" "${rowsArg[@]}" "${greyArg[@]}" --epochs "$epochs" --hidden "$hidden" --batch "$batch" --cd 1 --phase "$phase" --momentum "$momentum" --threads "$threads" --json | tr -d "\n") ;;
+      *)
+        out=$("$python" "build/peers/rbm_$tool.py" --data "$data" "${rowsArg[@]}" "${greyArg[@]}" --epochs "$epochs" --hidden "$hidden" --batch "$batch" --threads "$threads" | tail -1) ;;
+    esac
+    echo "{\"tool\":\"$tool\",\"round\":$r,\"result\":$out}" >> "$results"
   done
 done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
-"$python" - "$results" "$load_start" "$load_end" "$threads" <<'PY'
+"$python" - "$results" "$load_start" "$load_end" "$threads" "$mode" <<'PY'
 import json, statistics, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
-load_start, load_end, threads = sys.argv[2], sys.argv[3], int(sys.argv[4])
+load_start, load_end, threads, mode = sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+reference = "pcd" if mode == "tap" else "ours"
 runs = {}
 info = {}
 for row in rows:
@@ -58,28 +74,41 @@ for row in rows:
     epochs = r["epochSeconds"]
     runs.setdefault(row["tool"], []).append(statistics.median(epochs))
     info[row["tool"]] = r
-ours = statistics.median(runs["ours"])
-o = info["ours"]
-names = {"ours": f"FreeEnergyML (CD-1, momentum {o.get('momentum', 0.5):g})", "sklearn": "scikit-learn BernoulliRBM (PCD-1)", "torch": "PyTorch CPU loop (CD-1)"}
+ref = statistics.median(runs[reference])
+o = info[reference]
+data_kind = "grey (bytes / 255)" if mode == "grey" else "bytes / 255 > 0.5"
 print()
-print(f"RBM training epoch, {o['visible']}x{o['hidden']} Bernoulli, batch {o['batch']}, {o['rows']} rows, {threads} threads; "
-      f"median over {len(runs['ours'])} alternating rounds of each run's median epoch; load average {load_start} -> {load_end}")
+print(f"RBM training epoch ({mode}), {o['visible']}x{o['hidden']} Bernoulli, batch {o['batch']}, {o['rows']} rows, data {data_kind}, {threads} threads; "
+      f"median over {len(runs[reference])} alternating rounds of each run's median epoch; load average {load_start} -> {load_end}")
 print()
-print("| tool | s/epoch | ms/batch | ours/tool | runs (s) |")
-print("|---|---|---|---|---|")
 batches = -(-o["rows"] // o["batch"])
 cases = []
-for tool, times in runs.items():
-    t = statistics.median(times)
-    ratio = ours / t
-    print(f"| {names.get(tool, tool)} | {t:.3f} | {1e3 * t / batches:.2f} | {ratio:.2f} | {', '.join(f'{x:.3f}' for x in times)} |")
-    cases.append({"tool": tool, "secondsPerEpoch": t, "runs": times, "oursOverTool": ratio})
-summary = {"benchmark": "rbm", "visible": o["visible"], "hidden": o["hidden"], "batch": o["batch"], "rows": o["rows"],
-           "threads": threads, "binarisation": "bytes / 255 > 0.5", "loadAverageStart": load_start, "loadAverageEnd": load_end,
-           "oursSecondsPerEpoch": ours, "tools": cases}
-for tool in runs:
-    if tool != "ours":
-        summary[f"oursOver{tool.capitalize()}"] = ours / statistics.median(runs[tool])
+summary = {"benchmark": "rbm", "mode": mode, "visible": o["visible"], "hidden": o["hidden"], "batch": o["batch"], "rows": o["rows"],
+           "threads": threads, "binarisation": data_kind, "loadAverageStart": load_start, "loadAverageEnd": load_end}
+if mode == "tap":
+    names = {"pcd": "PCD-1", "tap2": "TAP-2", "tap3": "TAP-3"}
+    print("| phase | s/epoch | ms/batch | phase/PCD-1 | runs (s) |")
+    print("|---|---|---|---|---|")
+    for tool, times in runs.items():
+        t = statistics.median(times)
+        print(f"| {names[tool]} | {t:.3f} | {1e3 * t / batches:.2f} | {t / ref:.2f} | {', '.join(f'{x:.3f}' for x in times)} |")
+        cases.append({"phase": tool, "secondsPerEpoch": t, "runs": times, "overPcd": t / ref})
+        if tool != "pcd":
+            summary[f"{tool}OverPcd"] = t / ref
+    summary["phases"] = cases
+else:
+    names = {"ours": f"FreeEnergyML (CD-1, momentum {o.get('momentum', 0.5):g})", "sklearn": "scikit-learn BernoulliRBM (PCD-1)", "torch": "PyTorch CPU loop (CD-1)"}
+    print("| tool | s/epoch | ms/batch | ours/tool | runs (s) |")
+    print("|---|---|---|---|---|")
+    for tool, times in runs.items():
+        t = statistics.median(times)
+        ratio = ref / t
+        print(f"| {names.get(tool, tool)} | {t:.3f} | {1e3 * t / batches:.2f} | {ratio:.2f} | {', '.join(f'{x:.3f}' for x in times)} |")
+        cases.append({"tool": tool, "secondsPerEpoch": t, "runs": times, "oursOverTool": ratio})
+        if tool != "ours":
+            summary[f"oursOver{tool.capitalize()}"] = ratio
+    summary["oursSecondsPerEpoch"] = ref
+    summary["tools"] = cases
 print()
 print(json.dumps(summary, indent=1))
 PY

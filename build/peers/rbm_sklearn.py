@@ -21,6 +21,7 @@ def main():
     parser.add_argument("--lr", type=float, default=0.1)
     parser.add_argument("--rows", type=int, default=0, help="use only the first N rows (0 = all 60,000)")
     parser.add_argument("--threads", type=int, default=0, help="BLAS threads (0 = leave the environment as is)")
+    parser.add_argument("--grey", action="store_true", help="grey values in [0, 1] (bytes / 255) instead of thresholding at 0.5")
     parser.add_argument("--data", default=None, help="MNIST training images (IDX, optionally gzipped)")
     args = parser.parse_args()
     if args.threads > 0:
@@ -33,7 +34,7 @@ def main():
     from sklearn.neural_network import BernoulliRBM
     from mnist_binary import load
 
-    x = load(args.data, args.rows or None)
+    x = load(args.data, args.rows or None, grey=args.grey)
     rbm = BernoulliRBM(n_components=args.hidden, batch_size=args.batch, learning_rate=args.lr, n_iter=1, random_state=0)
     times = []
     for epoch in range(args.epochs):

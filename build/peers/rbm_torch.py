@@ -22,6 +22,7 @@ def main():
     parser.add_argument("--momentum", type=float, default=0.5)
     parser.add_argument("--rows", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--grey", action="store_true", help="grey values in [0, 1] (bytes / 255) instead of thresholding at 0.5")
     parser.add_argument("--data", default=None)
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--synthetic", type=int, default=0, help="N random binary rows instead of MNIST")
@@ -40,7 +41,7 @@ def main():
         p = rng.uniform(0.05, 0.3, size=784).astype(np.float32)
         x = torch.from_numpy((rng.random((args.synthetic, 784), dtype=np.float32) < p).astype(np.float32))
     else:
-        x = torch.from_numpy(load(args.data, args.rows or None))
+        x = torch.from_numpy(load(args.data, args.rows or None, grey=args.grey))
     x = x.to(dev)
     n, d = x.shape
     h = args.hidden

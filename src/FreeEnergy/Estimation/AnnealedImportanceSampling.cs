@@ -11,7 +11,9 @@ namespace FreeEnergy.Estimation;
 /// biases from the data's smoothed marginals (Bernoulli; without data, the model's own visible biases) or a
 /// Gaussian with the data's column means and the model's sigma (Gaussian RBM). Along the path
 /// log p*_beta(v) = (1 - beta) log p*_A(v) + beta (model visible term) + sum_j softplus(beta (b_j + (x^T W)_j)),
-/// one Gibbs transition per beta; all runs move together as a [runs x D] batch with GEMMs.
+/// one Gibbs transition per beta; all runs move together as a [runs x D] batch: GEMMs, or for a Bernoulli RBM (0/1
+/// samples on both layers) sums of selected rows of W packed once (<see cref="Training.BinaryRows"/>), and the weight
+/// increments in vector lanes (<see cref="SoftplusDifference"/>).
 /// log Z = log Z_A + log mean_runs exp(log w); the spread is log(mean w +- 3 std(w) / sqrt(runs)).
 /// Thread-safe: only reads the model; concurrent calls with the same options give identical results.
 /// </summary>
@@ -71,6 +73,8 @@ public static class AnnealedImportanceSampling
         var logw = new double[runs];
         var baseTerm = new double[runs];    // Bernoulli: a_A.v; Gaussian: sum (v - mu_A)^2 / (2 sigma^2)
         var modelTerm = new double[runs];   // Bernoulli: a.v;   Gaussian: sum (v - a)^2 / (2 sigma^2)
+        // Bernoulli: the visible and hidden samples are 0/1, so v W and h W^T are sums of selected rows of W, packed once.
+        var binary = gaussian is null && Math.Max(d, h) <= Training.BinaryRows.MaxPanelDepth ? new BinaryProducts(backend, w, runs, d, h) : null;
 
         // v_0 from the base model.
         backend.For(runs, RbmKernels.Grain(d), (s, e) =>
@@ -104,15 +108,13 @@ public static class AnnealedImportanceSampling
                 for (int r = s; r < e; r++)
                 {
                     var p = pre.AsSpan(r * h, h);
-                    double soft = 0;
-                    for (int j = 0; j < h; j++)
-                        soft += Compute.Cpu.Activations.Softplus(bNow * p[j]) - Compute.Cpu.Activations.Softplus(bPrev * p[j]);
+                    var hr = hs.AsSpan(r * h, h);
+                    double soft = SoftplusDifference.Sum(p, bPrev, bNow, hr); // hr: scratch until the sample below
                     double delta = bNow - bPrev;
                     logw[r] += gaussian is null
                         ? delta * (modelTerm[r] - baseTerm[r]) + soft
                         : -delta * (modelTerm[r] - baseTerm[r]) + soft;
                     if (k == betas.Length - 1) continue;
-                    var hr = hs.AsSpan(r * h, h);
                     TensorPrimitives.Multiply(p, beta, hr);
                     Compute.Cpu.Activations.Sigmoid(hr, hr);
                     Compute.Random.PhiloxBernoulli.Sample(hr, hr, seed, Philox.Stream(StreamHidden, step), (ulong)r * (ulong)h);
@@ -121,7 +123,8 @@ public static class AnnealedImportanceSampling
             AisOptions.ReportStep(options.Progress, k, betas.Length - 1);
             if (k == betas.Length - 1) break;
             // v ~ p_beta(v | h).
-            RbmKernels.HiddenToVisible(backend, hs, runs, w, d, h, vm);
+            if (binary is not null && binary.Hidden.Collect(backend, hs, 0, runs)) binary.Hidden.Multiply(backend, 0, runs, binary.Columns, vm);
+            else RbmKernels.HiddenToVisible(backend, hs, runs, w, d, h, vm);
             float oneMinus = 1f - beta;
             // Bernoulli: the visible input is beta (a + W h) + (1 - beta) a_A = beta (W h) + mix; Gaussian: mean shift.
             for (int i = 0; i < d; i++) mix[i] = gaussian is null ? beta * a[i] + oneMinus * baseBias[i] : oneMinus * baseBias[i] + beta * a[i];
@@ -178,12 +181,31 @@ public static class AnnealedImportanceSampling
 
         void Project()
         {
-            RbmKernels.VisibleToHidden(backend, gaussian is null ? v : x, runs, w, d, h, pre);
+            if (binary is not null && binary.Visible.Collect(backend, v, 0, runs)) binary.Visible.Multiply(backend, 0, runs, binary.Rows, pre);
+            else RbmKernels.VisibleToHidden(backend, gaussian is null ? v : x, runs, w, d, h, pre);
             backend.For(runs, RbmKernels.Grain(h), (s, e) =>
             {
                 for (int r = s; r < e; r++) TensorPrimitives.Add(pre.AsSpan(r * h, h), b, pre.AsSpan(r * h, h));
             });
         }
+    }
+
+    /// <summary>Index storage for 0/1 visible and hidden sample rows, and W as panels for their products (W does not change during AIS).</summary>
+    private sealed class BinaryProducts
+    {
+        public BinaryProducts(IComputeBackend backend, float[] w, int runs, int d, int h)
+        {
+            Visible = new Training.BinaryRows(runs, d);
+            Hidden = new Training.BinaryRows(runs, h);
+            Rows = new Training.BinaryPanels(d, h);
+            Columns = new Training.BinaryPanels(h, d);
+            Training.BinaryPanels.Pack(backend, w, d, h, Rows, Columns);
+        }
+
+        public Training.BinaryRows Visible { get; }
+        public Training.BinaryRows Hidden { get; }
+        public Training.BinaryPanels Rows { get; }
+        public Training.BinaryPanels Columns { get; }
     }
 
     /// <summary>log Z = log Z_A + log mean exp(log w); the spread from the weights' standard error (3 sigma).</summary>

@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using FreeEnergy.Compute;
 using FreeEnergy.Compute.Random;
+using FreeEnergy.Models;
 using FreeEnergy.Tensors;
 
 namespace FreeEnergy.Estimation;
@@ -55,25 +57,18 @@ public static class TapExpansion
     /// magnetisations enter through the damping and the self-coupling terms, so a fresh start should set them
     /// sensibly (e.g. m^h = sigm(b + m^v W)); persistent magnetisations are simply passed back in.
     /// </summary>
-    /// <param name="weights">W, visible x hidden, row-major.</param>
-    /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
-    /// <param name="hiddenBias">b, length <paramref name="hidden"/>.</param>
-    /// <param name="visible">Number of visible units D.</param>
-    /// <param name="hidden">Number of hidden units H.</param>
-    /// <param name="visibleMagnetization">m^v, rows x visible, updated in place.</param>
-    /// <param name="hiddenMagnetization">m^h, rows x hidden, updated in place.</param>
-    /// <param name="rows">Number of independent magnetisation rows (e.g. persistent chains).</param>
+    /// <param name="model">The Bernoulli RBM (W, a, b).</param>
+    /// <param name="magnetizations">m^v and m^h of each row.</param>
     /// <param name="settings">Order, iteration count and damping.</param>
-    /// <param name="backend">Compute backend for the matrix products.</param>
+    /// <param name="backend">Compute backend for the matrix products (default: the model's).</param>
     /// <exception cref="ArgumentException">A span is shorter than its shape requires.</exception>
-    public static void Iterate(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias,
-        int visible, int hidden, Span<float> visibleMagnetization, Span<float> hiddenMagnetization, int rows,
-        TapSettings settings, IComputeBackend backend)
+    public static void Iterate(BernoulliRbm model, TapMagnetizations magnetizations, TapSettings settings, IComputeBackend? backend = null)
     {
+        var (visible, hidden, rows) = Shape(model, magnetizations);
+        ReadOnlySpan<float> weights = model.Weights, visibleBias = model.VisibleBias, hiddenBias = model.HiddenBias;
+        Span<float> visibleMagnetization = magnetizations.Visible, hiddenMagnetization = magnetizations.Hidden;
         ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(backend);
-        CheckParameters(weights, visibleBias, hiddenBias, visible, hidden);
-        CheckMagnetizations(visibleMagnetization.Length, hiddenMagnetization.Length, visible, hidden, rows);
+        backend ??= model.Backend;
         if (rows == 0) return;
         using var work = new TapWorkspace(weights, visibleBias, hiddenBias, visible, hidden, rows, settings.Order);
         using var mvBuffer = new PooledBuffer(rows * visible);
@@ -96,23 +91,25 @@ public static class TapExpansion
     /// magnetisations are at a fixed point. Entropy terms use 0 ln 0 = 0; a magnetisation outside [0, 1] gives NaN.
     /// Cost: rows x visible x hidden multiply-adds in double (meant for estimates and monitoring, not inner loops).
     /// </summary>
-    /// <param name="weights">W, visible x hidden, row-major.</param>
-    /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
-    /// <param name="hiddenBias">b, length <paramref name="hidden"/>.</param>
-    /// <param name="visible">Number of visible units D.</param>
-    /// <param name="hidden">Number of hidden units H.</param>
-    /// <param name="visibleMagnetization">m^v, rows x visible, values in [0, 1].</param>
-    /// <param name="hiddenMagnetization">m^h, rows x hidden, values in [0, 1].</param>
-    /// <param name="rows">Number of rows.</param>
+    /// <param name="model">The Bernoulli RBM (W, a, b).</param>
+    /// <param name="magnetizations">m^v and m^h of each row.</param>
     /// <param name="order">Expansion order, 2 or 3.</param>
-    /// <param name="result">Receives -G of each row (length at least <paramref name="rows"/>).</param>
+    /// <param name="result">Receives -G of each row (length at least the number of rows).</param>
     /// <exception cref="ArgumentException">A span is shorter than its shape requires.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="order"/> is not 2 or 3.</exception>
-    public static void NegativeBetaGibbs(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias,
+    public static void NegativeBetaGibbs(BernoulliRbm model, TapMagnetizations magnetizations, int order, Span<double> result)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(magnetizations);
+        NegativeBetaGibbs(model.Weights, model.VisibleBias, model.HiddenBias, model.Visible, model.Hidden,
+            magnetizations.Visible, magnetizations.Hidden, magnetizations.Rows, order, result);
+    }
+
+    /// <summary>-beta G of each row (see the public overload), with the parameters as spans.</summary>
+    internal static void NegativeBetaGibbs(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias,
         int visible, int hidden, ReadOnlySpan<float> visibleMagnetization, ReadOnlySpan<float> hiddenMagnetization, int rows,
         int order, Span<double> result)
     {
-        CheckParameters(weights, visibleBias, hiddenBias, visible, hidden);
         CheckOrder(order);
         CheckMagnetizations(visibleMagnetization.Length, hiddenMagnetization.Length, visible, hidden, rows);
         if (result.Length < rows) throw new ArgumentException($"The result has {result.Length} entries; {rows} rows need {rows}.", nameof(result));
@@ -177,30 +174,24 @@ public static class TapExpansion
     /// adds mean[2 W_ij^2 c(m^v_i)(1/2 - m^v_i) c(m^h_j)(1/2 - m^h_j)]; da = mean m^v; db = mean m^h.
     /// The gradients are written (overwritten), not accumulated.
     /// </summary>
-    /// <param name="weights">W, visible x hidden, row-major.</param>
-    /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
-    /// <param name="hiddenBias">b, length <paramref name="hidden"/>.</param>
-    /// <param name="visible">Number of visible units D.</param>
-    /// <param name="hidden">Number of hidden units H.</param>
-    /// <param name="visibleMagnetization">m^v, rows x visible.</param>
-    /// <param name="hiddenMagnetization">m^h, rows x hidden.</param>
-    /// <param name="rows">Number of rows (at least 1).</param>
+    /// <param name="model">The Bernoulli RBM (W, a, b).</param>
+    /// <param name="magnetizations">m^v and m^h of each row.</param>
     /// <param name="order">Expansion order, 2 or 3.</param>
     /// <param name="weightGradient">Receives d(-G)/dW, visible x hidden.</param>
-    /// <param name="visibleBiasGradient">Receives d(-G)/da, length <paramref name="visible"/>.</param>
-    /// <param name="hiddenBiasGradient">Receives d(-G)/db, length <paramref name="hidden"/>.</param>
-    /// <param name="backend">Compute backend for the matrix products.</param>
+    /// <param name="visibleBiasGradient">Receives d(-G)/da, length visible.</param>
+    /// <param name="hiddenBiasGradient">Receives d(-G)/db, length hidden.</param>
+    /// <param name="backend">Compute backend for the matrix products (default: the model's).</param>
     /// <exception cref="ArgumentException">A span is shorter than its shape requires.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="order"/> is not 2 or 3, or <paramref name="rows"/> is not positive.</exception>
-    public static void Gradient(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias,
-        int visible, int hidden, ReadOnlySpan<float> visibleMagnetization, ReadOnlySpan<float> hiddenMagnetization, int rows,
-        int order, Span<float> weightGradient, Span<float> visibleBiasGradient, Span<float> hiddenBiasGradient, IComputeBackend backend)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="order"/> is not 2 or 3, or the magnetisations have no rows.</exception>
+    public static void Gradient(BernoulliRbm model, TapMagnetizations magnetizations, int order,
+        Span<float> weightGradient, Span<float> visibleBiasGradient, Span<float> hiddenBiasGradient, IComputeBackend? backend = null)
     {
-        ArgumentNullException.ThrowIfNull(backend);
-        CheckParameters(weights, visibleBias, hiddenBias, visible, hidden);
+        var (visible, hidden, rows) = Shape(model, magnetizations);
+        ReadOnlySpan<float> weights = model.Weights, visibleBias = model.VisibleBias, hiddenBias = model.HiddenBias;
+        Span<float> visibleMagnetization = magnetizations.Visible, hiddenMagnetization = magnetizations.Hidden;
+        backend ??= model.Backend;
         CheckOrder(order);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
-        CheckMagnetizations(visibleMagnetization.Length, hiddenMagnetization.Length, visible, hidden, rows);
         int size = visible * hidden;
         if (weightGradient.Length < size) throw new ArgumentException($"The weight gradient has {weightGradient.Length} entries; {visible} x {hidden} weights need {size}.", nameof(weightGradient));
         if (visibleBiasGradient.Length < visible) throw new ArgumentException($"The visible bias gradient has {visibleBiasGradient.Length} entries; {visible} are needed.", nameof(visibleBiasGradient));
@@ -230,7 +221,14 @@ public static class TapExpansion
             Skewness(mh, ch.Span, ch.Span);
             backend.Gemm(Transpose.Transposed, Transpose.None, visible, hidden, rows, 2f * scale, cv.Span, visible, ch.Span, hidden, 0f, product.Span, hidden);
             var p = product.Span;
-            for (int k = 0; k < size; k++) dw[k] += w[k] * w[k] * p[k];
+            int k = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; k + 8 <= size; k += 8)
+                {
+                    var wk = Vector256.Create(w.Slice(k, 8));
+                    (Vector256.Create(dw.Slice(k, 8)) + wk * wk * Vector256.Create(p.Slice(k, 8))).CopyTo(dw.Slice(k, 8));
+                }
+            for (; k < size; k++) dw[k] += w[k] * w[k] * p[k];
         }
 
         ColumnMeans(mv, rows, visible, visibleBiasGradient[..visible]);
@@ -253,24 +251,21 @@ public static class TapExpansion
     /// number). The estimate is accurate for weak couplings (error of the order of the first neglected term, W^3 at
     /// order 2 and W^4 at order 3) and degrades, in either direction, as the couplings grow.
     /// </summary>
-    /// <param name="weights">W, visible x hidden, row-major.</param>
-    /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
-    /// <param name="hiddenBias">b, length <paramref name="hidden"/>.</param>
-    /// <param name="visible">Number of visible units D.</param>
-    /// <param name="hidden">Number of hidden units H.</param>
+    /// <param name="model">The Bernoulli RBM (W, a, b).</param>
     /// <param name="settings">Order and damping.</param>
-    /// <param name="backend">Compute backend for the matrix products.</param>
+    /// <param name="backend">Compute backend for the matrix products (default: the model's).</param>
     /// <param name="initialVisible">Optional starting visible magnetisations, <paramref name="initialRows"/> x visible, values in [0, 1].</param>
     /// <param name="initialRows">Number of rows in <paramref name="initialVisible"/> (0: none).</param>
     /// <returns>The TAP estimate of ln Z in nats (finite).</returns>
     /// <exception cref="ArgumentException">A span is shorter than its shape requires.</exception>
     /// <exception cref="FreeEnergyException">A parameter is NaN or infinite.</exception>
-    public static double LogPartition(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias,
-        int visible, int hidden, TapSettings settings, IComputeBackend backend, ReadOnlySpan<float> initialVisible = default, int initialRows = 0)
+    public static double LogPartition(BernoulliRbm model, TapSettings settings, IComputeBackend? backend = null, ReadOnlySpan<float> initialVisible = default, int initialRows = 0)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ReadOnlySpan<float> weights = model.Weights, visibleBias = model.VisibleBias, hiddenBias = model.HiddenBias;
+        int visible = model.Visible, hidden = model.Hidden;
         ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(backend);
-        CheckParameters(weights, visibleBias, hiddenBias, visible, hidden);
+        backend ??= model.Backend;
         ArgumentOutOfRangeException.ThrowIfNegative(initialRows);
         if (initialVisible.Length < (long)initialRows * visible)
             throw new ArgumentException($"The initial visible magnetisations have {initialVisible.Length} values; {initialRows} rows of {visible} need {(long)initialRows * visible}.", nameof(initialVisible));
@@ -315,7 +310,7 @@ public static class TapExpansion
         Clamp(mh);
 
         float damping = Math.Max(settings.Damping, 0.5f);
-        var status = Converge(weights, visibleBias, hiddenBias, visible, hidden, mv, mh, rows, settings.Order, damping, backend);
+        var status = Converge(model, mv, mh, rows, settings.Order, damping, backend);
 
         var values = new double[rows];
         NegativeBetaGibbs(weights, visibleBias, hiddenBias, visible, hidden, mv, mh, rows, settings.Order, values);
@@ -358,10 +353,11 @@ public static class TapExpansion
     /// <see cref="LogPartitionPruneAfter"/> iterations only the <see cref="LogPartitionKeptCandidates"/> unconverged rows
     /// with the largest current -G go on, the others are marked <see cref="StartStatus.Dropped"/>.
     /// </summary>
-    internal static StartStatus[] Converge(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias,
-        int visible, int hidden, Span<float> mv, Span<float> mh, int rows, int order, float damping, IComputeBackend backend,
+    internal static StartStatus[] Converge(BernoulliRbm model, Span<float> mv, Span<float> mh, int rows, int order, float damping, IComputeBackend backend,
         int maxIterations = LogPartitionMaxIterations, float tolerance = LogPartitionTolerance)
     {
+        ReadOnlySpan<float> weights = model.Weights, visibleBias = model.VisibleBias, hiddenBias = model.HiddenBias;
+        int visible = model.Visible, hidden = model.Hidden;
         var status = new StartStatus[rows];
         if (rows == 0) return status;
         var index = new int[rows];
@@ -439,27 +435,20 @@ public static class TapExpansion
     /// fields of the fixed-point equations (order <paramref name="order"/>) are evaluated at the given magnetisations
     /// (no damping, no sequential update). Zero exactly at a fixed point.
     /// </summary>
-    /// <param name="weights">W, visible x hidden, row-major.</param>
-    /// <param name="visibleBias">a, length <paramref name="visible"/>.</param>
-    /// <param name="hiddenBias">b, length <paramref name="hidden"/>.</param>
-    /// <param name="visible">Number of visible units D.</param>
-    /// <param name="hidden">Number of hidden units H.</param>
-    /// <param name="visibleMagnetization">m^v, rows x visible.</param>
-    /// <param name="hiddenMagnetization">m^h, rows x hidden.</param>
-    /// <param name="rows">Number of rows.</param>
+    /// <param name="model">The Bernoulli RBM (W, a, b).</param>
+    /// <param name="magnetizations">m^v and m^h of each row.</param>
     /// <param name="order">Expansion order, 2 or 3.</param>
-    /// <param name="result">Receives the residual of each row (length at least <paramref name="rows"/>).</param>
-    /// <param name="backend">Compute backend for the matrix products.</param>
+    /// <param name="result">Receives the residual of each row (length at least the number of rows).</param>
+    /// <param name="backend">Compute backend for the matrix products (default: the model's).</param>
     /// <exception cref="ArgumentException">A span is shorter than its shape requires.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="order"/> is not 2 or 3.</exception>
-    public static void FixedPointResidual(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias,
-        int visible, int hidden, ReadOnlySpan<float> visibleMagnetization, ReadOnlySpan<float> hiddenMagnetization, int rows,
-        int order, Span<float> result, IComputeBackend backend)
+    public static void FixedPointResidual(BernoulliRbm model, TapMagnetizations magnetizations, int order, Span<float> result, IComputeBackend? backend = null)
     {
-        ArgumentNullException.ThrowIfNull(backend);
-        CheckParameters(weights, visibleBias, hiddenBias, visible, hidden);
+        var (visible, hidden, rows) = Shape(model, magnetizations);
+        ReadOnlySpan<float> weights = model.Weights, visibleBias = model.VisibleBias, hiddenBias = model.HiddenBias;
+        Span<float> visibleMagnetization = magnetizations.Visible, hiddenMagnetization = magnetizations.Hidden;
+        backend ??= model.Backend;
         CheckOrder(order);
-        CheckMagnetizations(visibleMagnetization.Length, hiddenMagnetization.Length, visible, hidden, rows);
         if (result.Length < rows) throw new ArgumentException($"The result has {result.Length} entries; {rows} rows need {rows}.", nameof(result));
         if (rows == 0) return;
         using var work = new TapWorkspace(weights, visibleBias, hiddenBias, visible, hidden, rows, order);
@@ -516,16 +505,30 @@ public static class TapExpansion
         return sum;
     }
 
-    /// <summary>c(m) = m - m^2 elementwise.</summary>
+    /// <summary>c(m) = m - m^2 elementwise (a rounded square, then a rounded difference, in vector lanes and the tail alike).</summary>
     internal static void Variance(ReadOnlySpan<float> m, Span<float> c)
     {
-        for (int k = 0; k < m.Length; k++) c[k] = m[k] - m[k] * m[k];
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; k + 8 <= m.Length; k += 8)
+            {
+                var v = Vector256.Create(m.Slice(k, 8));
+                (v - v * v).CopyTo(c.Slice(k, 8));
+            }
+        for (; k < m.Length; k++) c[k] = m[k] - m[k] * m[k];
     }
 
     /// <summary>q = c(m) (1/2 - m) elementwise, given c (c and q may alias).</summary>
     internal static void Skewness(ReadOnlySpan<float> m, ReadOnlySpan<float> c, Span<float> q)
     {
-        for (int k = 0; k < m.Length; k++) q[k] = c[k] * (0.5f - m[k]);
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var half = Vector256.Create(0.5f);
+            for (; k + 8 <= m.Length; k += 8)
+                (Vector256.Create(c.Slice(k, 8)) * (half - Vector256.Create(m.Slice(k, 8)))).CopyTo(q.Slice(k, 8));
+        }
+        for (; k < m.Length; k++) q[k] = c[k] * (0.5f - m[k]);
     }
 
     private static void Clamp(Span<float> m)
@@ -565,16 +568,15 @@ public static class TapExpansion
             throw new ArgumentOutOfRangeException(nameof(order), order, "The TAP expansion order must be 2 or 3.");
     }
 
-    private static void CheckParameters(ReadOnlySpan<float> weights, ReadOnlySpan<float> visibleBias, ReadOnlySpan<float> hiddenBias, int visible, int hidden)
+    /// <summary>The shape (visible, hidden, rows), after checking that the magnetisations fit the model.</summary>
+    private static (int Visible, int Hidden, int Rows) Shape(BernoulliRbm model, TapMagnetizations magnetizations)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(visible);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hidden);
-        if (weights.Length < (long)visible * hidden)
-            throw new ArgumentException($"The weights have {weights.Length} values; {visible} x {hidden} need {(long)visible * hidden}.", nameof(weights));
-        if (visibleBias.Length < visible)
-            throw new ArgumentException($"The visible bias has {visibleBias.Length} values; {visible} are needed.", nameof(visibleBias));
-        if (hiddenBias.Length < hidden)
-            throw new ArgumentException($"The hidden bias has {hiddenBias.Length} values; {hidden} are needed.", nameof(hiddenBias));
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(magnetizations);
+        ArgumentNullException.ThrowIfNull(magnetizations.Visible);
+        ArgumentNullException.ThrowIfNull(magnetizations.Hidden);
+        CheckMagnetizations(magnetizations.Visible.Length, magnetizations.Hidden.Length, model.Visible, model.Hidden, magnetizations.Rows);
+        return (model.Visible, model.Hidden, magnetizations.Rows);
     }
 
     private static void CheckMagnetizations(int visibleLength, int hiddenLength, int visible, int hidden, int rows)

@@ -24,7 +24,7 @@ public static class TapLogPartition
             rows = Math.Min(MaxStartRows, dv.Rows);
             start = dv.RowRange(0, rows).Span;
         }
-        double z = TapExpansion.LogPartition(model.Weights, model.VisibleBias, model.HiddenBias, model.Visible, model.Hidden, settings, backend, start, rows);
+        double z = TapExpansion.LogPartition(model, settings, backend, start, rows);
         return new LogPartitionEstimate(z, z, z, settings.Order == 3 ? "tap3" : "tap");
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using FreeEnergy.Compute;
 using FreeEnergy.Tensors;
 
@@ -86,32 +87,83 @@ internal sealed class TapWorkspace : IDisposable
             {
                 var m = target.AsSpan(r * nt, nt);
                 var f = field.AsSpan(r * nt, nt);
-                var s2 = second.AsSpan(r * nt, nt);
-                for (int j = 0; j < nt; j++)
-                    f[j] += b[j] + (0.5f - m[j]) * s2[j];
-                if (order == 3)
-                {
-                    // d/dm [2/3 c(m)(1/2 - m)] = 2/3 (1/2 - 3m + 3m^2) = 1/3 - 2 c(m)
-                    var s3 = third.AsSpan(r * nt, nt);
-                    for (int j = 0; j < nt; j++)
-                    {
-                        float mj = m[j];
-                        f[j] += (1f / 3f - 2f * (mj - mj * mj)) * s3[j];
-                    }
-                }
+                Field(f, b, m, second.AsSpan(r * nt, nt), order == 3 ? third.AsSpan(r * nt, nt) : default);
                 TensorPrimitives.Sigmoid(f, f);
-                float largest = 0f;
-                for (int j = 0; j < nt; j++)
-                {
-                    float old = m[j];
-                    float updated = keep * old + take * f[j];
-                    if (clamp) updated = Math.Clamp(updated, TapExpansion.Epsilon, 1f - TapExpansion.Epsilon);
-                    largest = MathF.Max(largest, MathF.Abs(updated - old));
-                    m[j] = updated;
-                }
+                float largest = Damp(m, f, keep, take, clamp);
                 if (change is not null) change[r] = MathF.Max(change[r], largest);
             }
         });
+    }
+
+    /// <summary>
+    /// f += b + (1/2 - m) s2 [+ (1/3 - 2 c(m)) s3, when s3 is not empty]: the field of the fixed-point equations from
+    /// the products (each element with the same rounded operations in vector lanes and the scalar tail).
+    /// </summary>
+    private static void Field(Span<float> f, ReadOnlySpan<float> b, ReadOnlySpan<float> m, ReadOnlySpan<float> s2, ReadOnlySpan<float> s3)
+    {
+        int n = f.Length, j = 0;
+        bool third = !s3.IsEmpty;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var half = Vector256.Create(0.5f);
+            var oneThird = Vector256.Create(1f / 3f);
+            var two = Vector256.Create(2f);
+            for (; j + 8 <= n; j += 8)
+            {
+                var mj = Vector256.Create(m.Slice(j, 8));
+                var fj = Vector256.Create(f.Slice(j, 8)) + (Vector256.Create(b.Slice(j, 8)) + (half - mj) * Vector256.Create(s2.Slice(j, 8)));
+                // d/dm [2/3 c(m)(1/2 - m)] = 2/3 (1/2 - 3m + 3m^2) = 1/3 - 2 c(m)
+                if (third) fj += (oneThird - two * (mj - mj * mj)) * Vector256.Create(s3.Slice(j, 8));
+                fj.CopyTo(f.Slice(j, 8));
+            }
+        }
+        for (; j < n; j++)
+        {
+            float mj = m[j];
+            f[j] += b[j] + (0.5f - mj) * s2[j];
+            if (third) f[j] += (1f / 3f - 2f * (mj - mj * mj)) * s3[j];
+        }
+    }
+
+    /// <summary>
+    /// m &lt;- keep m + take s (clamped to [eps, 1 - eps] when <paramref name="clamp"/>); returns the largest |new - old|
+    /// (NaN when a new value is NaN).
+    /// </summary>
+    private static float Damp(Span<float> m, ReadOnlySpan<float> s, float keep, float take, bool clamp)
+    {
+        int n = m.Length, j = 0;
+        float largest = 0f;
+        bool nan = false;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vk = Vector256.Create(keep);
+            var vt = Vector256.Create(take);
+            var lo = Vector256.Create(TapExpansion.Epsilon);
+            var hi = Vector256.Create(1f - TapExpansion.Epsilon);
+            var most = Vector256<float>.Zero;
+            var ordered = Vector256<float>.AllBitsSet;
+            for (; j + 8 <= n; j += 8)
+            {
+                var old = Vector256.Create(m.Slice(j, 8));
+                var updated = vk * old + vt * Vector256.Create(s.Slice(j, 8));
+                var number = Vector256.Equals(updated, updated);
+                ordered &= number;
+                if (clamp) updated = Vector256.ConditionalSelect(number, Vector256.Min(Vector256.Max(updated, lo), hi), updated); // NaN stays NaN, as with Math.Clamp
+                most = Vector256.Max(most, Vector256.Abs(updated - old));
+                updated.CopyTo(m.Slice(j, 8));
+            }
+            for (int k = 0; k < 8; k++) largest = MathF.Max(largest, most.GetElement(k));
+            nan = !Vector256.EqualsAll(ordered.AsInt32(), Vector256<int>.AllBitsSet);
+        }
+        for (; j < n; j++)
+        {
+            float old = m[j];
+            float updated = keep * old + take * s[j];
+            if (clamp) updated = Math.Clamp(updated, TapExpansion.Epsilon, 1f - TapExpansion.Epsilon);
+            largest = MathF.Max(largest, MathF.Abs(updated - old));
+            m[j] = updated;
+        }
+        return nan ? float.NaN : largest;
     }
 
     /// <summary>result = source * M (hidden target) or source * M^T (visible target), M visible x hidden.</summary>

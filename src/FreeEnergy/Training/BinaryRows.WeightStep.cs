@@ -40,12 +40,22 @@ internal sealed partial class BinaryRows
     /// rows r (in increasing order) of scale(r) x[r, i], hiddenGradient[j] = sum over r of scale(r) P[r, j] (a rounded
     /// product, then rounded sums). Scaling and gradients need the one-pass path (<see cref="OnePass"/>); otherwise
     /// pass <see cref="RowScale.None"/>, P already scaled, and no gradients.
+    /// <para>
+    /// Grey data: with <paramref name="dense"/> given, its rows [0, <paramref name="denseRows"/>) (row-major, the
+    /// width of the collected rows) are the first rows of X, real-valued and not collected; only rows [denseRows, m)
+    /// are. Their terms come first, each a fused multiply-add x[r, i] P[r, j] in increasing r from zero, then the
+    /// binary rows add theirs: the same sequence of operations as the one-block GEMM, so the same bits. One pass only.
+    /// </para>
     /// </remarks>
     public unsafe bool? WeightStep(IComputeBackend backend, int m, float[] p, RowScale scale, int n, float lr, float momentum, float[] velocity, float[]? weights,
         float limit = float.MaxValue, float decay = 0f, BinaryPanels? rowPanels = null, BinaryPanels? columnPanels = null,
-        float[]? visibleGradient = null, float[]? hiddenGradient = null)
+        float[]? visibleGradient = null, float[]? hiddenGradient = null, float[]? dense = null, int denseRows = 0)
     {
         PanelsPacked = false;
+        if (dense is null) denseRows = 0;
+        if (denseRows < 0 || denseRows > m || (long)denseRows * _width > (dense?.Length ?? 0)) throw new ArgumentOutOfRangeException(nameof(denseRows));
+        if (denseRows > 0 && !OnePass(m))
+            throw new NotSupportedException($"Real-valued rows in the weight step need one pass (at most {BlockDepth} rows, AVX2).");
         if (!OnePass(m) && (!scale.IsNone || visibleGradient is not null || hiddenGradient is not null))
             throw new NotSupportedException($"Scaling P and summing the bias gradients in the weight step needs one pass (at most {BlockDepth} rows, AVX2).");
         if (visibleGradient is not null && visibleGradient.Length < _width) throw new ArgumentException("The visible gradient is too short.", nameof(visibleGradient));
@@ -63,7 +73,7 @@ internal sealed partial class BinaryRows
             // The column lists are built inside the parallel pass, each thread those of its own visible units.
             bool pack = weights is not null && rowPanels is not null && columnPanels is not null;
             bool sane = WeightStepOneBlock(backend, m, p, scale, n, lr, momentum, velocity, weights, Math.Min(limit, float.MaxValue), decay,
-                pack ? rowPanels : null, pack ? columnPanels : null, visibleGradient, hiddenGradient);
+                pack ? rowPanels : null, pack ? columnPanels : null, visibleGradient, hiddenGradient, dense, denseRows);
             PanelsPacked = pack;
             return weights is null ? null : sane;
         }
@@ -155,20 +165,29 @@ internal sealed partial class BinaryRows
     /// <summary>Whether <see cref="WeightStep"/> runs in one pass for <paramref name="m"/> rows (one k block, AVX2), so that it can scale P and sum the bias gradients itself.</summary>
     public static bool OnePass(int m) => m <= BlockDepth && Vector256.IsHardwareAccelerated;
 
+    /// <summary>
+    /// The nonzero values of the real-valued rows of the last one-pass step by column: column i's values at
+    /// i * rows, their row indices in <see cref="_denseRowIndices"/> at the same places, their count in
+    /// <see cref="_denseCounts"/>[i] (grown on demand).
+    /// </summary>
+    private float[] _denseColumns = [];
+    private int[] _denseRowIndices = [];
+    private int[] _denseCounts = [];
+
     /// <summary>Whether the last <see cref="WeightStep"/> packed the new weights into the panels it was given.</summary>
     public bool PanelsPacked { get; private set; }
 
     /// <summary>
-    /// For each visible unit i in [s, e), the rows r &lt; m whose collected list holds i, in increasing r: row r's
+    /// For each visible unit i in [s, e), the rows r in [first, m) whose collected list holds i, in increasing r: row r's
     /// sorted list is searched for the first index at least s, then read until e.
     /// </summary>
-    private void ColumnLists(int m, int s, int e)
+    private void ColumnLists(int m, int s, int e, int first = 0)
     {
         var columnRows = _columnRows;
         var columnCounts = _columnCounts;
         Array.Clear(columnCounts, s, e - s);
         int width = _width, capacity = _capacityRows;
-        for (int r = 0; r < m; r++)
+        for (int r = first; r < m; r++)
         {
             var list = _indices.AsSpan(r * width, _counts[r]);
             int lo = 0, hi = list.Length;
@@ -196,7 +215,8 @@ internal sealed partial class BinaryRows
     /// </summary>
     /// <returns>Whether every stored weight has magnitude at most <paramref name="limit"/> (NaN fails; true when no weights are given).</returns>
     private unsafe bool WeightStepOneBlock(IComputeBackend backend, int m, float[] p, RowScale scale, int n, float lr, float momentum, float[] velocity, float[]? weights,
-        float limit, float decay, BinaryPanels? rowPanels, BinaryPanels? columnPanels, float[]? visibleGradient, float[]? hiddenGradient)
+        float limit, float decay, BinaryPanels? rowPanels, BinaryPanels? columnPanels, float[]? visibleGradient, float[]? hiddenGradient,
+        float[]? dense, int denseRows)
     {
         int width = _width;
         var columnRows = _columnRows;
@@ -204,20 +224,44 @@ internal sealed partial class BinaryRows
         int capacity = _capacityRows;
         int bad = 0;
         int groups = (width + BinaryPanels.Lanes - 1) / BinaryPanels.Lanes;
+        if (denseRows > 0 && _denseColumns.Length < width * denseRows)
+        {
+            _denseColumns = new float[width * _capacityRows];
+            _denseRowIndices = new int[width * _capacityRows];
+            _denseCounts = new int[width];
+        }
+        var denseColumns = _denseColumns;
+        var denseRowIndices = _denseRowIndices;
+        var denseCounts = _denseCounts;
         backend.For(groups, Math.Max(1, 2048 / Math.Max(1, n)), (gs, ge) =>
         {
             int s = gs * BinaryPanels.Lanes, e = Math.Min(ge * BinaryPanels.Lanes, width);
-            ColumnLists(m, s, e);
+            ColumnLists(m, s, e, denseRows);
+            // The nonzero values of the real-valued rows' columns of these units, each column contiguous (at i * denseRows)
+            // in increasing row order. A zero term changes no sum (a fused multiply-add by +-0 leaves a nonzero sum as
+            // it is, and a zero sum from +0 stays +0), so skipping zeros keeps the GEMM's bits; grey images are mostly zeros.
+            if (denseRows > 0) Array.Clear(denseCounts, s, e - s);
+            for (int r = 0; r < denseRows; r++)
+                for (int i = s; i < e; i++)
+                {
+                    float value = dense![r * width + i];
+                    if (value == 0f) continue;
+                    int at = i * denseRows + denseCounts[i]++;
+                    denseColumns[at] = value;
+                    denseRowIndices[at] = r;
+                }
             if (visibleGradient is not null)
                 for (int i = s; i < e; i++)
                 {
                     var list = columnRows.AsSpan(i * capacity, columnCounts[i]);
                     float sum = 0f;
+                    for (int t = 0; t < (denseRows > 0 ? denseCounts[i] : 0); t++) sum += denseColumns[i * denseRows + t] * scale.Of(denseRowIndices[i * denseRows + t]);
                     foreach (int r in list) sum += scale.Of(r);
                     visibleGradient[i] = sum;
                 }
             var update = new VelocityUpdate(lr, momentum, decay, limit, momentum != 0f || weights is null);
             float* acc = stackalloc float[2 * StepColumns];
+            float* denseAcc = stackalloc float[BinaryPanels.Lanes * StepColumns];
             float* slice = GemmScratch.PackedA(m * StepColumns);
             fixed (float* pp = p)
             fixed (float* pv = velocity)
@@ -226,6 +270,8 @@ internal sealed partial class BinaryRows
             fixed (float* pcp = columnPanels?.Data)
             fixed (int* pc = columnRows)
             fixed (int* counts = columnCounts)
+            fixed (float* pxt = denseColumns)
+            fixed (int* pxr = denseRowIndices)
             {
                 for (int j0 = 0; j0 < n; j0 += StepColumns)
                 {
@@ -234,11 +280,17 @@ internal sealed partial class BinaryRows
                     if (hiddenGradient is not null && gs == 0) ColumnSums(slice, m, cols, hiddenGradient.AsSpan(j0, cols));
                     for (int g = gs; g < ge; g++)
                     {
-                        int i = g * BinaryPanels.Lanes, end = Math.Min(i + BinaryPanels.Lanes, width);
+                        int i = g * BinaryPanels.Lanes, end = Math.Min(i + BinaryPanels.Lanes, width), i0 = i;
+                        for (int u = i0; denseRows > 0 && u < end; u += 2)
+                        {
+                            nint a = (nint)u * denseRows, b = (nint)Math.Min(u + 1, end - 1) * denseRows;
+                            ValueSumsPair(pxr + a, pxt + a, denseCounts[u], pxr + b, pxt + b, u + 1 < end ? denseCounts[u + 1] : 0, slice, StepColumns, denseAcc + (u - i0) * StepColumns);
+                        }
                         for (; i < end; i += 2)
                         {
                             bool two = i + 1 < end;
-                            SumRowsPair(pc + (nint)i * capacity, counts[i], pc + (nint)(i + 1) * capacity, two ? counts[i + 1] : 0, slice, StepColumns, acc);
+                            float* startA = denseRows > 0 ? denseAcc + (i - i0) * StepColumns : null;
+                            SumRowsPair(startA, startA == null ? null : startA + StepColumns, pc + (nint)i * capacity, counts[i], pc + (nint)(i + 1) * capacity, two ? counts[i + 1] : 0, slice, StepColumns, acc);
                             for (int u = 0; u < (two ? 2 : 1); u++)
                                 update.Apply(acc + u * StepColumns, pv + (nint)(i + u) * n + j0, pwt == null ? null : pwt + (nint)(i + u) * n + j0, cols);
                         }
@@ -338,13 +390,64 @@ internal sealed partial class BinaryRows
     }
 
     /// <summary>
-    /// acc[0..32) = sum over t of src[listA[t] * stride + 0..32) and acc[32..64) the same over listB, each summed in list
-    /// order from zero (eight independent vector sums: four per list).
+    /// acc[0..32) = sum over t of valuesA[t] src[rowsA[t] * stride + 0..32) and acc[32..64) the same over B, fused
+    /// multiply-adds in list order from zero (eight independent vector sums: four per list).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void SumRowsPair(int* listA, int countA, int* listB, int countB, float* src, nint stride, float* acc)
+    private static unsafe void ValueSumsPair(int* rowsA, float* valuesA, int countA, int* rowsB, float* valuesB, int countB, float* src, nint stride, float* acc)
     {
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        int common = Math.Min(countA, countB), t = 0;
+        for (; t < common; t++)
+        {
+            float* ra = src + rowsA[t] * stride;
+            float* rb = src + rowsB[t] * stride;
+            var xa = Vector256.Create(valuesA[t]);
+            var xb = Vector256.Create(valuesB[t]);
+            a0 = Fma(xa, Vector256.Load(ra), a0);
+            b0 = Fma(xb, Vector256.Load(rb), b0);
+            a1 = Fma(xa, Vector256.Load(ra + 8), a1);
+            b1 = Fma(xb, Vector256.Load(rb + 8), b1);
+            a2 = Fma(xa, Vector256.Load(ra + 16), a2);
+            b2 = Fma(xb, Vector256.Load(rb + 16), b2);
+            a3 = Fma(xa, Vector256.Load(ra + 24), a3);
+            b3 = Fma(xb, Vector256.Load(rb + 24), b3);
+        }
+        AddValueRows(rowsA, valuesA, t, countA, src, stride, ref a0, ref a1, ref a2, ref a3);
+        AddValueRows(rowsB, valuesB, t, countB, src, stride, ref b0, ref b1, ref b2, ref b3);
+        a0.Store(acc); a1.Store(acc + 8); a2.Store(acc + 16); a3.Store(acc + 24);
+        b0.Store(acc + 32); b1.Store(acc + 40); b2.Store(acc + 48); b3.Store(acc + 56);
+    }
+
+    /// <summary>s0..s3 += values[u] src[rows[u] * stride + 0..32) for u in [from, count), fused multiply-adds in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddValueRows(int* rows, float* values, int from, int count, float* src, nint stride,
+        ref Vector256<float> s0, ref Vector256<float> s1, ref Vector256<float> s2, ref Vector256<float> s3)
+    {
+        for (int u = from; u < count; u++)
+        {
+            float* row = src + rows[u] * stride;
+            var x = Vector256.Create(values[u]);
+            s0 = Fma(x, Vector256.Load(row), s0);
+            s1 = Fma(x, Vector256.Load(row + 8), s1);
+            s2 = Fma(x, Vector256.Load(row + 16), s2);
+            s3 = Fma(x, Vector256.Load(row + 24), s3);
+        }
+    }
+
+    /// <summary>
+    /// acc[0..32) = startA[0..32) (zero when null) plus src[listA[t] * stride + 0..32) over t, and acc[32..64) the same
+    /// with startB and listB, each summed in list order (eight independent vector sums: four per list).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void SumRowsPair(float* startA, float* startB, int* listA, int countA, int* listB, int countB, float* src, nint stride, float* acc)
+    {
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        if (startA != null)
+        {
+            a0 = Vector256.Load(startA); a1 = Vector256.Load(startA + 8); a2 = Vector256.Load(startA + 16); a3 = Vector256.Load(startA + 24);
+            b0 = Vector256.Load(startB); b1 = Vector256.Load(startB + 8); b2 = Vector256.Load(startB + 16); b3 = Vector256.Load(startB + 24);
+        }
         int common = Math.Min(countA, countB), t = 0;
         for (; t < common; t++)
         {

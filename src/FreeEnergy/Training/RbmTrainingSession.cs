@@ -20,7 +20,9 @@ namespace FreeEnergy.Training;
 /// 0/1 (binary data; visible samples always are), the products x W and X^T P run as sums of selected rows
 /// (<see cref="BinaryRows"/>, bit-identical to the AVX2 GEMM), and so does h W^T for the binary hidden samples; the
 /// weight update, the P scaling and the bias gradients are folded into one pass, which also packs the new W into the
-/// L1-sized panels (<see cref="BinaryPanels"/>) that the next batch's products read.
+/// L1-sized panels (<see cref="BinaryPanels"/>) that the next batch's products read. Grey data rows (real values in
+/// [0, 1]) take the GEMM for x W and enter that same one-pass step as dense terms (the GEMM's arithmetic, so the same
+/// bits as the GEMM path), while the binary samples keep their sums of selected rows.
 /// </summary>
 internal sealed class RbmTrainingSession : ITrainingStep
 {
@@ -39,6 +41,8 @@ internal sealed class RbmTrainingSession : ITrainingStep
     private readonly float[]? _gradW;
     private readonly float[]? _magV, _magH;
     private readonly TapSettings? _tap;
+    private readonly BernoulliRbm? _tapModel;
+    private readonly TapMagnetizations? _magnetizations;
     private readonly BinaryRows? _binary, _hiddenRows;
     private readonly BinaryPanels? _rowPanels, _columnPanels;
     private bool _panelsCurrent;
@@ -82,6 +86,8 @@ internal sealed class RbmTrainingSession : ITrainingStep
             _magV = new float[_chains * _d];
             _magH = new float[_chains * _h];
             _tap = new TapSettings { Order = _phase.Order, Iterations = _phase.Iterations, Damping = _phase.Damping };
+            _tapModel = model as BernoulliRbm ?? throw new ArgumentException("TAP training needs a Bernoulli RBM.", nameof(model));
+            _magnetizations = new TapMagnetizations(_magV, _magH, _chains);
         }
         // Bernoulli CD/PCD: products with 0/1 rows (binary data, every visible sample) as sums of selected rows.
         if (_gaussian is null && _phase.Kind != NegativePhaseKind.Tap && _gradW is null && !options.DenseProducts)
@@ -156,12 +162,13 @@ internal sealed class RbmTrainingSession : ITrainingStep
             return;
         }
         var (c, negativeBinary) = NegativePhase(n, epochId, batchId);
-        // The binary weight step needs 0/1 rows on both sides; in one pass (at most 384 rows) it scales P's rows
-        // (1/n positive, -1/c negative) as it reads them and sums the bias gradients itself.
-        bool binaryStep = _gradW is null && positiveBinary && negativeBinary;
-        bool onePass = binaryStep && BinaryRows.OnePass(n + c);
+        // The binary weight step needs 0/1 negative rows; in one pass (at most 384 rows) it scales P's rows
+        // (1/n positive, -1/c negative) as it reads them, sums the bias gradients itself and takes real-valued
+        // (grey) positive rows as dense terms; over several passes both sides must be 0/1.
+        bool onePass = _gradW is null && negativeBinary && BinaryRows.OnePass(n + c);
+        bool binaryStep = onePass || (_gradW is null && positiveBinary && negativeBinary);
         if (!onePass) Gradients(n, c);
-        Update(n, c, lr, binaryStep, onePass);
+        Update(n, c, lr, binaryStep, onePass, positiveBinary ? 0 : n);
     }
 
     /// <summary>
@@ -255,8 +262,11 @@ internal sealed class RbmTrainingSession : ITrainingStep
         }
     }
 
-    /// <summary>The weight update (binary one-pass or multi-block step, GEMM into the velocity, or an explicit gradient), then the biases.</summary>
-    private void Update(int n, int c, float lr, bool binaryStep, bool onePass)
+    /// <summary>
+    /// The weight update (binary one-pass step, its first <paramref name="denseRows"/> rows real-valued, or multi-block
+    /// step; GEMM into the velocity; or an explicit gradient), then the biases.
+    /// </summary>
+    private void Update(int n, int c, float lr, bool binaryStep, bool onePass, int denseRows)
     {
         int d = _d, h = _h, m = n + c;
         var backend = _backend;
@@ -268,7 +278,8 @@ internal sealed class RbmTrainingSession : ITrainingStep
             bool l1 = _o.L1WeightDecay != 0f;
             var scale = onePass ? new BinaryRows.RowScale(n, 1f / n, -(1f / c)) : BinaryRows.RowScale.None(m);
             _weightsSane = _binary!.WeightStep(backend, m, _p, scale, h, lr, _o.Momentum, _velW, l1 ? null : _model.Weights,
-                _o.DivergenceLimit, _o.L2WeightDecay * lr, _rowPanels, _columnPanels, onePass ? _gradA : null, onePass ? _gradB : null);
+                _o.DivergenceLimit, _o.L2WeightDecay * lr, _rowPanels, _columnPanels, onePass ? _gradA : null, onePass ? _gradB : null,
+                denseRows > 0 ? _x : null, denseRows);
             if (l1) UpdateWeights(lr, null);
             else weightsPacked = _binary.PanelsPacked;
         }
@@ -320,8 +331,8 @@ internal sealed class RbmTrainingSession : ITrainingStep
             RbmKernels.BiasSigmoid(_backend, mh, 0, c, model.HiddenBias, 1f);
             _chainsReady = true;
         }
-        TapExpansion.Iterate(model.Weights, model.VisibleBias, model.HiddenBias, d, h, mv, mh, c, _tap!, _backend);
-        TapExpansion.Gradient(model.Weights, model.VisibleBias, model.HiddenBias, d, h, mv, mh, c, _tap!.Order, _gradW, _gradA, _gradB, _backend);
+        TapExpansion.Iterate(_tapModel!, _magnetizations!, _tap!, _backend);
+        TapExpansion.Gradient(_tapModel!, _magnetizations!, _tap!.Order, _gradW, _gradA, _gradB, _backend);
         // gradW/gradA/gradB hold the negative phase (TAP); the bias gradients become positive - negative.
         float invN = 1f / n;
         TensorPrimitives.Negate(_gradA, _gradA);

@@ -27,6 +27,26 @@ public class AisTests
     }
 
     [Fact]
+    public void BernoulliAisGivesTheSameBitsOnOneAndTwoThreads()
+    {
+        // The 0/1 samples' products (sums of selected rows of the packed W) and the vectorised weight increments split
+        // work by rows and panels only: the estimate does not depend on the thread count.
+        var data = RbmTestData.DigitLike(200, 23);
+        var model = RbmTrainer.TrainBernoulli(data.View, new RbmTrainingOptions
+        {
+            HiddenUnits = 40, Epochs = 2, BatchSize = 20, LearningRate = 0.1f, Seed = 6, Backend = new CpuBackend(1),
+        });
+        LogPartitionEstimate Run(int threads) => AnnealedImportanceSampling.Estimate(model, data.View, new AisOptions
+        {
+            Runs = 50, Betas = AisOptions.DefaultSchedule(50, 200, 400), Seed = 4, Backend = new CpuBackend(threads),
+        });
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(one.LogPartition, two.LogPartition);
+        Assert.Equal(one.Upper, two.Upper);
+    }
+
+    [Fact]
     public void GaussianAisAgreesWithExactEnumeration()
     {
         var model = RbmTestData.RandomGaussian(12, 8, 0.5f, 22);

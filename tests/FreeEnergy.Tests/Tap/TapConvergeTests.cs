@@ -21,7 +21,7 @@ public sealed class TapConvergeTests
         var data = new float[rows * Visible];
         for (int k = 0; k < data.Length; k++) data[k] = k < data.Length / 2 ? random.Next(2) : (float)random.NextDouble();
         var settings = new TapSettings { Order = order };
-        double estimate = TapExpansion.LogPartition(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, settings, Backend, data, rows);
+        double estimate = TapExpansion.LogPartition(model.Rbm, settings, Backend, data, rows);
 
         // Reference: each start on its own (plus the sigm(a) start), iterated until it stops moving, best -G.
         double best = double.NegativeInfinity;
@@ -42,12 +42,12 @@ public sealed class TapConvergeTests
             for (int iteration = 0; iteration < 500; iteration++)
             {
                 var before = mv.Concat(mh).ToArray();
-                TapExpansion.Iterate(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, mv, mh, 1, one, Backend);
+                TapExpansion.Iterate(model.Rbm, new(mv, mh, 1), one, Backend);
                 var after = mv.Concat(mh).ToArray();
                 if (before.Zip(after, (x, y) => Math.Abs(x - y)).Max() <= 1e-6f) break;
             }
             var g = new double[1];
-            TapExpansion.NegativeBetaGibbs(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, mv, mh, 1, order, g);
+            TapExpansion.NegativeBetaGibbs(model.Rbm, new(mv, mh, 1), order, g);
             best = Math.Max(best, g[0]);
         }
         Assert.Equal(best, estimate, 1e-6);
@@ -60,9 +60,9 @@ public sealed class TapConvergeTests
         const int rows = 40;
         var mv = TapModel.RandomMagnetizations(rows * Visible, 0.01, 0.99, 951);
         var mh = TapModel.RandomMagnetizations(rows * Hidden, 0.01, 0.99, 952);
-        var status = TapExpansion.Converge(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, mv, mh, rows, 2, 0.5f, Backend);
+        var status = TapExpansion.Converge(model.Rbm, mv, mh, rows, 2, 0.5f, Backend);
         var residual = new float[rows];
-        TapExpansion.FixedPointResidual(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, mv, mh, rows, 2, residual, Backend);
+        TapExpansion.FixedPointResidual(model.Rbm, new(mv, mh, rows), 2, residual, Backend);
         for (int r = 0; r < rows; r++)
         {
             Assert.Equal(TapExpansion.StartStatus.Converged, status[r]);
@@ -72,12 +72,12 @@ public sealed class TapConvergeTests
         // A tolerance that can never be met: every row runs on; after the pruning point only the 16 best remain.
         var mv2 = TapModel.RandomMagnetizations(rows * Visible, 0.01, 0.99, 951);
         var mh2 = TapModel.RandomMagnetizations(rows * Hidden, 0.01, 0.99, 952);
-        var pruned = TapExpansion.Converge(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, mv2, mh2, rows, 2, 0.5f, Backend,
+        var pruned = TapExpansion.Converge(model.Rbm, mv2, mh2, rows, 2, 0.5f, Backend,
             maxIterations: TapExpansion.LogPartitionPruneAfter + 5, tolerance: -1f);
         Assert.Equal(TapExpansion.LogPartitionKeptCandidates, pruned.Count(s => s == TapExpansion.StartStatus.Unconverged));
         Assert.Equal(rows - TapExpansion.LogPartitionKeptCandidates, pruned.Count(s => s == TapExpansion.StartStatus.Dropped));
         var g = new double[rows];
-        TapExpansion.NegativeBetaGibbs(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, mv2, mh2, rows, 2, g);
+        TapExpansion.NegativeBetaGibbs(model.Rbm, new(mv2, mh2, rows), 2, g);
         double bestKept = Enumerable.Range(0, rows).Where(r => pruned[r] == TapExpansion.StartStatus.Unconverged).Max(r => g[r]);
         Assert.Equal(g.Max(), bestKept, 1e-9);
     }

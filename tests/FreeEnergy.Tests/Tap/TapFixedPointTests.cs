@@ -23,13 +23,13 @@ public sealed class TapFixedPointTests(ITestOutputHelper output)
 
         double before = MaxStationarityError(model, mv, mh, order);
         var settings = new TapSettings { Order = order, Iterations = 400, Damping = 0.5f };
-        TapExpansion.Iterate(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, mv, mh, Rows, settings, Backend);
+        TapExpansion.Iterate(model.Rbm, new(mv, mh, Rows), settings, Backend);
         double after = MaxStationarityError(model, mv, mh, order);
         int otherOrder = 5 - order;
         double otherOrderError = MaxStationarityError(model, mv, mh, otherOrder);
 
         var residual = new float[Rows];
-        TapExpansion.FixedPointResidual(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, mv, mh, Rows, order, residual, Backend);
+        TapExpansion.FixedPointResidual(model.Rbm, new(mv, mh, Rows), order, residual, Backend);
         output.WriteLine($"order {order}: max |d(-G)/dm| before {before:E2}, at fixed point {after:E2}; " +
             $"same point under order {otherOrder}: {otherOrderError:E2}; residual {residual.Max():E2}");
 
@@ -48,7 +48,7 @@ public sealed class TapFixedPointTests(ITestOutputHelper output)
         var mv = TapModel.RandomMagnetizations(Rows * Visible, 0.05, 0.95, 8);
         var mh = TapModel.RandomMagnetizations(Rows * Hidden, 0.05, 0.95, 9);
         var residual = new float[Rows];
-        TapExpansion.FixedPointResidual(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, mv, mh, Rows, 2, residual, Backend);
+        TapExpansion.FixedPointResidual(model.Rbm, new(mv, mh, Rows), 2, residual, Backend);
         Assert.All(residual, r => Assert.True(r > 1e-2f, $"residual {r}"));
     }
 
@@ -62,7 +62,7 @@ public sealed class TapFixedPointTests(ITestOutputHelper output)
         var mv = TapModel.RandomMagnetizations(rows * 9, 0.01, 0.99, 1);
         var mh = TapModel.RandomMagnetizations(rows * 13, 0.01, 0.99, 2);
         var result = new double[rows];
-        TapExpansion.NegativeBetaGibbs(model.Weights, model.VisibleBias, model.HiddenBias, 9, 13, mv, mh, rows, order, result);
+        TapExpansion.NegativeBetaGibbs(model.Rbm, new(mv, mh, rows), order, result);
         for (int r = 0; r < rows; r++)
         {
             double expected = model.NegativeGibbsReference(mv.AsSpan(r * 9, 9), mh.AsSpan(r * 13, 13), order);
@@ -100,7 +100,7 @@ public sealed class TapFixedPointTests(ITestOutputHelper output)
     private static double Evaluate(TapModel model, float[] v, float[] h, int order)
     {
         Span<double> g = stackalloc double[1];
-        TapExpansion.NegativeBetaGibbs(model.Weights, model.VisibleBias, model.HiddenBias, model.Visible, model.Hidden, v, h, 1, order, g);
+        TapExpansion.NegativeBetaGibbs(model.Rbm, new(v, h, 1), order, g);
         return g[0];
     }
 }

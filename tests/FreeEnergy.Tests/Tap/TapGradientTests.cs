@@ -25,7 +25,7 @@ public sealed class TapGradientTests
         dw.AsSpan().Fill(float.NaN); // written, not accumulated
         da.AsSpan().Fill(float.NaN);
         db.AsSpan().Fill(float.NaN);
-        TapExpansion.Gradient(model.Weights, model.VisibleBias, model.HiddenBias, visible, hidden, mv, mh, rows, order, dw, da, db, Backend);
+        TapExpansion.Gradient(model.Rbm, new(mv, mh, rows), order, dw, da, db, Backend);
 
         var random = new Random(seed);
         for (int trial = 0; trial < 30; trial++)
@@ -58,8 +58,8 @@ public sealed class TapGradientTests
         var dw3 = new float[visible * hidden];
         var da = new float[visible];
         var db = new float[hidden];
-        TapExpansion.Gradient(model.Weights, model.VisibleBias, model.HiddenBias, visible, hidden, mv, mh, rows, 2, dw2, da, db, Backend);
-        TapExpansion.Gradient(model.Weights, model.VisibleBias, model.HiddenBias, visible, hidden, mv, mh, rows, 3, dw3, da, db, Backend);
+        TapExpansion.Gradient(model.Rbm, new(mv, mh, rows), 2, dw2, da, db, Backend);
+        TapExpansion.Gradient(model.Rbm, new(mv, mh, rows), 3, dw3, da, db, Backend);
         double largest = 0;
         for (int k = 0; k < dw2.Length; k++) largest = Math.Max(largest, Math.Abs(dw3[k] - dw2[k]));
         Assert.True(largest > 1e-3, $"largest difference {largest}");
@@ -82,7 +82,7 @@ public sealed class TapGradientTests
     private static double MeanNegativeGibbs(TapModel model, float[] mv, float[] mh, int rows, int order)
     {
         var g = new double[rows];
-        TapExpansion.NegativeBetaGibbs(model.Weights, model.VisibleBias, model.HiddenBias, model.Visible, model.Hidden, mv, mh, rows, order, g);
+        TapExpansion.NegativeBetaGibbs(model.Rbm, new(mv, mh, rows), order, g);
         return g.Average();
     }
 }

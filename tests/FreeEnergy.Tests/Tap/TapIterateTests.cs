@@ -52,7 +52,7 @@ public sealed class TapIterateTests
             for (int i = 0; i < visible; i++) v[i] = (float)newV[i];
         }
 
-        TapExpansion.Iterate(model.Weights, model.VisibleBias, model.HiddenBias, visible, hidden, mv, mh, rows,
+        TapExpansion.Iterate(model.Rbm, new(mv, mh, rows),
             new TapSettings { Order = order, Iterations = 1, Damping = damping }, new CpuBackend(1));
         for (int k = 0; k < mh.Length; k++) Assert.Equal(expectedH[k], mh[k], 1e-5f);
         for (int k = 0; k < mv.Length; k++) Assert.Equal(expectedV[k], mv[k], 1e-5f);
@@ -72,9 +72,9 @@ public sealed class TapIterateTests
         {
             var mv = TapModel.RandomMagnetizations(rows * visible, 0, 1, 601);
             var mh = TapModel.RandomMagnetizations(rows * hidden, 0, 1, 602);
-            TapExpansion.Iterate(model.Weights, model.VisibleBias, model.HiddenBias, visible, hidden, mv, mh, rows, settings, new CpuBackend(threads));
+            TapExpansion.Iterate(model.Rbm, new(mv, mh, rows), settings, new CpuBackend(threads));
             var residual = new float[rows];
-            TapExpansion.FixedPointResidual(model.Weights, model.VisibleBias, model.HiddenBias, visible, hidden, mv, mh, rows, order, residual, new CpuBackend(threads));
+            TapExpansion.FixedPointResidual(model.Rbm, new(mv, mh, rows), order, residual, new CpuBackend(threads));
             return [.. mv, .. mh, .. residual];
         }
         var one = Run(1);
@@ -90,12 +90,12 @@ public sealed class TapIterateTests
         var model = TapModel.Random(visible, hidden, 30.0, 50.0, seed: 700);
         var mv = new float[] { 0, 1, 0, 1, 1, 0, 1, 1, 1, 0, 0, 0 };
         var mh = new float[rows * hidden];
-        TapExpansion.Iterate(model.Weights, model.VisibleBias, model.HiddenBias, visible, hidden, mv, mh, rows,
+        TapExpansion.Iterate(model.Rbm, new(mv, mh, rows),
             new TapSettings { Order = 3, Iterations = 4, Damping = 0f }, new CpuBackend(1));
         Assert.All(mv, m => Assert.InRange(m, 1e-6f, 1f - 1e-6f));
         Assert.All(mh, m => Assert.InRange(m, 1e-6f, 1f - 1e-6f));
         var g = new double[rows];
-        TapExpansion.NegativeBetaGibbs(model.Weights, model.VisibleBias, model.HiddenBias, visible, hidden, mv, mh, rows, 3, g);
+        TapExpansion.NegativeBetaGibbs(model.Rbm, new(mv, mh, rows), 3, g);
         Assert.All(g, value => Assert.True(double.IsFinite(value)));
     }
 
@@ -123,16 +123,13 @@ public sealed class TapIterateTests
         var model = TapModel.Random(4, 3, 0.5, 1.0, seed: 800);
         var backend = new CpuBackend(1);
         var settings = new TapSettings();
-        Assert.Throws<ArgumentException>(() => TapExpansion.Iterate(model.Weights, model.VisibleBias, model.HiddenBias, 4, 3,
-            new float[7], new float[6], 2, settings, backend));
-        Assert.Throws<ArgumentException>(() => TapExpansion.Iterate(model.Weights.AsSpan(1), model.VisibleBias, model.HiddenBias, 4, 3,
-            new float[8], new float[6], 2, settings, backend));
-        Assert.Throws<ArgumentOutOfRangeException>(() => TapExpansion.NegativeBetaGibbs(model.Weights, model.VisibleBias, model.HiddenBias, 4, 3,
-            new float[4], new float[3], 1, 4, new double[1]));
-        Assert.Throws<ArgumentException>(() => TapExpansion.LogPartition(model.Weights, model.VisibleBias, model.HiddenBias, 4, 3,
-            settings, backend, new float[] { 0, 1, 2, 0 }, 1));
+        Assert.Throws<ArgumentException>(() => TapExpansion.Iterate(model.Rbm, new(new float[7], new float[6], 2), settings, backend));
+        Assert.Throws<ArgumentException>(() => TapExpansion.Iterate(model.Rbm, new(new float[8], new float[5], 2), settings, backend));
+        Assert.Throws<ArgumentNullException>(() => TapExpansion.Iterate(model.Rbm, null!, settings, backend));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TapExpansion.NegativeBetaGibbs(model.Rbm, new(new float[4], new float[3], 1), 4, new double[1]));
+        Assert.Throws<ArgumentException>(() => TapExpansion.LogPartition(model.Rbm, settings, backend, new float[] { 0, 1, 2, 0 }, 1));
         model.Weights[5] = float.NaN;
-        var error = Assert.Throws<FreeEnergyException>(() => TapExpansion.LogPartition(model.Weights, model.VisibleBias, model.HiddenBias, 4, 3, settings, backend));
+        var error = Assert.Throws<FreeEnergyException>(() => TapExpansion.LogPartition(model.Rbm, settings, backend));
         Assert.Contains("weights", error.Message);
     }
 }

@@ -19,7 +19,7 @@ public sealed class TapLogPartitionTests(ITestOutputHelper output)
         double exact = 0;
         foreach (float a in model.VisibleBias) exact += Activations.Softplus((double)a);
         foreach (float b in model.HiddenBias) exact += Activations.Softplus((double)b);
-        double tap = TapExpansion.LogPartition(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, new TapSettings { Order = order }, Backend);
+        double tap = TapExpansion.LogPartition(model.Rbm, new TapSettings { Order = order }, Backend);
         Assert.Equal(exact, tap, 1e-6);
         Assert.Equal(exact, model.ExactLogPartition(), 1e-9); // the enumeration agrees
     }
@@ -33,7 +33,7 @@ public sealed class TapLogPartitionTests(ITestOutputHelper output)
     {
         var model = TapModel.Random(Visible, Hidden, weightScale: 0.1, biasScale: 1.0, seed); // W ~ N(0, 0.01)
         double exact = model.ExactLogPartition();
-        double tap = TapExpansion.LogPartition(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, new TapSettings { Order = order }, Backend);
+        double tap = TapExpansion.LogPartition(model.Rbm, new TapSettings { Order = order }, Backend);
         output.WriteLine($"order {order}: exact {exact:F8}, TAP {tap:F8}, error {tap - exact:E3}");
         Assert.True(Math.Abs(tap - exact) < 1e-3, $"TAP {tap}, exact {exact}");
     }
@@ -96,8 +96,8 @@ public sealed class TapLogPartitionTests(ITestOutputHelper output)
         var data = new float[rows * Visible];
         for (int k = 0; k < data.Length; k++) data[k] = random.Next(2);
         var settings = new TapSettings();
-        double fromData = TapExpansion.LogPartition(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, settings, Backend, data, rows);
-        double fromDefaults = TapExpansion.LogPartition(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, settings, Backend);
+        double fromData = TapExpansion.LogPartition(model.Rbm, settings, Backend, data, rows);
+        double fromDefaults = TapExpansion.LogPartition(model.Rbm, settings, Backend);
         Assert.Equal(fromDefaults, fromData, 1e-7);
     }
 
@@ -112,12 +112,12 @@ public sealed class TapLogPartitionTests(ITestOutputHelper output)
         var mh = new float[Hidden];
         for (int i = 0; i < Visible; i++) mv[i] = Activations.Sigmoid(model.VisibleBias[i]);
         for (int j = 0; j < Hidden; j++) mh[j] = Activations.Sigmoid(model.HiddenBias[j]);
-        TapExpansion.Iterate(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, mv, mh, 1,
+        TapExpansion.Iterate(model.Rbm, new(mv, mh, 1),
             new TapSettings { Order = 3, Iterations = 300 }, Backend);
         var dw = new float[Visible * Hidden];
         var da = new float[Visible];
         var db = new float[Hidden];
-        TapExpansion.Gradient(model.Weights, model.VisibleBias, model.HiddenBias, Visible, Hidden, mv, mh, 1, 3, dw, da, db, Backend);
+        TapExpansion.Gradient(model.Rbm, new(mv, mh, 1), 3, dw, da, db, Backend);
         var exact = TapExact.Expectations(model);
 
         var pick = new Random(62);
@@ -150,5 +150,5 @@ public sealed class TapLogPartitionTests(ITestOutputHelper output)
     }
 
     private static double Estimate(TapModel model, int order)
-        => TapExpansion.LogPartition(model.Weights, model.VisibleBias, model.HiddenBias, model.Visible, model.Hidden, new TapSettings { Order = order }, Backend);
+        => TapExpansion.LogPartition(model.Rbm, new TapSettings { Order = order }, Backend);
 }

@@ -10,7 +10,11 @@ internal sealed class TapModel
         Weights = new float[visible * hidden];
         VisibleBias = new float[visible];
         HiddenBias = new float[hidden];
+        Rbm = new FreeEnergy.Models.BernoulliRbm(visible, hidden, Weights, VisibleBias, HiddenBias);
     }
+
+    /// <summary>The model as the library's Bernoulli RBM (sharing these arrays).</summary>
+    public FreeEnergy.Models.BernoulliRbm Rbm { get; }
 
     public int Visible { get; }
     public int Hidden { get; }
