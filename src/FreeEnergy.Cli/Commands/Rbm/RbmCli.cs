@@ -66,7 +66,7 @@ internal static class RbmCli
     public static IFreeEnergyModel LoadAny(string path, IComputeBackend backend)
     {
         if (!File.Exists(path)) throw new CliException($"model file not found: {path}");
-        var document = ModelFile.Load(path);
+        var document = ModelFileCache.Load(path);
         if (document.Kind == ModelKinds.Vae)
         {
             var vae = global::FreeEnergy.Models.Vae.FromDocument(document);
