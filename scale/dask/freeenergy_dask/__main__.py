@@ -2,7 +2,7 @@
 
 Scores partition files on a running Dask cluster (or on a LocalCluster of --local N worker processes), writes
 DIR/<partition>.scores.csv and DIR/manifest.json, prints one JSON summary (seconds: the job on running workers;
-cliCpuSeconds: user + system time of all freeenergy runs); exit code 0 when every partition was
+cliCpuSeconds: user + system time of the scoring of all partitions); exit code 0 when every partition was
 scored, 2 when one failed (each failure on one line on stderr)."""
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ def main(argv=None) -> int:
     p.add_argument("--subtract-complexity", action="store_true")
     p.add_argument("--threads", type=int, default=1, help="--threads of each freeenergy run (default 1)")
     p.add_argument("--retries", type=int, default=2)
+    p.add_argument("--per-partition-runs", action="store_true",
+                   help="one freeenergy score process per partition instead of one long-lived freeenergy serve per worker thread")
     p.add_argument("--concatenate", metavar="CSV", help="also write all scores, in partition order, to this file")
     p.add_argument("partitions", nargs="+")
     a = p.parse_args(argv)
@@ -38,7 +40,7 @@ def main(argv=None) -> int:
             start = time.perf_counter()
             entries = score_partitions(client, a.model, a.partitions, a.out, binary=a.binary, ship=not a.shared,
                                        estimator=a.estimator, subtract_complexity=a.subtract_complexity,
-                                       threads=a.threads, retries=a.retries)
+                                       threads=a.threads, retries=a.retries, serve=not a.per_partition_runs)
             seconds = time.perf_counter() - start
     finally:
         if cluster is not None:
