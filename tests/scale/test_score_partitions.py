@@ -18,7 +18,7 @@ import psutil
 from distributed import Client, LocalCluster
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scale", "dask"))
-from freeenergy_dask import concatenate_scores, score_partitions, scores_name  # noqa: E402
+from freeenergy_dask import concatenate_scores, score_partitions, scores_name, ship_files  # noqa: E402
 from freeenergy_dask.serving import Launcher, ScoringServer  # noqa: E402
 
 BINARY = os.environ.get("FREEENERGY_WORKER_BIN", "")
@@ -115,6 +115,14 @@ class ScorePartitionsTests(unittest.TestCase):
         self.assertEqual([len(s) for s in servers.values()], [1, 1], "one serving process per worker, reused")
         for folder in self.worker_folders():
             self.assert_no_scoring_processes(folder)
+
+    def test_files_ship_once_per_cluster_and_serving_plugins_leave_with_their_job(self):
+        for name in ("ship-1", "ship-2"):
+            score_partitions(self.client, self.model, self.partitions[:2], self.out_dir(name), binary=BINARY)
+        plugins = self.client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.worker_plugins))
+        self.assertEqual([p for p in plugins if p.startswith("freeenergy-serving")], [], "each job removes its serving plugin")
+        self.assertEqual(len([p for p in plugins if p.startswith("freeenergy-")]), 1, "one shipping plugin for the same files")
+        self.assertEqual(ship_files(self.client, BINARY, self.model), [p for p in plugins if p.startswith("freeenergy-")][0])
 
     def test_per_partition_cli_runs_equal_one_process_too(self):
         out = self.out_dir("per-run")

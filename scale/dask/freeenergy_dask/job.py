@@ -13,7 +13,7 @@ from distributed import Client, wait
 from . import partition, serving, shipping
 from .partition import score_partition
 from .serving import PLUGIN_NAME as SERVING_PLUGIN, ScoringServers
-from .shipping import ShippedFiles
+from .shipping import ShippedFiles, content_folder
 
 # The workers need only Python with Dask: the task and plugin code travel by value, not as an import.
 for _module in (partition, serving, shipping):
@@ -33,6 +33,18 @@ def cli_options(estimator: str = "free-energy", subtract_complexity: bool = Fals
     return ["--estimator", estimator, *(["--subtract-complexity"] if subtract_complexity else []), *extra_args]
 
 
+def ship_files(client: Client, binary: str, model_path: str) -> str:
+    """Ships the binary and the model to every worker of ``client``'s cluster, present and future (a worker plugin),
+    unless the cluster already has these exact files from an earlier job; returns their folder name on the workers.
+    :func:`score_partitions` calls it (``ship=True``); calling it first separates the one-off shipping from the jobs."""
+    paths = {BINARY_NAME: binary, MODEL_NAME: model_path}
+    folder = content_folder(paths)
+    # A lambda travels by value: the scheduler need not import this package.
+    if not client.run_on_scheduler(lambda dask_scheduler: folder in dask_scheduler.worker_plugins):
+        _register(client, ShippedFiles(paths, executable=(BINARY_NAME,)), folder)
+    return folder
+
+
 def score_partitions(client: Client, model_path: str, inputs: Iterable[str], out_dir: str, *, binary: str,
                      ship: bool = True, estimator: str = "free-energy", subtract_complexity: bool = False,
                      threads: int = 1, retries: int = 2, extra_args: Sequence[str] = (), serve: bool = True,
@@ -43,8 +55,8 @@ def score_partitions(client: Client, model_path: str, inputs: Iterable[str], out
     in the partition's row order), renamed into place only when complete. ``out_dir`` and the partition paths must be
     reachable under the same names from every worker (one machine, or a shared file system). ``binary`` is the
     self-contained ``freeenergy`` (``build/publish-worker.sh``); with ``ship=True`` it and the model are copied to
-    each worker (a worker plugin, so workers that join later get them too), with ``ship=False`` both paths are used
-    as they are on the workers. ``threads`` is ``--threads`` of the scoring (one per Dask worker thread is right).
+    each worker once per cluster (:func:`ship_files`: a worker plugin, so workers that join later get them too; a
+    later job with the same files sends nothing), with ``ship=False`` both paths are used as they are on the workers. ``threads`` is ``--threads`` of the scoring (one per Dask worker thread is right).
 
     With ``serve=True`` (default) each worker thread keeps one ``freeenergy serve`` process for the whole job (started
     on its first partition, closed when the job ends), so a partition costs its scoring only; it writes the same bytes
@@ -76,9 +88,7 @@ def score_partitions(client: Client, model_path: str, inputs: Iterable[str], out
     os.makedirs(staging)
     shipped = None
     if ship:
-        plugin = ShippedFiles({BINARY_NAME: binary, MODEL_NAME: model_path}, executable=(BINARY_NAME,))
-        _register(client, plugin, plugin.name)
-        shipped = plugin.folder
+        shipped = ship_files(client, binary, model_path)
     servers = f"{SERVING_PLUGIN}-{job}" if serve else None  # one per job: concurrent jobs never close each other's
     if servers:
         _register(client, ScoringServers(), servers)
