@@ -2,14 +2,15 @@
 # Scoring past one process: the same rows scored by a Dask LocalCluster of 1 and of 2 worker processes (1 thread
 # each, scale/dask, python3 -m freeenergy_dask) against one `freeenergy score --threads 2` process, all with the
 # published worker binary (build/publish-worker.sh), alternating (single, 1 worker, 2 workers, single, ...) so all see
-# the same load. Data: MNIST training images (784 bytes a row) repeated to ROWS rows, as PARTITIONS uncompressed IDX
-# files and as one concatenated IDX file for the single process; scores of both checked equal. Model: a 784xHIDDEN
-# Bernoulli RBM trained for one epoch on 10,000 rows (scoring cost does not depend on training). A cluster's time is
-# score_partitions alone (workers already running, as in a long-lived cluster; shipping the binary included). CPU
-# seconds are user + system time of the scoring (the freeenergy processes, not Dask itself): load-independent, unlike
-# rows/s on a shared machine. The clusters score through one long-lived `freeenergy serve` per worker (the default of
-# score_partitions); RUNS=1 adds the same clusters with one `freeenergy score` process per partition (--per-partition-runs).
-# Each run records the 1-minute load average at its start: scaling figures taken under load measure the load.
+# the same load. A cluster's rows/s is its scoring job on workers that already have the binary and the model (as on
+# a long-lived cluster; its `freeenergy serve` processes start within the job); shipping them, once per cluster, is
+# timed apart (shipSeconds). Data: MNIST training images (784 bytes a row) repeated to ROWS rows, as PARTITIONS
+# uncompressed IDX files and as one concatenated IDX file for the single process; scores of both checked equal.
+# Model: a 784xHIDDEN Bernoulli RBM trained for one epoch on 10,000 rows (scoring cost does not depend on training).
+# CPU seconds are user + system time of the scoring (the freeenergy processes, not Dask itself): load-independent,
+# unlike rows/s on a shared machine. RUNS=1 adds the same clusters with one `freeenergy score` process per partition
+# (--per-partition-runs) instead of one long-lived `freeenergy serve` per worker. Each run records the 1-minute load
+# average at its start: scaling figures taken under load measure the load.
 #   ROWS (default 2000000), PARTITIONS (8), HIDDEN (500), ROUNDS (3), RUNS (0), OUT (artifacts/bench/scale),
 #   DATA (MNIST train-images-idx3-ubyte.gz; default /work/shared/data/mnist or $FREEENERGY_MNIST), PYTHON (/usr/bin/python3).
 # Prints a markdown table, then one JSON object (also OUT/result.json). Needs about ROWS x 1.6 KB of disk in OUT.
@@ -75,9 +76,11 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 import json, os, statistics, sys
 runs = [json.loads(line) for line in open(sys.argv[1])]
 rows, parts, hidden, load_start, load_end, path = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6], sys.argv[7]
-seconds, cpu, loads = {}, {}, {}
+seconds, cpu, loads, ship = {}, {}, {}, {}
 for r in runs:
     s = r.get("summary", r)
+    if "shipSeconds" in s:
+        ship.setdefault(r["case"], []).append(s["shipSeconds"])
     seconds.setdefault(r["case"], []).append(s["seconds"])
     cpu.setdefault(r["case"], []).append(s["cpuSeconds"] if "cpuSeconds" in s else s["cliCpuSeconds"])
     loads.setdefault(r["case"], []).append(r["load"])
@@ -86,17 +89,18 @@ cpu_per_million = {case: 1e6 * statistics.median(c) / rows for case, c in cpu.it
 name = open("/proc/cpuinfo").read().split("model name")[1].split(":")[1].split("\n")[0].strip()
 print(f"\nScoring {rows:,} rows x 784 (784x{hidden} RBM, free energy), {parts} IDX partitions; median of {len(seconds['single'])} "
       f"alternating rounds; {os.cpu_count()} cores ({name}); load average {load_start} -> {load_end}\n")
-print("| case | rows/s | vs 1 worker | vs single process (2 threads) | CPU s per million rows (scoring) | runs (s) | load at each run's start |")
-print("|---|---|---|---|---|---|---|")
+print("| case | rows/s | vs 1 worker | vs single process (2 threads) | CPU s per million rows (scoring) | runs (s) | shipping, once per cluster (s) | load at each run's start |")
+print("|---|---|---|---|---|---|---|---|")
 names = {"single": "one `freeenergy score` process, 2 threads", "workers1": "Dask LocalCluster, 1 worker x 1 thread (serve)",
          "workers2": "Dask LocalCluster, 2 workers x 1 thread (serve)", "runs1": "Dask LocalCluster, 1 worker, one `score` run per partition",
          "runs2": "Dask LocalCluster, 2 workers, one `score` run per partition"}
 for case in (c for c in names if c in rate):
     base = rate["runs1" if case.startswith("runs") else "workers1"]
     print(f"| {names[case]} | {rate[case]:,.0f} | {rate[case] / base:.2f} | {rate[case] / rate['single']:.2f} | "
-          f"{cpu_per_million[case]:.1f} | {', '.join(f'{x:.2f}' for x in seconds[case])} | {', '.join(f'{x:.2f}' for x in loads[case])} |")
+          f"{cpu_per_million[case]:.1f} | {', '.join(f'{x:.2f}' for x in seconds[case])} | {', '.join(f'{x:.2f}' for x in ship.get(case, [])) or '-'} | "
+          f"{', '.join(f'{x:.2f}' for x in loads[case])} |")
 result = {"benchmark": "scale", "rows": rows, "columns": 784, "hidden": hidden, "partitions": parts, "cpu": name, "cores": os.cpu_count(),
-          "loadAverageStart": load_start, "loadAverageEnd": load_end, "loadAtRunStart": loads, "seconds": seconds, "rowsPerSecond": rate,
+          "loadAverageStart": load_start, "loadAverageEnd": load_end, "loadAtRunStart": loads, "seconds": seconds, "shipSeconds": ship, "rowsPerSecond": rate,
           "cpuSecondsPerMillionRows": cpu_per_million,
           "speedupTwoWorkers": rate["workers2"] / rate["workers1"],
           "clusterOverheadVsSingle": 1 - rate["workers2"] / rate["single"],

@@ -19,7 +19,7 @@ from distributed import Client, LocalCluster
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scale", "dask"))
 from freeenergy_dask import concatenate_scores, score_partitions, scores_name, ship_files  # noqa: E402
-from freeenergy_dask.serving import Launcher, ScoringServer  # noqa: E402
+from freeenergy_dask.serving import Launcher, ScoringServer, ServerDied  # noqa: E402
 
 BINARY = os.environ.get("FREEENERGY_WORKER_BIN", "")
 PARTITIONS = 10
@@ -301,6 +301,22 @@ time.sleep(600)
         except psutil.TimeoutExpired:
             child.kill()
             self.fail("the serving process outlived the process that started it")
+
+    def test_a_killed_server_fails_the_request_with_a_clear_error(self):
+        launcher = Launcher()
+        try:
+            server = ScoringServer(launcher, BINARY, self.model, 1, os.path.join(self.root, "killed.log"))
+            server.process.kill()
+            with self.assertRaises(ServerDied) as raised:
+                server.score(self.data, os.path.join(self.root, "never.csv"), [])
+            self.assertIn(f"freeenergy serve (pid {server.pid}) was killed by signal 9", str(raised.exception))
+            self.assertIn(self.data, str(raised.exception))
+            self.assertFalse(server.alive())
+            launcher.stop()
+            with self.assertRaises(ServerDied):  # a stopped launcher refuses, it does not hang
+                ScoringServer(launcher, BINARY, self.model, 1, os.path.join(self.root, "late.log"))
+        finally:
+            launcher.stop()
 
     def test_bad_model_is_a_data_error_with_the_cli_line(self):
         launcher = Launcher()

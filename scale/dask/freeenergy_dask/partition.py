@@ -11,21 +11,12 @@ import uuid
 
 from distributed import get_worker
 
-from .serving import ServerDied, die_with_parent
+from .serving import ServerDied, die_with_parent, error_line
 from .shipping import shipped_path
 
 
 class ScoringInterrupted(ServerDied):
     """A ``freeenergy score`` run was killed by a signal (not a data error): Dask retries the partition."""
-
-
-def _error_line(stderr: str, code: int) -> str:
-    """The CLI's one-line error (``error: ...``), else its last line of stderr, else the exit code."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    for line in reversed(lines):
-        if line.startswith("error:"):
-            return line
-    return lines[-1] if lines else f"freeenergy exited with code {code}"
 
 
 def _run(command: list[str], folder: str):
@@ -52,7 +43,7 @@ def _score_with_cli(task: dict, binary: str, model: str, scores: str, attempt: s
     if code < 0:
         raise ScoringInterrupted(f"{task['input']}: freeenergy was killed by signal {-code}")
     if code != 0:
-        return {**result, "status": "error", "rows": None, "error": _error_line(stderr, code)}
+        return {**result, "status": "error", "rows": None, "error": error_line(stderr) or f"freeenergy exited with code {code}"}
     return {**result, "status": "ok", "rows": json.loads(stdout)["rows"], "error": None}
 
 

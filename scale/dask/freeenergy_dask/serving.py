@@ -36,22 +36,39 @@ def die_with_parent(parent: int):
     return arm
 
 
+def error_line(stderr: str) -> str | None:
+    """The CLI's one-line error (``error: ...``, the last one), else the last line of ``stderr``, else None."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if line.startswith("error:"):
+            return line
+    return lines[-1] if lines else None
+
+
 class Launcher:
     """Starts child processes from one thread that lives as long as it is needed: Dask task threads may leave the
-    pool (secede), and a child armed with PR_SET_PDEATHSIG from such a thread would be killed with the thread."""
+    pool (secede), and a child armed with PR_SET_PDEATHSIG from such a thread would be killed with the thread. When
+    the launcher stops, its thread ends and the children still running are killed."""
 
     def __init__(self):
         self._requests: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._stopped = False
         self._thread = threading.Thread(target=self._run, name="freeenergy-launcher", daemon=True)
         self._thread.start()
 
     def start(self, command: list[str], **popen) -> subprocess.Popen:
         done: concurrent.futures.Future = concurrent.futures.Future()
-        self._requests.put((command, popen, done))
+        with self._lock:
+            if self._stopped:
+                raise ServerDied("the job's scoring processes were closed (the job ended or the worker is closing)")
+            self._requests.put((command, popen, done))
         return done.result()
 
     def stop(self):
-        self._requests.put(None)
+        with self._lock:
+            self._stopped = True
+            self._requests.put(None)
 
     def _run(self):
         while (item := self._requests.get()) is not None:
@@ -109,17 +126,18 @@ class ScoringServer:
             self.process.kill()
             self.process.wait()
         self.process.stdout.close()
+        try:
+            if os.path.getsize(self.log) == 0:
+                os.remove(self.log)  # nothing to keep; a log with an error line stays in the worker's directory
+        except OSError:
+            pass
 
     def _error_line(self) -> str | None:
         try:
             with open(self.log, encoding="utf-8", errors="replace") as f:
-                lines = [line.strip() for line in f if line.strip()]
+                return error_line(f.read())
         except OSError:
             return None
-        for line in reversed(lines):
-            if line.startswith("error:"):
-                return line
-        return lines[-1] if lines else None
 
 
 class ScoringServers(WorkerPlugin):
@@ -155,10 +173,14 @@ class ScoringServers(WorkerPlugin):
         return server
 
     def release(self, binary: str, model: str, threads: int, server: ScoringServer):
-        """Gives a server back after a request; a dead one is dropped (the next request starts a fresh one)."""
+        """Gives a server back after a request; a dead one is dropped (the next request starts a fresh one), and one
+        given back after the plugin was removed is closed."""
         with self._lock:
-            if server.alive():
+            if server.alive() and server in self._all:
                 self._idle.append(((binary, model, threads), server))
+                return
+        if server.alive():
+            server.close(wait=1.0)
 
     def teardown(self, worker):
         with self._lock:
