@@ -86,8 +86,11 @@ class ScoringServer:
     def __init__(self, launcher: Launcher, binary: str, model: str, threads: int, log: str):
         self.log = log
         with open(log, "wb") as err:
+            # Its own session: a Ctrl+C on a terminal running the worker stops the worker, which closes the server's
+            # stdin, instead of cancelling the request in hand (which would read as a failed partition).
             self.process = launcher.start([binary, "serve", "--model", model, "--threads", str(threads)],
-                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, close_fds=True)
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, close_fds=True,
+                                          start_new_session=True)
         self.pid = self.process.pid
 
     def score(self, data: str, out: str, options: list[str], id=None) -> dict:
