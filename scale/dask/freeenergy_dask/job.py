@@ -49,7 +49,7 @@ def score_partitions(client: Client, model_path: str, inputs: Iterable[str], out
                      ship: bool = True, estimator: str = "free-energy", subtract_complexity: bool = False,
                      threads: int = 1, retries: int = 2, extra_args: Sequence[str] = (), serve: bool = True,
                      manifest: str = "manifest.json") -> list[dict]:
-    """Scores each partition file with ``freeenergy score`` on the Dask workers of ``client``.
+    """Scores each partition file as ``freeenergy score`` does, on the Dask workers of ``client``.
 
     Each partition ``p`` gives ``out_dir/<name of p>.scores.csv`` (the CLI's CSV: one header line, one score per row,
     in the partition's row order), renamed into place only when complete. ``out_dir`` and the partition paths must be
