@@ -10,6 +10,7 @@ internal static class CommandCatalog
     {
         yield return TrainCommand.Create();
         yield return ScoreCommand.Create();
+        yield return ServeCommand.Create();
         yield return EvalCommand.Create();
         yield return EncodeCommand.Create();
         yield return ReconstructCommand.Create();

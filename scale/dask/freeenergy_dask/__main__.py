@@ -1,8 +1,9 @@
 """``python3 -m freeenergy_dask --scheduler ADDRESS --binary BIN --model MODEL --out DIR PARTITION...``
 
 Scores partition files on a running Dask cluster (or on a LocalCluster of --local N worker processes), writes
-DIR/<partition>.scores.csv and DIR/manifest.json, prints one JSON summary (seconds: the job on running workers;
-cliCpuSeconds: user + system time of all freeenergy runs); exit code 0 when every partition was
+DIR/<partition>.scores.csv and DIR/manifest.json, prints one JSON summary (shipSeconds: sending the binary
+and model to the workers, once per cluster; seconds: the scoring job on workers that have them, as on a long-lived
+cluster, serving processes started included; cliCpuSeconds: user + system time of the scoring of all partitions); exit code 0 when every partition was
 scored, 2 when one failed (each failure on one line on stderr)."""
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import time
 
 from distributed import Client, LocalCluster
 
-from .job import concatenate_scores, score_partitions
+from .job import concatenate_scores, score_partitions, ship_files
 
 
 def main(argv=None) -> int:
@@ -29,6 +30,8 @@ def main(argv=None) -> int:
     p.add_argument("--subtract-complexity", action="store_true")
     p.add_argument("--threads", type=int, default=1, help="--threads of each freeenergy run (default 1)")
     p.add_argument("--retries", type=int, default=2)
+    p.add_argument("--per-partition-runs", action="store_true",
+                   help="one freeenergy score process per partition instead of one long-lived freeenergy serve per worker thread")
     p.add_argument("--concatenate", metavar="CSV", help="also write all scores, in partition order, to this file")
     p.add_argument("partitions", nargs="+")
     a = p.parse_args(argv)
@@ -36,9 +39,13 @@ def main(argv=None) -> int:
     try:
         with Client(cluster or a.scheduler) as client:
             start = time.perf_counter()
+            if not a.shared:
+                ship_files(client, a.binary, a.model)
+            shipping = time.perf_counter() - start
+            start = time.perf_counter()
             entries = score_partitions(client, a.model, a.partitions, a.out, binary=a.binary, ship=not a.shared,
                                        estimator=a.estimator, subtract_complexity=a.subtract_complexity,
-                                       threads=a.threads, retries=a.retries)
+                                       threads=a.threads, retries=a.retries, serve=not a.per_partition_runs)
             seconds = time.perf_counter() - start
     finally:
         if cluster is not None:
@@ -50,7 +57,7 @@ def main(argv=None) -> int:
     if a.concatenate and not failed:
         concatenate_scores(entries, a.concatenate)
     cpu = sum(e.get("cpuSeconds") or 0 for e in entries)
-    print(json.dumps({"partitions": len(entries), "failed": len(failed), "rows": rows, "seconds": seconds, "cliCpuSeconds": cpu,
+    print(json.dumps({"partitions": len(entries), "failed": len(failed), "rows": rows, "seconds": seconds, "shipSeconds": shipping, "cliCpuSeconds": cpu,
                       "rowsPerSecond": rows / seconds if seconds > 0 else None,
                       "workers": len({e["worker"] for e in entries if e["worker"]})}))
     return 2 if failed else 0

@@ -16,14 +16,11 @@ class ShippedFiles(WorkerPlugin):
     def __init__(self, paths: dict[str, str], executable: tuple[str, ...] = ()):
         """``paths``: the name each file gets on the workers -> its path here; ``executable``: names to chmod +x."""
         self.files = {}
-        digest = hashlib.sha256()
         for name, path in sorted(paths.items()):
             with open(path, "rb") as f:
-                data = f.read()
-            self.files[name] = data
-            digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+                self.files[name] = f.read()
         self.executable = tuple(executable)
-        self.folder = "freeenergy-" + digest.hexdigest()[:16]
+        self.folder = content_folder(paths)
         self.name = self.folder
 
     def setup(self, worker):
@@ -42,6 +39,19 @@ class ShippedFiles(WorkerPlugin):
                 os.chmod(temp, 0o755)
             os.replace(temp, final)
         self.files = {}  # the worker keeps the files on disk, not a second copy in memory
+
+
+def content_folder(paths: dict[str, str]) -> str:
+    """The folder :class:`ShippedFiles` uses for these files: named by a hash of their names and contents (read in
+    blocks, so that checking whether a cluster already has them does not hold them in memory)."""
+    digest = hashlib.sha256()
+    for name, path in sorted(paths.items()):
+        content = hashlib.sha256()
+        with open(path, "rb") as f:
+            while block := f.read(1 << 20):
+                content.update(block)
+        digest.update(name.encode() + b"\0" + content.digest())
+    return "freeenergy-" + digest.hexdigest()[:16]
 
 
 def shipped_path(local_directory: str, folder: str, name: str) -> str:

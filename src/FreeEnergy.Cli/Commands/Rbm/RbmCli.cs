@@ -66,7 +66,7 @@ internal static class RbmCli
     public static IFreeEnergyModel LoadAny(string path, IComputeBackend backend)
     {
         if (!File.Exists(path)) throw new CliException($"model file not found: {path}");
-        var document = ModelFile.Load(path);
+        var document = ModelFileCache.Load(path);
         if (document.Kind is ModelKinds.Vae or ModelKinds.HierarchicalVae)
         {
             IVariationalModel vae = document.Kind == ModelKinds.Vae
