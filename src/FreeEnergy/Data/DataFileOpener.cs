@@ -25,14 +25,15 @@ internal static class DataFileOpener
         return file;
     }
 
-    /// <summary>Opens <paramref name="path"/> as a plain seekable file (no decompression); a missing or unreadable file is a <see cref="DataFormatException"/>.</summary>
+    /// <summary>Opens <paramref name="path"/> as a plain seekable file (no decompression); a missing or unreadable file, a pipe or a device is a <see cref="DataFormatException"/>.</summary>
     public static FileStream OpenFile(string path)
     {
         if (Directory.Exists(path))
             throw new DataFormatException("this is a directory; give a data file (e.g. train-images-idx3-ubyte.gz or a .csv file).", path);
+        FileStream file;
         try
         {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -42,6 +43,10 @@ internal static class DataFileOpener
         {
             throw new DataFormatException($"the file cannot be opened: {ex.Message}", path, innerException: ex);
         }
+        if (file.CanSeek) return file;
+        // Formats are told by their first bytes and read in more than one pass: a pipe gives its bytes only once.
+        file.Dispose();
+        throw new DataFormatException("this is a pipe or a device, not a file; data is read from regular files only (write it to a file first).", path);
     }
 
     /// <summary>True when the (decompressed) content starts like an IDX file: two zero bytes, a known type code and a dimension count.</summary>
