@@ -65,4 +65,24 @@ internal static class DocumentReading
             throw new ModelFileException($"hyperparameter '{name}' of the {document.Kind} model is '{text}', expected one of {string.Join(", ", allowed)}.");
         return text;
     }
+
+    /// <summary>Hyperparameter <paramref name="name"/> as a positive number; <paramref name="fallback"/> when absent.</summary>
+    public static double PositiveNumber(ModelDocument document, string name, double fallback)
+    {
+        double value = Number(document, name, fallback);
+        if (!(value > 0)) throw new ModelFileException($"hyperparameter '{name}' of the {document.Kind} model is {value}; it must be positive.");
+        return value;
+    }
+
+    /// <summary>The output widths of the dense chain "{prefix}.0.weight", "{prefix}.1.weight", ... (empty when there is none).</summary>
+    public static List<int> LayerWidths(ModelDocument document, string prefix)
+    {
+        var widths = new List<int>();
+        for (int i = 0; ; i++)
+        {
+            string name = prefix + "." + i.ToString(CultureInfo.InvariantCulture) + ".weight";
+            if (ShapeOf(document, name) is null) return widths;
+            widths.Add(Matrix(document, name).Columns);
+        }
+    }
 }
