@@ -146,4 +146,34 @@ public sealed class TwoLevelVaeExportTests : IDisposable
         Assert.True(r.Ok, r.Error);
         Tolerance.AssertClose(model.FreeEnergy(x.View).Select(v => (double)v).ToArray(), r.Outputs[OnnxNames.FreeEnergy].Data, "vae2 score via export-onnx");
     }
+
+    [MnistOnnxRuntimeFact]
+    public void A_vae2_trained_by_the_cli_on_mnist_exports_graphs_equal_to_the_engine()
+    {
+        string file = Path.Combine(_folder, "mnist-vae2.fem");
+        var stderr = new StringWriter();
+        int code = CommandLineApp.Run(["train", "--model", "vae2", "--data", MnistRows.ImagesPath!, "--max-rows", "600", "--latent", "8,4", "--layers", "64",
+            "--upper-layers", "32", "--epochs", "2", "--batch", "50", "--threads", "1", "--out", file], new StringWriter(), stderr);
+        Assert.True(code == 0, stderr.ToString());
+        string onnx = Path.Combine(_folder, "mnist-vae2.onnx");
+        code = CommandLineApp.Run(["export-onnx", "--model", file, "--graph", "all", "--out", onnx], new StringWriter(), stderr);
+        Assert.True(code == 0, stderr.ToString());
+
+        const int rows = 257;
+        var x = MnistRows.Take(rows);
+        var view = new Matrix(rows, MnistRows.Width, x).View;
+        var model = HierarchicalVae.FromDocument(ModelFile.Load(file));
+        var (mean, logVariance) = model.EncodeDistribution(view);
+        var r = OnnxRuntimeHarness.Run([new OrtCase("all", onnx, x, rows, MnistRows.Width)])["all"];
+        Assert.True(r.Ok, r.Error);
+        foreach (var (name, e) in new[] { (OnnxNames.LatentMean, mean.Data), (OnnxNames.LatentLogVariance, logVariance.Data),
+            (OnnxNames.Reconstruction, model.Reconstruct(view).Data), (OnnxNames.FreeEnergy, model.FreeEnergy(view)) })
+        {
+            var expected = e.Select(v => (double)v).ToArray();
+            double maxAbs = expected.Zip(r.Outputs[name].Data, (a, b) => Math.Abs(a - b)).Max();
+            _output.WriteLine($"mnist vae2 (784-64-8-32-4, K={model.ScoringSamples}) {name}: max |engine - ort| = {maxAbs:E2}, {Tolerance.WorstRatio(expected, r.Outputs[name].Data, out _):F3}x tol"
+                + (name == OnnxNames.FreeEnergy ? $", mean F = {expected.Average():F2} nats" : ""));
+            Tolerance.AssertClose(expected, r.Outputs[name].Data, "mnist vae2 " + name);
+        }
+    }
 }
