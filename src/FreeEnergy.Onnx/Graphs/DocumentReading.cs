@@ -85,4 +85,10 @@ internal static class DocumentReading
             widths.Add(Matrix(document, name).Columns);
         }
     }
+
+    /// <summary>A VAE's hidden-layer activation: the required hyperparameter "activation", relu, tanh or softplus.</summary>
+    public static string VaeActivation(ModelDocument document) => Choice(document, "activation", "relu", "tanh", "softplus");
+
+    /// <summary>Whether a VAE's likelihood (the required hyperparameter "likelihood", bernoulli or gaussian) is Gaussian.</summary>
+    public static bool VaeGaussianLikelihood(ModelDocument document) => Choice(document, "likelihood", "bernoulli", "gaussian") == "gaussian";
 }

@@ -59,27 +59,8 @@ internal sealed class TwoLevelVaeGraph
     public static IReadOnlyList<string> Build(GraphBuilder g, ModelDocument document, OnnxGraphKind graph)
     {
         var vae = new TwoLevelVaeGraph(g, document);
-        var outputs = new List<string>();
-        int z = vae._layout.Latent1;
-        if (graph is OnnxGraphKind.Encode or OnnxGraphKind.All)
-        {
-            var (mean, logVariance) = vae.Posterior1();
-            g.Output(OnnxNames.LatentMean, mean, null, z);
-            g.Output(OnnxNames.LatentLogVariance, logVariance, null, z);
-            outputs.Add(OnnxNames.LatentMean);
-            outputs.Add(OnnxNames.LatentLogVariance);
-        }
-        if (graph is OnnxGraphKind.Reconstruct or OnnxGraphKind.All)
-        {
-            g.Output(OnnxNames.Reconstruction, vae._observation.Mean(vae.Decode(vae.Posterior1().Mean, threeDimensional: false)), null, vae._layout.Input);
-            outputs.Add(OnnxNames.Reconstruction);
-        }
-        if (graph is OnnxGraphKind.Score or OnnxGraphKind.All)
-        {
-            g.Output(OnnxNames.FreeEnergy, vae.FreeEnergy(), new long?[] { null });
-            outputs.Add(OnnxNames.FreeEnergy);
-        }
-        return outputs;
+        return VaeGraphOutputs.Declare(g, graph, vae._layout.Latent1, vae._layout.Input, vae.Posterior1,
+            () => vae._observation.Mean(vae.Decode(vae.Posterior1().Mean, threeDimensional: false)), vae.FreeEnergy);
     }
 
     /// <summary>Mean and log variance [N,Z1] of q(z1|x), built once.</summary>

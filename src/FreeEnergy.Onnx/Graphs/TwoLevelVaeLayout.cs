@@ -32,8 +32,8 @@ internal sealed class TwoLevelVaeLayout
         DocumentReading.CheckSizes(document, "lower_layers", Encoder1);
         DocumentReading.CheckSizes(document, "upper_layers", Encoder2);
         DocumentReading.CheckSize(document, "scoring_samples", Samples);
-        Activation = DocumentReading.Choice(document, "activation", "relu", "tanh", "softplus");
-        Gaussian = DocumentReading.Choice(document, "likelihood", "bernoulli", "gaussian") == "gaussian";
+        Activation = DocumentReading.VaeActivation(document);
+        Gaussian = DocumentReading.VaeGaussianLikelihood(document);
         Beta = DocumentReading.PositiveNumber(document, "beta", 1.0);
         UpperBeta = DocumentReading.PositiveNumber(document, "upper_beta", 1.0);
     }

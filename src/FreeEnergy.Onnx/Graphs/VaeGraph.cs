@@ -43,26 +43,8 @@ internal sealed class VaeGraph
     public static IReadOnlyList<string> Build(GraphBuilder g, ModelDocument document, OnnxGraphKind graph)
     {
         var vae = new VaeGraph(g, document);
-        var outputs = new List<string>();
-        int z = vae._layout.Latent;
-        if (graph is OnnxGraphKind.Encode or OnnxGraphKind.All)
-        {
-            g.Output(OnnxNames.LatentMean, vae.LatentMean(), null, z);
-            g.Output(OnnxNames.LatentLogVariance, vae.LatentLogVariance(), null, z);
-            outputs.Add(OnnxNames.LatentMean);
-            outputs.Add(OnnxNames.LatentLogVariance);
-        }
-        if (graph is OnnxGraphKind.Reconstruct or OnnxGraphKind.All)
-        {
-            g.Output(OnnxNames.Reconstruction, vae._observation.Mean(vae.Decode(vae.LatentMean(), threeDimensional: false)), null, vae._layout.Input);
-            outputs.Add(OnnxNames.Reconstruction);
-        }
-        if (graph is OnnxGraphKind.Score or OnnxGraphKind.All)
-        {
-            g.Output(OnnxNames.FreeEnergy, vae.FreeEnergy(), new long?[] { null });
-            outputs.Add(OnnxNames.FreeEnergy);
-        }
-        return outputs;
+        return VaeGraphOutputs.Declare(g, graph, vae._layout.Latent, vae._layout.Input, () => (vae.LatentMean(), vae.LatentLogVariance()),
+            () => vae._observation.Mean(vae.Decode(vae.LatentMean(), threeDimensional: false)), vae.FreeEnergy);
     }
 
     private string LatentMean()

@@ -26,8 +26,8 @@ internal sealed class VaeLayout
         DocumentReading.CheckSizes(document, "encoder_layers", Encoder);
         DocumentReading.CheckSizes(document, "decoder_layers", Decoder);
         DocumentReading.CheckSize(document, "scoring_samples", Samples);
-        Activation = DocumentReading.Choice(document, "activation", "relu", "tanh", "softplus");
-        Gaussian = DocumentReading.Choice(document, "likelihood", "bernoulli", "gaussian") == "gaussian";
+        Activation = DocumentReading.VaeActivation(document);
+        Gaussian = DocumentReading.VaeGaussianLikelihood(document);
         Beta = DocumentReading.PositiveNumber(document, "beta", 1.0);
         PriorScale = DocumentReading.PositiveNumber(document, "prior_scale", 1.0);
     }
