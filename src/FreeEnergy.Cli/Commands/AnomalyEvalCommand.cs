@@ -7,8 +7,8 @@ using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Data;
 using FreeEnergy.Data.Preprocessing;
 using FreeEnergy.Estimation;
-using FreeEnergy.Models;
 using FreeEnergy.Evaluation;
+using FreeEnergy.Models;
 using FreeEnergy.Tensors;
 using FreeEnergy.Training;
 
@@ -20,7 +20,8 @@ namespace FreeEnergy.Cli.Commands;
 /// "not that class" is reported per class and as a mean, beside the published Deep SVDD AUCs. Images are binarised
 /// (default) and every model score is also reported complexity-corrected, score - L(x) with L the class-independent
 /// code length of <see cref="InputComplexity"/> (Serrà et al. 2020), which removes the likelihood's preference for
-/// simple images (a model of 8s otherwise ranks most 1s as more normal than its own class).
+/// simple images (a model of 8s otherwise ranks most 1s as more normal than its own class). The models: an RBM, a VAE,
+/// or the two-level VAE (<c>--model vae2</c>, shaped by the options <c>train</c> takes for it).
 /// </summary>
 internal static class AnomalyEvalCommand
 {
