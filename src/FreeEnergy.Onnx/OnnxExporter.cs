@@ -41,7 +41,8 @@ public static class OnnxExporter
         {
             ModelKinds.BernoulliRbm or ModelKinds.GaussianRbm => RbmGraph.Build(builder, document, graph),
             ModelKinds.Vae => VaeGraph.Build(builder, document, graph),
-            _ => throw new ModelFileException($"model kind '{document.Kind}' has no ONNX export (expected {ModelKinds.BernoulliRbm}, {ModelKinds.GaussianRbm} or {ModelKinds.Vae})."),
+            ModelKinds.HierarchicalVae => TwoLevelVaeGraph.Build(builder, document, graph),
+            _ => throw new ModelFileException($"model kind '{document.Kind}' has no ONNX export (expected {ModelKinds.BernoulliRbm}, {ModelKinds.GaussianRbm}, {ModelKinds.Vae} or {ModelKinds.HierarchicalVae})."),
         };
         if (options.SubtractInputComplexity && graph is OnnxGraphKind.Score or OnnxGraphKind.All)
             outputs = [.. outputs, .. SubtractInputComplexity(builder, document)];
@@ -90,7 +91,12 @@ public static class OnnxExporter
     /// <summary>Adds L(x) and free_energy - L(x) to a score graph (<see cref="OnnxExportOptions.SubtractInputComplexity"/>).</summary>
     private static string[] SubtractInputComplexity(GraphBuilder builder, ModelDocument document)
     {
-        int inputs = document.Kind == ModelKinds.Vae ? Graphs.VaeLayout.Read(document).Input : DocumentReading.Matrix(document, "weights").Rows;
+        int inputs = document.Kind switch
+        {
+            ModelKinds.Vae => Graphs.VaeLayout.Read(document).Input,
+            ModelKinds.HierarchicalVae => TwoLevelVaeLayout.Read(document).Input,
+            _ => DocumentReading.Matrix(document, "weights").Rows,
+        };
         int side = OnnxExportOptions.ImageSide(inputs);
         string codeLength = InputComplexityGraph.CodeLength(builder, OnnxNames.Features, side, side);
         builder.Output(OnnxNames.InputComplexity, codeLength, new long?[] { null });

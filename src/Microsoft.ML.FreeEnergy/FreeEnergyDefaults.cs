@@ -19,8 +19,11 @@ public static class FreeEnergyDefaults
     /// <summary>RBM hidden units.</summary>
     public const int HiddenUnits = 100;
 
-    /// <summary>VAE latent dimensions.</summary>
+    /// <summary>VAE latent dimensions (z1 of the two-level VAE).</summary>
     public const int LatentDimensions = 20;
+
+    /// <summary>The two-level VAE's top latent dimensions (z2).</summary>
+    public const int UpperLatentDimensions = 10;
 
     /// <summary>Epochs of training on <c>Fit</c> (both model families).</summary>
     public const int Epochs = 30;

@@ -11,4 +11,11 @@ public enum FreeEnergyModelKind
 
     /// <summary>A variational autoencoder; trained with <see cref="FreeEnergyTransformOptions.Vae"/>.</summary>
     Vae,
+
+    /// <summary>
+    /// A two-level variational autoencoder x &lt;- z1 &lt;- z2 with the learned prior p(z1|z2) (<c>HierarchicalVae</c>); trained with
+    /// <see cref="FreeEnergyTransformOptions.Vae"/> (z1 of <see cref="FreeEnergyVaeOptions.LatentDimensions"/> and z2 of
+    /// <see cref="FreeEnergyVaeOptions.UpperLatentDimensions"/> dimensions). Encodes to the mean of q(z1|x).
+    /// </summary>
+    HierarchicalVae,
 }

@@ -32,6 +32,7 @@ internal static class FreeEnergyModelTraining
                 FreeEnergyModelKind.BernoulliRbm => RbmTrainer.TrainBernoulli(data.View, options.Rbm.ToEngine(false, seed, backend), progress),
                 FreeEnergyModelKind.GaussianRbm => RbmTrainer.TrainGaussian(data.View, options.Rbm.ToEngine(true, seed, backend), progress),
                 FreeEnergyModelKind.Vae => VaeTrainer.Train(data.View, null, options.Vae.ToEngine(seed), backend, progress),
+                FreeEnergyModelKind.HierarchicalVae => HierarchicalVaeTrainer.Train(data.View, null, options.Vae.ToEngine(seed, twoLevel: true), backend, progress),
                 _ => throw new ArgumentOutOfRangeException(nameof(options), options.ModelKind, "unknown model kind."),
             };
             if (options.Binarize) model.Annotations[ThresholdBinarizer.ModelAnnotation] = ThresholdBinarizer.DefaultRule;

@@ -22,7 +22,7 @@ public class FreeEnergyTransformOptions
     /// <summary>Training options of the RBM kinds. Default: see <see cref="FreeEnergyRbmOptions"/>.</summary>
     public FreeEnergyRbmOptions Rbm { get; set; } = new();
 
-    /// <summary>Training options of <see cref="FreeEnergyModelKind.Vae"/>. Default: see <see cref="FreeEnergyVaeOptions"/>.</summary>
+    /// <summary>Training options of <see cref="FreeEnergyModelKind.Vae"/> and <see cref="FreeEnergyModelKind.HierarchicalVae"/>. Default: see <see cref="FreeEnergyVaeOptions"/>.</summary>
     public FreeEnergyVaeOptions Vae { get; set; } = new();
 
     /// <summary>

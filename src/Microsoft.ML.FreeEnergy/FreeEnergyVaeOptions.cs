@@ -3,14 +3,29 @@ using FreeEnergy.Training;
 
 namespace Microsoft.ML.FreeEnergy;
 
-/// <summary>Training options of the <see cref="FreeEnergyModelKind.Vae"/> trained on <c>Fit</c> (Adam on the reparameterised ELBO).</summary>
+/// <summary>
+/// Training options of the <see cref="FreeEnergyModelKind.Vae"/> and <see cref="FreeEnergyModelKind.HierarchicalVae"/> trained on
+/// <c>Fit</c> (Adam on the reparameterised ELBO, or the importance-weighted bound with <see cref="ImportanceSamples"/> &gt; 1).
+/// </summary>
 public sealed class FreeEnergyVaeOptions
 {
-    /// <summary>Latent dimensions (the width of the encoding). Default: <see cref="FreeEnergyDefaults.LatentDimensions"/>.</summary>
+    /// <summary>Latent dimensions (the width of the encoding; z1 of the two-level VAE). Default: <see cref="FreeEnergyDefaults.LatentDimensions"/>.</summary>
     public int LatentDimensions { get; set; } = FreeEnergyDefaults.LatentDimensions;
 
-    /// <summary>Hidden layer widths of the encoder; the decoder mirrors them. Default: <see cref="FreeEnergyDefaults.VaeLayers"/> (one layer of 400).</summary>
+    /// <summary>Hidden layer widths of the encoder (between x and z1 for the two-level VAE); the decoder mirrors them. Default: <see cref="FreeEnergyDefaults.VaeLayers"/> (one layer of 400).</summary>
     public int[] Layers { get; set; } = FreeEnergyDefaults.VaeLayers;
+
+    /// <summary><see cref="FreeEnergyModelKind.HierarchicalVae"/>: z2's dimensions. Default: <see cref="FreeEnergyDefaults.UpperLatentDimensions"/>.</summary>
+    public int UpperLatentDimensions { get; set; } = FreeEnergyDefaults.UpperLatentDimensions;
+
+    /// <summary>
+    /// <see cref="FreeEnergyModelKind.HierarchicalVae"/>: hidden layer widths between z1 and z2 (the prior network mirrors them);
+    /// null takes half of each of <see cref="Layers"/>. Default: null.
+    /// </summary>
+    public int[]? UpperLayers { get; set; }
+
+    /// <summary>K of the importance-weighted bound trained (IWAE, Burda et al. 2016); 1 trains the ELBO. Default: 1.</summary>
+    public int ImportanceSamples { get; set; } = 1;
 
     /// <summary>Passes over the training rows. Default: <see cref="FreeEnergyDefaults.Epochs"/>.</summary>
     public int Epochs { get; set; } = FreeEnergyDefaults.Epochs;
@@ -24,17 +39,21 @@ public sealed class FreeEnergyVaeOptions
     /// <summary>Bernoulli (inputs in [0, 1]) or Gaussian likelihood. Default: <see cref="VaeLikelihood.Bernoulli"/>.</summary>
     public VaeLikelihood Likelihood { get; set; } = VaeLikelihood.Bernoulli;
 
-    /// <summary>The inverse temperature beta weighting the KL term (F_q = reconstruction + KL / beta). Default: 1.</summary>
+    /// <summary>The inverse temperature beta weighting the KL term (F_q = reconstruction + KL / beta; both levels of the two-level VAE). Default: 1.</summary>
     public float Beta { get; set; } = 1f;
 
     /// <summary>Epochs over which the KL weight warms up from 0. Default: 0 (off).</summary>
     public int KlWarmupEpochs { get; set; }
 
-    /// <summary>The engine options.</summary>
-    internal VaeTrainingOptions ToEngine(ulong seed) => new()
+    /// <summary>The engine options (<paramref name="twoLevel"/>: with z2 and the upper layers).</summary>
+    internal VaeTrainingOptions ToEngine(ulong seed, bool twoLevel = false) => new()
     {
         LatentDimension = LatentDimensions,
+        UpperLatentDimension = twoLevel ? UpperLatentDimensions : 0,
         EncoderLayers = Layers,
+        UpperLayers = twoLevel ? UpperLayers : null,
+        UpperBeta = Beta,
+        ImportanceSamples = ImportanceSamples,
         Epochs = Epochs,
         BatchSize = BatchSize,
         LearningRate = LearningRate,

@@ -18,7 +18,7 @@ internal static class OnnxPipeline
     {
         string graphOutput = graph switch
         {
-            OnnxGraphKind.Encode => model.Kind == ModelKinds.Vae ? OnnxNames.LatentMean : OnnxNames.Hidden,
+            OnnxGraphKind.Encode => model is IVariationalModel ? OnnxNames.LatentMean : OnnxNames.Hidden,
             OnnxGraphKind.Reconstruct => OnnxNames.Reconstruction,
             OnnxGraphKind.Score => subtractInputComplexity ? OnnxNames.CorrectedFreeEnergy : OnnxNames.FreeEnergy,
             _ => throw new ArgumentOutOfRangeException(nameof(graph), graph, "one of Encode, Reconstruct or Score."),

@@ -9,6 +9,7 @@ public sealed class AnomalyDetectionTests
     [Theory]
     [InlineData(FreeEnergyModelKind.BernoulliRbm)]
     [InlineData(FreeEnergyModelKind.Vae)]
+    [InlineData(FreeEnergyModelKind.HierarchicalVae)]
     public void Evaluate_finds_the_known_anomalies(FreeEnergyModelKind kind)
     {
         var ml = new MLContext(seed: 1);

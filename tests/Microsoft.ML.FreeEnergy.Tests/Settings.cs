@@ -8,7 +8,7 @@ internal static class Settings
         ModelKind = kind,
         Seed = 7,
         Rbm = new FreeEnergyRbmOptions { HiddenUnits = 8, Epochs = 5, BatchSize = 20, LearningRate = 0.05f },
-        Vae = new FreeEnergyVaeOptions { LatentDimensions = 3, Layers = [16], Epochs = 5, BatchSize = 20 },
+        Vae = new FreeEnergyVaeOptions { LatentDimensions = 3, UpperLatentDimensions = 2, Layers = [16], UpperLayers = [8], Epochs = 5, BatchSize = 20 },
     };
 
     public static FeatureRow[] DataFor(FreeEnergyModelKind kind)

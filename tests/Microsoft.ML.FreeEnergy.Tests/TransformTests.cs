@@ -12,7 +12,7 @@ public sealed class TransformTests
 {
     private const float Tolerance = 1e-5f;
 
-    public static TheoryData<FreeEnergyModelKind> Kinds => new() { FreeEnergyModelKind.BernoulliRbm, FreeEnergyModelKind.GaussianRbm, FreeEnergyModelKind.Vae };
+    public static TheoryData<FreeEnergyModelKind> Kinds => new() { FreeEnergyModelKind.BernoulliRbm, FreeEnergyModelKind.GaussianRbm, FreeEnergyModelKind.Vae, FreeEnergyModelKind.HierarchicalVae };
 
     [Theory]
     [MemberData(nameof(Kinds))]

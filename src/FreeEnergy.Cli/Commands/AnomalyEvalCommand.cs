@@ -8,6 +8,7 @@ using FreeEnergy.Data;
 using FreeEnergy.Data.Preprocessing;
 using FreeEnergy.Estimation;
 using FreeEnergy.Evaluation;
+using FreeEnergy.Models;
 using FreeEnergy.Tensors;
 using FreeEnergy.Training;
 
@@ -19,7 +20,8 @@ namespace FreeEnergy.Cli.Commands;
 /// "not that class" is reported per class and as a mean, beside the published Deep SVDD AUCs. Images are binarised
 /// (default) and every model score is also reported complexity-corrected, score - L(x) with L the class-independent
 /// code length of <see cref="InputComplexity"/> (Serrà et al. 2020), which removes the likelihood's preference for
-/// simple images (a model of 8s otherwise ranks most 1s as more normal than its own class).
+/// simple images (a model of 8s otherwise ranks most 1s as more normal than its own class). The models: an RBM, a VAE,
+/// or the two-level VAE (<c>--model vae2</c>, shaped by the options <c>train</c> takes for it).
 /// </summary>
 internal static class AnomalyEvalCommand
 {
@@ -29,13 +31,14 @@ internal static class AnomalyEvalCommand
     public static Command Create()
     {
         var dataDir = new Option<string?>("--data-dir") { Description = "Folder with MNIST's four IDX files (default: $FREEENERGY_MNIST, data/mnist, ../shared/data/mnist)." };
-        var models = new Option<string>("--model") { Description = "rbm, vae or both.", DefaultValueFactory = _ => "both" }.AcceptOnlyFromAmong("rbm", "vae", "both");
+        var models = new Option<string>("--model") { Description = "rbm, vae, vae2 (the two-level VAE x <- z1 <- z2) or both (rbm and vae).", DefaultValueFactory = _ => "both" }.AcceptOnlyFromAmong("rbm", "vae", "vae2", "both");
         var classes = new Option<string>("--classes") { Description = "Comma-separated normal classes to evaluate.", DefaultValueFactory = _ => "0,1,2,3,4,5,6,7,8,9" };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs per class.", DefaultValueFactory = _ => 30 };
         var hidden = new Option<int>("--hidden") { Description = "rbm: hidden units.", DefaultValueFactory = _ => 128 };
-        var latent = new Option<int>("--latent") { Description = "vae: latent dimensions.", DefaultValueFactory = _ => 20 };
-        var layers = new Option<string>("--layers") { Description = "vae: hidden layer sizes.", DefaultValueFactory = _ => "400" };
-        var samples = new Option<int>("--samples") { Description = "vae: importance samples per row for the IWAE and cumulant scores.", DefaultValueFactory = _ => 100 };
+        var vaeShape = new Vae.VaeShapeOptions();
+        var learningRate = new Option<float?>("--lr") { Description = "vae, vae2: learning rate (default 0.001)." };
+        var batch = new Option<int?>("--batch") { Description = "vae, vae2: batch size (default 128)." };
+        var samples = new Option<int>("--samples") { Description = "vae, vae2: importance samples per row for the IWAE and cumulant scores.", DefaultValueFactory = _ => 100 };
         var binarize = new Option<bool>("--binarize")
         {
             Description = "Threshold training and test images at 0.5, so that every score is a code length of the same binary image as the complexity L(x); --binarize false keeps grey values.",
@@ -48,7 +51,8 @@ internal static class AnomalyEvalCommand
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
         var command = new Command("anomaly-eval", "One-class anomaly detection on MNIST: each digit in turn is normal; AUC per class and mean, beside Deep SVDD.");
-        foreach (var o in new Option[] { dataDir, models, classes, epochs, hidden, latent, layers, samples, binarize, plots, seed, threads, json }) command.Options.Add(o);
+        Option[] all = [dataDir, models, classes, epochs, hidden, .. vaeShape.All, learningRate, batch, samples, binarize, plots, seed, threads, json];
+        foreach (var o in all) command.Options.Add(o);
         command.SetAction((parse, cancellationToken) =>
         {
             if (parse.GetValue(plots) is { } plotFolder) OutputPath.CheckFolder(plotFolder, "--plots");
@@ -57,6 +61,10 @@ internal static class AnomalyEvalCommand
             int epochCount = CommonOptions.Range("--epochs", parse.GetValue(epochs), 1, 100_000);
             int k = CommonOptions.Range("--samples", parse.GetValue(samples), 1, 1_000_000);
             string which = parse.GetValue(models)!;
+            // The VAE's settings are read (and checked) once, before any training.
+            var vaeOptions = which == "rbm" ? null : VaeOptions(parse, vaeShape, twoLevel: which == "vae2", learningRate, batch, epochCount, parse.GetValue(seed));
+            if (vaeOptions is null && (vaeShape.AnyGiven(parse) || parse.GetValue(learningRate) is not null || parse.GetValue(batch) is not null))
+                throw new CliException("--latent, --layers, --upper-layers, --beta, --iwae, --lr-stages, --lr and --batch apply to --model vae, vae2 or both.");
             var backend = new CpuBackend(CommonOptions.Range("--threads", parse.GetValue(threads), 0, 1024));
             var stderr = parse.InvocationConfiguration.Error;
             bool asJson = parse.GetValue(json);
@@ -112,20 +120,17 @@ internal static class AnomalyEvalCommand
                     // the normalised score has the same AUC by construction.
                     scores.Add(("rbm_free_energy", rbm.FreeEnergy(test.Features.View)));
                 }
-                if (which is "vae" or "both")
+                if (vaeOptions is not null)
                 {
-                    var options = new VaeTrainingOptions
-                    {
-                        LatentDimension = CommonOptions.Range("--latent", parse.GetValue(latent), 1, 100_000),
-                        EncoderLayers = Vae.VaeVerbs.ParseLayers(parse.GetValue(layers)!),
-                        Epochs = epochCount,
-                        Seed = parse.GetValue(seed),
-                    };
-                    var vae = VaeTrainer.Train(normal.View, null, options, backend, Stage(which == "both" ? share : 0, "vae"), cancellationToken);
-                    progress.Report(which == "both" ? 2 * share : share, $"class {c}: vae scores ({k} samples per row)");
-                    scores.Add(("vae_free_energy", vae.FreeEnergy(test.Features.View)));
-                    scores.Add(("vae_iwae", vae.Score(test.Features.View, VaeEstimator.Iwae, k, parse.GetValue(seed))));
-                    scores.Add(("vae_cumulant", vae.Score(test.Features.View, VaeEstimator.Cumulant, k, parse.GetValue(seed))));
+                    string name = which == "vae2" ? "vae2" : "vae";
+                    var stage = Stage(which == "both" ? share : 0, name);
+                    IVariationalModel vae = which == "vae2"
+                        ? HierarchicalVaeTrainer.Train(normal.View, null, vaeOptions, backend, stage, cancellationToken)
+                        : VaeTrainer.Train(normal.View, null, vaeOptions, backend, stage, cancellationToken);
+                    progress.Report(which == "both" ? 2 * share : share, $"class {c}: {name} scores ({k} samples per row)");
+                    scores.Add((name + "_free_energy", vae.FreeEnergy(test.Features.View)));
+                    scores.Add((name + "_iwae", vae.Score(test.Features.View, VaeEstimator.Iwae, k, parse.GetValue(seed))));
+                    scores.Add((name + "_cumulant", vae.Score(test.Features.View, VaeEstimator.Cumulant, k, parse.GetValue(seed))));
                 }
                 progress.Dispose();
                 int modelScores = scores.Count;
@@ -177,6 +182,21 @@ internal static class AnomalyEvalCommand
             return Task.FromResult(ExitCodes.Success);
         });
         return command;
+    }
+
+    /// <summary>The VAE's training options: the shape options as <c>train</c> reads them, the epochs and seed, and --lr / --batch when given.</summary>
+    private static VaeTrainingOptions VaeOptions(ParseResult parse, Vae.VaeShapeOptions shape, bool twoLevel, Option<float?> learningRate, Option<int?> batch, int epochs, ulong seed)
+    {
+        var options = shape.Read(parse, twoLevel, out _);
+        options.Epochs = epochs;
+        options.Seed = seed;
+        if (parse.GetValue(learningRate) is { } rate)
+        {
+            if (!(rate > 0) || !float.IsFinite(rate)) throw new CliException($"--lr must be positive (got {rate}).");
+            options.LearningRate = rate;
+        }
+        if (parse.GetValue(batch) is { } size) options.BatchSize = CommonOptions.Range("--batch", size, 1, 1_000_000);
+        return options;
     }
 
     private static string FindMnist(string? given)

@@ -10,7 +10,8 @@ namespace FreeEnergy.Cli.Commands;
 
 /// <summary>
 /// <c>freeenergy sample --model MODEL --count N --out FILE.png|FILE.csv</c>: block-Gibbs samples of an RBM, or a VAE's
-/// decoder means (optionally Bernoulli draws, <c>--binary</c>) at latent codes drawn from its prior.
+/// decoder means (optionally Bernoulli draws, <c>--binary</c>) at latent codes drawn from its prior (a two-level VAE: z2 from
+/// N(0, t^2 I), z1 the mean of p(z1|z2), or a draw from it with <c>--draw-z1</c>).
 /// </summary>
 internal static class SampleCommand
 {
@@ -23,13 +24,14 @@ internal static class SampleCommand
         var chains = new Option<int>("--chains") { Description = "Parallel chains (0 = one per sample).", DefaultValueFactory = _ => 0 };
         var temperature = new Option<float>("--temperature") { Description = "Sampling temperature.", DefaultValueFactory = _ => 1f };
         var width = new Option<int?>("--image-width") { Description = "PNG tile width (default: the square root of the visible count)." };
-        var binary = new Option<bool>("--binary") { Description = "vae (Bernoulli likelihood): draw each value as 0 or 1 from the decoder's probabilities instead of showing the probabilities." };
+        var binary = new Option<bool>("--binary") { Description = "vae, vae2 (Bernoulli likelihood): draw each value as 0 or 1 from the decoder's probabilities instead of showing the probabilities." };
+        var drawLower = new Option<bool>("--draw-z1") { Description = "vae2: draw z1 from p(z1|z2) (its spread scaled by the temperature) instead of taking the mean of p(z1|z2)." };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var output = RbmCli.Out(".png for an image grid (image-shaped data), .parquet for Parquet, otherwise CSV.");
         var json = CommonOptions.Json();
-        var command = new Command("sample", "Draw samples from a model (RBM: block-Gibbs sampling; VAE: z ~ N(0, I) through the decoder); PNG grid for image-shaped data.");
-        foreach (var o in new Option[] { model, count, burnIn, thinning, chains, temperature, width, binary, seed, threads, output, json }) command.Options.Add(o);
+        var command = new Command("sample", "Draw samples from a model (RBM: block-Gibbs sampling; VAE: z ~ N(0, I) through the decoder; two-level VAE: z2 ~ N(0, I), z1 = the mean of p(z1|z2)); PNG grid for image-shaped data.");
+        foreach (var o in new Option[] { model, count, burnIn, thinning, chains, temperature, width, binary, drawLower, seed, threads, output, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             OutputPath.CheckFile(parse.GetValue(output)!);
@@ -41,19 +43,27 @@ internal static class SampleCommand
             bool png = outPath.EndsWith(".png", StringComparison.OrdinalIgnoreCase);
             int? tile = parse.GetValue(width);
             if (png) TileShape(loaded.InputDimension, tile); // fail before sampling
-            if (loaded is Models.Vae vae)
+            if (parse.GetValue(drawLower) && loaded is not HierarchicalVae) throw new CliException("--draw-z1 applies to two-level VAEs (vae2); this is a " + loaded.Kind + " model.");
+            if (loaded is IVariationalModel vae)
             {
                 foreach (var gibbs in new Option[] { burnIn, thinning, chains })
                     if (parse.GetResult(gibbs) is System.CommandLine.Parsing.OptionResult { Implicit: false })
                         throw new CliException($"{gibbs.Name} applies to RBMs (Gibbs chains); a VAE draws each sample directly from its prior.");
                 bool draw = parse.GetValue(binary);
-                if (draw && vae.Likelihood != VaeLikelihood.Bernoulli) throw new CliException("--binary draws 0/1 values from a Bernoulli decoder; this VAE has a Gaussian likelihood.");
-                var drawn = VaeSamples(vae, n, t, parse.GetValue(seed), draw);
-                Write(parse, json, outPath, png, tile, drawn, vae.Kind, vae.Backend.Name);
+                ulong s = parse.GetValue(seed);
+                // One-level: z ~ N(0, (t r)^2 I); two-level: z2 ~ N(0, t^2 I), z1 the mean of p(z1|z2) or a draw (--draw-z1).
+                var (means, likelihood) = vae switch
+                {
+                    HierarchicalVae h => (h.Sample(n, t, s, parse.GetValue(drawLower)), h.Likelihood),
+                    Models.Vae one => (one.Sample(n, t, s), one.Likelihood),
+                    _ => throw new CliException($"sample draws from RBMs and VAEs; this is a {vae.Kind} model."),
+                };
+                if (draw && likelihood != VaeLikelihood.Bernoulli) throw new CliException("--binary draws 0/1 values from a Bernoulli decoder; this VAE has a Gaussian likelihood.");
+                Write(parse, json, outPath, png, tile, draw ? BinaryDraws(means, s) : means, vae.Kind, vae.Backend.Name);
                 return ExitCodes.Success;
             }
             if (parse.GetValue(binary)) throw new CliException("--binary applies to VAEs; RBM samples are already binary draws (Bernoulli RBM).");
-            var rbm = loaded as RbmBase ?? throw new CliException($"sample draws from RBMs and one-level VAEs; this is a {loaded.Kind} model.");
+            var rbm = loaded as RbmBase ?? throw new CliException($"sample draws from RBMs and VAEs; this is a {loaded.Kind} model.");
             var options = new RbmSamplingOptions
             {
                 BurnIn = CommonOptions.Range("--burn-in", parse.GetValue(burnIn), 0, 100_000_000),
@@ -71,14 +81,9 @@ internal static class SampleCommand
         return command;
     }
 
-    /// <summary>
-    /// <paramref name="count"/> VAE samples: z ~ N(0, (temperature r)^2 I) decoded to means; with <paramref name="draw"/>,
-    /// each value then drawn as 1 with the decoded probability (Philox, from <paramref name="seed"/>).
-    /// </summary>
-    internal static Matrix VaeSamples(Models.Vae vae, int count, float temperature, ulong seed, bool draw)
+    /// <summary>Each decoded probability replaced in place by a 0/1 draw (1 with that probability; Philox, from <paramref name="seed"/>).</summary>
+    private static Matrix BinaryDraws(Matrix means, ulong seed)
     {
-        var means = vae.Sample(count, temperature, seed);
-        if (!draw) return means;
         var uniform = new float[means.Data.Length];
         Philox.FillUniform(seed, Philox.Stream(BinaryDrawStream), 0, uniform);
         for (int i = 0; i < uniform.Length; i++) means.Data[i] = uniform[i] < means.Data[i] ? 1f : 0f;

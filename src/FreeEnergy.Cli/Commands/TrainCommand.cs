@@ -43,18 +43,13 @@ internal static class TrainCommand
         public readonly Option<ulong> Seed = CommonOptions.Seed();
         public readonly Option<int> Threads = CommonOptions.Threads();
         public readonly Option<string> Device = RbmCli.Device();
-        public readonly Option<string?> Latent = new("--latent") { Description = "vae: latent dimensions (default 20); vae2: Z1,Z2 (default 100,50)." };
-        public readonly Option<string?> Layers = new("--layers") { Description = "vae: hidden layer sizes, e.g. 400 or 512,256 (default 400); vae2: those between x and z1 (default 200,200)." };
-        public readonly Option<string?> UpperLayers = new("--upper-layers") { Description = "vae2: hidden layer sizes between z1 and z2 (default: half of --layers)." };
-        public readonly Option<float?> Beta = new("--beta") { Description = "vae: KL weight (vae2: at both levels)." };
-        public readonly Option<int?> Iwae = new("--iwae") { Description = "vae: train the K-sample importance-weighted bound (IWAE, Burda et al. 2016); 1 (default) trains the ELBO." };
-        public readonly Option<bool> LearningRateStages = new("--lr-stages") { Description = "vae: the IWAE paper's learning-rate schedule: stage i lasts 3^i epochs at --lr * 10^(-i/7)." };
+        public readonly Vae.VaeShapeOptions VaeShape = new();
         public readonly Option<string> Output = RbmCli.Out("The model file to write.");
         public readonly Option<string?> Plots = new("--plots") { Description = "A folder to write pictures into: training curves (training.png/.svg) and, for 28x28 data, a reconstruction grid." };
         public readonly Option<bool> Json = CommonOptions.Json();
 
         public Option[] All => [Kind, Data, Labels, LabelColumn, Class, MaxRows, Validation, Hidden, Epochs, Batch, LearningRate, Schedule, Momentum, L2, Cd, Pcd,
-            Chains, Tap, LearnSigma, Patience, Binarize, Estimate, Seed, Threads, Device, Latent, Layers, UpperLayers, Beta, Iwae, LearningRateStages, Output, Plots, Json];
+            Chains, Tap, LearnSigma, Patience, Binarize, Estimate, Seed, Threads, Device, .. VaeShape.All, Output, Plots, Json];
     }
 
     /// <summary>What <c>train --model vae|vae2</c> was asked for, read and checked once from the command line.</summary>
@@ -62,27 +57,12 @@ internal static class TrainCommand
     {
         public static VaeSettings Read(ParseResult parse, TrainOptions o, bool twoLevel)
         {
-            var latents = Vae.VaeVerbs.ParseLayers(parse.GetValue(o.Latent) ?? (twoLevel ? "100,50" : "20"), "--latent");
-            if (latents.Length != (twoLevel ? 2 : 1))
-                throw new CliException(twoLevel ? $"--latent for vae2 takes two sizes Z1,Z2, e.g. 100,50 (got '{parse.GetValue(o.Latent)}')." : $"--latent for vae takes one size, e.g. 20 (got '{parse.GetValue(o.Latent)}'); use --model vae2 for two levels.");
-            if (!twoLevel && parse.GetValue(o.UpperLayers) is not null) throw new CliException("--upper-layers applies to --model vae2 only.");
-            var options = new VaeTrainingOptions
-            {
-                LatentDimension = CommonOptions.Range("--latent", latents[0], 1, 100_000),
-                UpperLatentDimension = twoLevel ? CommonOptions.Range("--latent", latents[1], 1, 100_000) : 0,
-                EncoderLayers = Vae.VaeVerbs.ParseLayers(parse.GetValue(o.Layers) ?? (twoLevel ? "200,200" : "400")),
-                UpperLayers = parse.GetValue(o.UpperLayers) is { } upper ? Vae.VaeVerbs.ParseLayers(upper, "--upper-layers") : null,
-                Beta = parse.GetValue(o.Beta) ?? 1f,
-                UpperBeta = parse.GetValue(o.Beta) ?? 1f,
-                ImportanceSamples = CommonOptions.Range("--iwae", parse.GetValue(o.Iwae) ?? 1, 1, 10_000),
-                LearningRateStages = parse.GetValue(o.LearningRateStages),
-                LearningRate = parse.GetValue(o.LearningRate) ?? 1e-3f,
-                BatchSize = CommonOptions.Range("--batch", parse.GetValue(o.Batch), 1, 1_000_000),
-                Epochs = CommonOptions.Range("--epochs", parse.GetValue(o.Epochs), 1, 1_000_000),
-                EarlyStoppingPatience = CommonOptions.Range("--patience", parse.GetValue(o.Patience), 0, 1_000_000),
-                Seed = parse.GetValue(o.Seed),
-            };
-            if (!(options.Beta > 0) || !float.IsFinite(options.Beta)) throw new CliException($"--beta must be positive (got {options.Beta}).");
+            var options = o.VaeShape.Read(parse, twoLevel, out var latents);
+            options.LearningRate = parse.GetValue(o.LearningRate) ?? 1e-3f;
+            options.BatchSize = CommonOptions.Range("--batch", parse.GetValue(o.Batch), 1, 1_000_000);
+            options.Epochs = CommonOptions.Range("--epochs", parse.GetValue(o.Epochs), 1, 1_000_000);
+            options.EarlyStoppingPatience = CommonOptions.Range("--patience", parse.GetValue(o.Patience), 0, 1_000_000);
+            options.Seed = parse.GetValue(o.Seed);
             if (!(options.LearningRate > 0) || !float.IsFinite(options.LearningRate)) throw new CliException($"--lr must be positive (got {options.LearningRate}).");
             return new VaeSettings(options, twoLevel, latents, parse.GetValue(o.Validation), parse.GetValue(o.Output)!, parse.GetValue(o.Plots), parse.GetValue(o.Json),
                 CommonOptions.Range("--threads", parse.GetValue(o.Threads), 0, 1024), parse.GetValue(o.Device));
@@ -148,8 +128,7 @@ internal static class TrainCommand
                 var settings = VaeSettings.Read(parse, o, model == "vae2");
                 return Task.FromResult(TrainVae(parse, settings, RbmCli.ReadData(parse, o.Data, o.Labels, o.Class, o.MaxRows, o.LabelColumn), cancellationToken));
             }
-            if (parse.GetValue(o.Latent) is not null || parse.GetValue(o.Layers) is not null || parse.GetValue(o.Beta) is not null || parse.GetValue(o.Iwae) is not null
-                || parse.GetValue(o.LearningRateStages) || parse.GetValue(o.UpperLayers) is not null)
+            if (o.VaeShape.AnyGiven(parse))
                 throw new CliException("--latent, --layers, --upper-layers, --beta, --iwae and --lr-stages apply to --model vae2 and --model vae only.");
             return Task.FromResult(TrainRbm(parse, o, model, outPath, cancellationToken));
         });

@@ -65,4 +65,30 @@ internal static class DocumentReading
             throw new ModelFileException($"hyperparameter '{name}' of the {document.Kind} model is '{text}', expected one of {string.Join(", ", allowed)}.");
         return text;
     }
+
+    /// <summary>Hyperparameter <paramref name="name"/> as a positive number; <paramref name="fallback"/> when absent.</summary>
+    public static double PositiveNumber(ModelDocument document, string name, double fallback)
+    {
+        double value = Number(document, name, fallback);
+        if (!(value > 0)) throw new ModelFileException($"hyperparameter '{name}' of the {document.Kind} model is {value}; it must be positive.");
+        return value;
+    }
+
+    /// <summary>The output widths of the dense chain "{prefix}.0.weight", "{prefix}.1.weight", ... (empty when there is none).</summary>
+    public static List<int> LayerWidths(ModelDocument document, string prefix)
+    {
+        var widths = new List<int>();
+        for (int i = 0; ; i++)
+        {
+            string name = prefix + "." + i.ToString(CultureInfo.InvariantCulture) + ".weight";
+            if (ShapeOf(document, name) is null) return widths;
+            widths.Add(Matrix(document, name).Columns);
+        }
+    }
+
+    /// <summary>A VAE's hidden-layer activation: the required hyperparameter "activation", relu, tanh or softplus.</summary>
+    public static string VaeActivation(ModelDocument document) => Choice(document, "activation", "relu", "tanh", "softplus");
+
+    /// <summary>Whether a VAE's likelihood (the required hyperparameter "likelihood", bernoulli or gaussian) is Gaussian.</summary>
+    public static bool VaeGaussianLikelihood(ModelDocument document) => Choice(document, "likelihood", "bernoulli", "gaussian") == "gaussian";
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using FreeEnergy.Persistence;
 
 namespace FreeEnergy.Onnx.Graphs;
@@ -14,8 +13,8 @@ internal sealed class VaeLayout
 {
     private VaeLayout(ModelDocument document)
     {
-        Encoder = Chain(document, "encoder");
-        Decoder = Chain(document, "decoder");
+        Encoder = DocumentReading.LayerWidths(document, "encoder");
+        Decoder = DocumentReading.LayerWidths(document, "decoder");
         (Input, Latent) = DocumentReading.Matrix(document, "encoder.mean.weight");
         if (Encoder.Count > 0) Input = DocumentReading.Matrix(document, "encoder.0.weight").Rows;
         var (samples, noiseWidth) = DocumentReading.Matrix(document, "scoring_noise");
@@ -27,12 +26,10 @@ internal sealed class VaeLayout
         DocumentReading.CheckSizes(document, "encoder_layers", Encoder);
         DocumentReading.CheckSizes(document, "decoder_layers", Decoder);
         DocumentReading.CheckSize(document, "scoring_samples", Samples);
-        Activation = DocumentReading.Choice(document, "activation", "relu", "tanh", "softplus");
-        Gaussian = DocumentReading.Choice(document, "likelihood", "bernoulli", "gaussian") == "gaussian";
-        Beta = DocumentReading.Number(document, "beta", 1.0);
-        PriorScale = DocumentReading.Number(document, "prior_scale", 1.0);
-        if (!(Beta > 0)) throw new ModelFileException($"hyperparameter 'beta' of the vae model is {Beta}; it must be positive.");
-        if (!(PriorScale > 0)) throw new ModelFileException($"hyperparameter 'prior_scale' of the vae model is {PriorScale}; it must be positive.");
+        Activation = DocumentReading.VaeActivation(document);
+        Gaussian = DocumentReading.VaeGaussianLikelihood(document);
+        Beta = DocumentReading.PositiveNumber(document, "beta", 1.0);
+        PriorScale = DocumentReading.PositiveNumber(document, "prior_scale", 1.0);
     }
 
     /// <summary>Width D of an input row.</summary>
@@ -63,15 +60,4 @@ internal sealed class VaeLayout
     public double PriorScale { get; }
 
     public static VaeLayout Read(ModelDocument document) => new(document);
-
-    private static List<int> Chain(ModelDocument document, string prefix)
-    {
-        var widths = new List<int>();
-        for (int i = 0; ; i++)
-        {
-            string name = prefix + "." + i.ToString(CultureInfo.InvariantCulture) + ".weight";
-            if (DocumentReading.ShapeOf(document, name) is null) return widths;
-            widths.Add(DocumentReading.Matrix(document, name).Columns);
-        }
-    }
 }

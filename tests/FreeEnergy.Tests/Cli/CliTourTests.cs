@@ -144,6 +144,30 @@ public sealed class CliTourTests
     }
 
     [Fact]
+    public void SampleDrawsFromATwoLevelVaeThroughTheMeanOrADrawOfZ1()
+    {
+        using var files = new ReliabilityFiles();
+        var model = Models.HierarchicalVae.Create(ReliabilityFiles.Width, new Training.VaeTrainingOptions { LatentDimension = 3, UpperLatentDimension = 2, EncoderLayers = [6], Seed = 2 });
+        var vae2 = files.Save("vae2.fem", model);
+        foreach (var (extra, drawLower) in new[] { (Array.Empty<string>(), false), (["--draw-z1"], true) })
+        {
+            var (code, stdout, stderr) = Run(["sample", "--model", vae2, "--count", "5", "--seed", "3", "--temperature", "0.8", .. extra, "--out", files.Path("m.csv"), "--json"]);
+            Assert.True(code == 0, stderr);
+            Assert.Equal("hierarchical-vae", (string?)Json(stdout)["model"]);
+            var means = DataReader.Read(files.Path("m.csv")).Features;
+            var expected = model.Sample(5, 0.8f, 3, drawLower);
+            for (int i = 0; i < expected.Data.Length; i++) Assert.Equal(expected.Data[i], means.Data[i], 5);
+        }
+        var (binaryCode, _, binaryErr) = Run("sample", "--model", vae2, "--count", "4", "--binary", "--out", files.Path("d.csv"));
+        Assert.True(binaryCode == 0, binaryErr);
+        Assert.All(DataReader.Read(files.Path("d.csv")).Features.Data, v => Assert.True(v is 0f or 1f));
+        var vae = files.Save("vae.fem", ReliabilityFiles.SmallVae());
+        var (refused, _, message) = Run("sample", "--model", vae, "--count", "4", "--draw-z1", "--out", files.Path("x.csv"));
+        Assert.Equal(2, refused);
+        Assert.Contains("--draw-z1 applies to two-level VAEs", message);
+    }
+
+    [Fact]
     public void ScoreBinarizeThresholdsTheDataFirst()
     {
         using var files = new ReliabilityFiles();

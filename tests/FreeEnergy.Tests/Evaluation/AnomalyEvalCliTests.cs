@@ -59,6 +59,47 @@ public sealed class AnomalyEvalCliTests : IDisposable
     }
 
     [Fact]
+    public void TwoLevelVaeTakesTrainsOptionsAndReportsRawAndCorrectedScores()
+    {
+        WriteSet("train", 300, 1);
+        WriteSet("t10k", 150, 2);
+        var (code, stdout, stderr) = CliSmokeTests.Run("anomaly-eval", "--data-dir", _dir, "--model", "vae2", "--classes", "1", "--epochs", "2",
+            "--latent", "3,2", "--layers", "8", "--upper-layers", "4", "--beta", "1.5", "--iwae", "2", "--lr", "0.003", "--batch", "32",
+            "--samples", "4", "--threads", "1", "--json");
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        Assert.Equal("vae2", root.GetProperty("model").GetString());
+        var entry = root.GetProperty("classes").EnumerateArray().Single();
+        string[] names = ["vae2_free_energy", "vae2_iwae", "vae2_cumulant"];
+        foreach (var name in names.Concat(names.Select(n => n + "_corrected")))
+            Assert.InRange(entry.GetProperty(name).GetDouble(), 0, 100);
+        Assert.False(entry.TryGetProperty("vae_free_energy", out _));
+        Assert.False(entry.TryGetProperty("rbm_free_energy", out _));
+        // The same run again gives the same AUCs (seeded training and scoring).
+        var (again, stdout2, _) = CliSmokeTests.Run("anomaly-eval", "--data-dir", _dir, "--model", "vae2", "--classes", "1", "--epochs", "2",
+            "--latent", "3,2", "--layers", "8", "--upper-layers", "4", "--beta", "1.5", "--iwae", "2", "--lr", "0.003", "--batch", "32",
+            "--samples", "4", "--threads", "1", "--json");
+        Assert.Equal(0, again);
+        using var doc2 = JsonDocument.Parse(stdout2);
+        Assert.Equal(entry.GetProperty("vae2_iwae_corrected").GetDouble(), doc2.RootElement.GetProperty("classes")[0].GetProperty("vae2_iwae_corrected").GetDouble());
+    }
+
+    [Theory]
+    [InlineData("vae2", "3", "two sizes")]
+    [InlineData("vae", "3,2", "one size")]
+    [InlineData("rbm", "3", "apply to --model vae, vae2 or both")]
+    public void VaeShapeOptionsAreCheckedBeforeTraining(string model, string latent, string message)
+    {
+        WriteSet("train", 30, 1);
+        WriteSet("t10k", 30, 2);
+        var (code, stdout, stderr) = CliSmokeTests.Run("anomaly-eval", "--data-dir", _dir, "--model", model, "--classes", "0", "--epochs", "1", "--latent", latent, "--json");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains(message, stderr);
+    }
+
+    [Fact]
     public void NonSquareImagesAreRefused()
     {
         var pixels = new byte[30 * 12];

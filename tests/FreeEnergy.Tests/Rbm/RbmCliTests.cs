@@ -131,8 +131,8 @@ public sealed class RbmCliTests : IDisposable
         Assert.True(code == 0, stderr);
         Assert.Contains("hierarchical-vae", stdout);
         (code, _, stderr) = CliSmokeTests.Run("sample", "--model", model, "--count", "2", "--out", Path.Combine(_dir, "v2.csv"));
-        Assert.Equal(2, code);
-        Assert.Contains("one-level VAEs", stderr);
+        Assert.True(code == 0, stderr);
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(_dir, "v2.csv")).Length);
         (code, _, stderr) = CliSmokeTests.Run("train", "--model", "vae2", "--data", data, "--latent", "3", "--out", model);
         Assert.Equal(2, code);
         Assert.Contains("two sizes", stderr);

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using FreeEnergy.Cli.Infrastructure;
+using FreeEnergy.Training;
+
+namespace FreeEnergy.Cli.Commands.Vae;
+
+/// <summary>
+/// The options that shape and weight a one- or two-level VAE (<c>--latent</c>, <c>--layers</c>, <c>--upper-layers</c>,
+/// <c>--beta</c>, <c>--iwae</c>, <c>--lr-stages</c>), declared once for every verb that trains one (train, anomaly-eval).
+/// Defaults: vae <c>--latent 20 --layers 400</c>; vae2 <c>--latent 100,50 --layers 200,200</c>, <c>--upper-layers</c> half of
+/// <c>--layers</c>.
+/// </summary>
+internal sealed class VaeShapeOptions
+{
+    public readonly Option<string?> Latent = new("--latent") { Description = "vae: latent dimensions (default 20); vae2: Z1,Z2 (default 100,50)." };
+    public readonly Option<string?> Layers = new("--layers") { Description = "vae: hidden layer sizes, e.g. 400 or 512,256 (default 400); vae2: those between x and z1 (default 200,200)." };
+    public readonly Option<string?> UpperLayers = new("--upper-layers") { Description = "vae2: hidden layer sizes between z1 and z2 (default: half of --layers)." };
+    public readonly Option<float?> Beta = new("--beta") { Description = "vae: KL weight (vae2: at both levels)." };
+    public readonly Option<int?> Iwae = new("--iwae") { Description = "vae: train the K-sample importance-weighted bound (IWAE, Burda et al. 2016); 1 (default) trains the ELBO." };
+    public readonly Option<bool> LearningRateStages = new("--lr-stages") { Description = "vae: the IWAE paper's learning-rate schedule: stage i lasts 3^i epochs at --lr * 10^(-i/7)." };
+
+    /// <summary>The options, in the order the verbs list them.</summary>
+    public Option[] All => [Latent, Layers, UpperLayers, Beta, Iwae, LearningRateStages];
+
+    /// <summary>Whether any of them was given (a verb training an RBM refuses them).</summary>
+    public bool AnyGiven(ParseResult parse)
+        => parse.GetValue(Latent) is not null || parse.GetValue(Layers) is not null || parse.GetValue(UpperLayers) is not null || parse.GetValue(Beta) is not null
+            || parse.GetValue(Iwae) is not null || parse.GetValue(LearningRateStages);
+
+    /// <summary>
+    /// New training options with the shape and weights given (or defaulted); epochs, batch, learning rate and seed are the
+    /// caller's. <paramref name="latents"/> is Z (vae) or Z1, Z2 (vae2).
+    /// </summary>
+    public VaeTrainingOptions Read(ParseResult parse, bool twoLevel, out int[] latents)
+    {
+        latents = VaeVerbs.ParseLayers(parse.GetValue(Latent) ?? (twoLevel ? "100,50" : "20"), "--latent");
+        if (latents.Length != (twoLevel ? 2 : 1))
+            throw new CliException(twoLevel ? $"--latent for vae2 takes two sizes Z1,Z2, e.g. 100,50 (got '{parse.GetValue(Latent)}')." : $"--latent for vae takes one size, e.g. 20 (got '{parse.GetValue(Latent)}'); use --model vae2 for two levels.");
+        if (!twoLevel && parse.GetValue(UpperLayers) is not null) throw new CliException("--upper-layers applies to --model vae2 only.");
+        var options = new VaeTrainingOptions
+        {
+            LatentDimension = CommonOptions.Range("--latent", latents[0], 1, 100_000),
+            UpperLatentDimension = twoLevel ? CommonOptions.Range("--latent", latents[1], 1, 100_000) : 0,
+            EncoderLayers = VaeVerbs.ParseLayers(parse.GetValue(Layers) ?? (twoLevel ? "200,200" : "400")),
+            UpperLayers = parse.GetValue(UpperLayers) is { } upper ? VaeVerbs.ParseLayers(upper, "--upper-layers") : null,
+            Beta = parse.GetValue(Beta) ?? 1f,
+            UpperBeta = parse.GetValue(Beta) ?? 1f,
+            ImportanceSamples = CommonOptions.Range("--iwae", parse.GetValue(Iwae) ?? 1, 1, 10_000),
+            LearningRateStages = parse.GetValue(LearningRateStages),
+        };
+        if (!(options.Beta > 0) || !float.IsFinite(options.Beta)) throw new CliException($"--beta must be positive (got {options.Beta}).");
+        return options;
+    }
+}
