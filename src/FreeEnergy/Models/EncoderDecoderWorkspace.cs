@@ -14,7 +14,7 @@ internal abstract class EncoderDecoderWorkspace
     /// <summary>Most rows per chunk of the read-only passes.</summary>
     public const int ChunkRows = 256;
 
-    private readonly int _input, _latent;
+    private readonly int _input, _latent, _drawWidth;
     private readonly VaeLikelihood _likelihood;
     private readonly Action<int, int> _noiseBody;
 
@@ -29,6 +29,7 @@ internal abstract class EncoderDecoderWorkspace
         bool training, bool holdsInput)
     {
         _input = layout.Input;
+        _drawWidth = layout.DrawWidth;
         _latent = latent;
         _likelihood = layout.Likelihood;
         Backend = backend;
@@ -75,9 +76,6 @@ internal abstract class EncoderDecoderWorkspace
     /// <inheritdoc cref="NoiseSeed"/>
     protected ulong NoiseStream { get; private set; }
 
-    /// <summary>How many standard normals one row draws.</summary>
-    protected abstract int NoiseWidth { get; }
-
     /// <summary>Caches e^-lv and sum lv of the Gaussian decoder from <paramref name="theta"/>.</summary>
     public void PrepareLikelihood(float[] theta) => Variance.Prepare(theta);
 
@@ -87,12 +85,12 @@ internal abstract class EncoderDecoderWorkspace
     /// <summary>Decoder forward from <see cref="Latent"/> into <see cref="Out"/> (the output bias included).</summary>
     public abstract void Decode(int rows);
 
-    /// <summary>Fills the draws of the first <paramref name="rows"/> rows from Philox (seed, stream), row r's at index r * <see cref="NoiseWidth"/>.</summary>
+    /// <summary>Fills the draws of the first <paramref name="rows"/> rows from Philox (seed, stream), row r's at index r * <see cref="VaeParameterLayout.DrawWidth"/>.</summary>
     public void FillNoise(ulong seed, ulong stream, int rows)
     {
         NoiseSeed = seed;
         NoiseStream = stream;
-        Backend.For(rows, Math.Max(1, 2048 / NoiseWidth), _noiseBody);
+        Backend.For(rows, Math.Max(1, 2048 / _drawWidth), _noiseBody);
     }
 
     /// <summary>The draws of rows [start, end) (see <see cref="FillNoise"/>).</summary>

@@ -30,7 +30,7 @@ public sealed partial class Vae : IVariationalModel
 
     internal Vae(VaeLayout layout, float[] parameters, float[] scoringNoise, float beta, float priorScale)
     {
-        layout.CheckModel(parameters, scoringNoise, layout.Latent, "Z");
+        layout.CheckModel(parameters, scoringNoise, "Z");
         VaeParameterLayout.CheckPositive(beta, nameof(beta), "beta");
         VaeParameterLayout.CheckPositive(priorScale, nameof(priorScale), "The prior scale");
         Layout = layout;
@@ -57,9 +57,7 @@ public sealed partial class Vae : IVariationalModel
         var layout = new VaeLayout(inputDimension, options.LatentDimension, options.EncoderLayers,
             options.DecoderLayers ?? Reversed(options.EncoderLayers), options.Activation, options.Likelihood, options.LearnVariance);
         var theta = layout.InitialParameters(options.Seed, options.InitialLogVariance);
-        var noise = new float[options.ScoringSamples * layout.Latent];
-        Philox.FillGaussian(options.Seed, Philox.Stream(PurposeScoringNoise), 0, noise);
-        return new Vae(layout, theta, noise, options.Beta, options.PriorScale);
+        return new Vae(layout, theta, layout.ScoringNoise(options.Seed, options.ScoringSamples), options.Beta, options.PriorScale);
     }
 
     private static int[] Reversed(int[] layers)

@@ -9,10 +9,9 @@ internal readonly record struct DenseShape(int In, int Out, int WeightOffset, in
 }
 
 /// <summary>
-/// Shapes of a VAE and where each tensor lives in its flat parameter vector. The encoder's mean and
-/// log-variance heads are stored side by side as one [H, 2Z] layer (columns 0..Z-1 the mean, Z..2Z-1 the
-/// log variance) so one GEMM serves both; the model document splits them. The Gaussian decoder's log
-/// variance vector [D] comes last so that a fixed variance is simply left out of the trainable range.
+/// Shapes of a VAE and where each tensor lives in its flat parameter vector (<see cref="VaeParameterLayout"/>): the
+/// encoder, its [H, 2Z] head (which the model document splits into mean and log variance), the decoder, and the
+/// Gaussian decoder's log variance vector [D] last.
 /// </summary>
 internal sealed class VaeLayout : VaeParameterLayout
 {
@@ -26,18 +25,14 @@ internal sealed class VaeLayout : VaeParameterLayout
         Latent = latent;
         EncoderSizes = (int[])encoderLayers.Clone();
         DecoderSizes = (int[])decoderLayers.Clone();
-        Encoder = Chain(input, encoderLayers, out int width);
-        Head = Dense(width, 2 * latent);
-        Decoder = Chain(latent, decoderLayers, out width);
-        Output = Dense(width, input);
+        AddEncoderDecoder(latent, encoderLayers, decoderLayers);
         EndWithDecoderVariance();
     }
 
     public int Latent { get; }
     public int[] EncoderSizes { get; }
     public int[] DecoderSizes { get; }
-    public DenseShape[] Encoder { get; }
-    public DenseShape Head { get; }
-    public DenseShape[] Decoder { get; }
-    public DenseShape Output { get; }
+
+    /// <inheritdoc />
+    public override int DrawWidth => Latent;
 }

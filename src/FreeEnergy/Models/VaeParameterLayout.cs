@@ -5,9 +5,11 @@ namespace FreeEnergy.Models;
 
 /// <summary>
 /// What the layouts of the one- and two-level VAE share: the input width, the hidden activation, the observation model
-/// p(x|z) and a flat parameter vector of dense layers laid out one after another (<see cref="Dense"/>, <see cref="Chain"/>)
-/// with the Gaussian decoder's log variance vector [D] last (<see cref="EndWithDecoderVariance"/>), so that a fixed
-/// variance is simply left out of the trainable range.
+/// p(x|z), the bottom level first in the vector (the encoder x -&gt; [mu | log variance] of q(z|x) and the decoder
+/// z -&gt; p(x|z), <see cref="AddEncoderDecoder"/>), and a flat parameter vector of dense layers laid out one after another
+/// (<see cref="Dense"/>, <see cref="Chain"/>) with the Gaussian decoder's log variance vector [D] last
+/// (<see cref="EndWithDecoderVariance"/>), so that a fixed variance is simply left out of the trainable range.
+/// The width of one draw of every latent is <see cref="DrawWidth"/>.
 /// </summary>
 internal abstract class VaeParameterLayout
 {
@@ -28,6 +30,24 @@ internal abstract class VaeParameterLayout
     public Activation Activation { get; }
     public VaeLikelihood Likelihood { get; }
     public bool LearnVariance { get; }
+
+    /// <summary>The bottom encoder's hidden layers (input side first).</summary>
+    public DenseShape[] Encoder { get; private set; } = [];
+
+    /// <summary>
+    /// The bottom encoder's head [H, 2Z]: the mean of q(z|x) in columns 0..Z-1 and its log variance in Z..2Z-1, side by
+    /// side so that one GEMM serves both.
+    /// </summary>
+    public DenseShape Head { get; private set; }
+
+    /// <summary>The decoder's hidden layers (latent side first).</summary>
+    public DenseShape[] Decoder { get; private set; } = [];
+
+    /// <summary>The decoder's output layer: the logits (Bernoulli) or means (Gaussian) of p(x|z).</summary>
+    public DenseShape Output { get; private set; }
+
+    /// <summary>How many standard normals one draw of every latent takes (Z, or Z1 + Z2): the width of a row of the fixed scoring draws.</summary>
+    public abstract int DrawWidth { get; }
 
     /// <summary>Offset of the Gaussian decoder's log variance [D], or -1 for Bernoulli.</summary>
     public int DecoderLogVarianceOffset { get; private set; } = -1;
@@ -61,11 +81,19 @@ internal abstract class VaeParameterLayout
         return theta;
     }
 
-    /// <summary>Checks a model's <paramref name="parameters"/> against this layout and its fixed scoring draws: K &gt;= 1 rows of <paramref name="width"/> (<paramref name="widthName"/>) values.</summary>
-    public void CheckModel(float[] parameters, float[] scoringNoise, int width, string widthName)
+    /// <summary>The <paramref name="samples"/> fixed standard-normal draws [K, <see cref="DrawWidth"/>] of a new model's deterministic score, from Philox (<paramref name="seed"/>, scoring noise stream).</summary>
+    public float[] ScoringNoise(ulong seed, int samples)
+    {
+        var noise = new float[samples * DrawWidth];
+        Philox.FillGaussian(seed, Philox.Stream(Vae.PurposeScoringNoise), 0, noise);
+        return noise;
+    }
+
+    /// <summary>Checks a model's <paramref name="parameters"/> against this layout and its fixed scoring draws: K &gt;= 1 rows of <see cref="DrawWidth"/> (<paramref name="widthName"/>) values.</summary>
+    public void CheckModel(float[] parameters, float[] scoringNoise, string widthName)
     {
         if (parameters.Length != Count) throw new ArgumentException("Parameter vector does not match the layout.", nameof(parameters));
-        if (scoringNoise.Length == 0 || scoringNoise.Length % width != 0)
+        if (scoringNoise.Length == 0 || scoringNoise.Length % DrawWidth != 0)
             throw new ArgumentException($"Scoring noise must hold K >= 1 rows of {widthName} values.", nameof(scoringNoise));
     }
 
@@ -79,6 +107,15 @@ internal abstract class VaeParameterLayout
     protected static void CheckHiddenSizes(IEnumerable<int> sizes, string parameterName)
     {
         foreach (var h in sizes) if (h <= 0) throw new ArgumentOutOfRangeException(parameterName, "Hidden layer sizes must be positive.");
+    }
+
+    /// <summary>Lays out the bottom level: the encoder x -&gt; [mu | log variance] of q(z|x) (Z = <paramref name="latent"/>) and the decoder z -&gt; p(x|z).</summary>
+    protected void AddEncoderDecoder(int latent, IReadOnlyList<int> encoderSizes, IReadOnlyList<int> decoderSizes)
+    {
+        Encoder = Chain(Input, encoderSizes, out int width);
+        Head = Dense(width, 2 * latent);
+        Decoder = Chain(latent, decoderSizes, out width);
+        Output = Dense(width, Input);
     }
 
     /// <summary>The next dense layer of the vector: weight [fanIn, fanOut], then its bias [fanOut].</summary>

@@ -57,9 +57,6 @@ internal sealed partial class VaeWorkspace : EncoderDecoderWorkspace
     public float PriorScale { get; set; } = 1f;
 
     /// <inheritdoc />
-    protected override int NoiseWidth => _layout.Latent;
-
-    /// <inheritdoc />
     public override void Encode(float[] x, int xOffset, int rows) => _network.Encode(HostDeviceArrays.Wrap(x).Slice(xOffset, rows * _layout.Input), rows);
 
     /// <inheritdoc />

@@ -23,7 +23,7 @@ public sealed partial class HierarchicalVae : IVariationalModel
 {
     internal HierarchicalVae(HierarchicalVaeLayout layout, float[] parameters, float[] scoringNoise, float beta, float upperBeta)
     {
-        layout.CheckModel(parameters, scoringNoise, layout.Latent1 + layout.Latent2, "Z1 + Z2");
+        layout.CheckModel(parameters, scoringNoise, "Z1 + Z2");
         VaeParameterLayout.CheckPositive(beta, nameof(beta), "beta");
         VaeParameterLayout.CheckPositive(upperBeta, nameof(upperBeta), "The upper beta");
         Layout = layout;
@@ -55,9 +55,7 @@ public sealed partial class HierarchicalVae : IVariationalModel
         var layout = new HierarchicalVaeLayout(inputDimension, options.LatentDimension, options.UpperLatentDimension, options.EncoderLayers, upper,
             options.Activation, options.Likelihood, options.LearnVariance);
         var theta = layout.InitialParameters(options.Seed, options.InitialLogVariance);
-        var noise = new float[options.ScoringSamples * (layout.Latent1 + layout.Latent2)];
-        Philox.FillGaussian(options.Seed, Philox.Stream(Vae.PurposeScoringNoise), 0, noise);
-        return new HierarchicalVae(layout, theta, noise, options.Beta, options.UpperBeta);
+        return new HierarchicalVae(layout, theta, layout.ScoringNoise(options.Seed, options.ScoringSamples), options.Beta, options.UpperBeta);
     }
 
     /// <inheritdoc />
@@ -94,7 +92,7 @@ public sealed partial class HierarchicalVae : IVariationalModel
     public float UpperBeta { get; }
 
     /// <summary>K, the number of fixed draws used by <see cref="FreeEnergy"/>.</summary>
-    public int ScoringSamples => ScoringNoiseData.Length / (Layout.Latent1 + Layout.Latent2);
+    public int ScoringSamples => ScoringNoiseData.Length / Layout.DrawWidth;
 
     /// <summary>The compute backend used by this model's operations. Default: <see cref="CpuBackend.Default"/>.</summary>
     public IComputeBackend Backend { get; set; } = CpuBackend.Default;

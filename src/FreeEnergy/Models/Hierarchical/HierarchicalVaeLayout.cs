@@ -21,11 +21,8 @@ internal sealed class HierarchicalVaeLayout : VaeParameterLayout
         Latent2 = latent2;
         LowerSizes = (int[])lowerLayers.Clone();
         UpperSizes = (int[])upperLayers.Clone();
-        Encoder1 = Chain(input, LowerSizes, out int w);
-        Head1 = Dense(w, 2 * latent1);
-        Decoder = Chain(latent1, Enumerable.Reverse(LowerSizes).ToArray(), out w);
-        Output = Dense(w, input);
-        Encoder2 = Chain(latent1, UpperSizes, out w);
+        AddEncoderDecoder(latent1, LowerSizes, Enumerable.Reverse(LowerSizes).ToArray());
+        Encoder2 = Chain(latent1, UpperSizes, out int w);
         Head2 = Dense(w, 2 * latent2);
         Prior = Chain(latent2, Enumerable.Reverse(UpperSizes).ToArray(), out w);
         PriorHead = Dense(w, 2 * latent1);
@@ -41,10 +38,15 @@ internal sealed class HierarchicalVaeLayout : VaeParameterLayout
     /// <summary>Hidden widths between z1 and z2: the upper encoder's (z1 side first); the prior network mirrors them.</summary>
     public int[] UpperSizes { get; }
 
-    public DenseShape[] Encoder1 { get; }
-    public DenseShape Head1 { get; }
-    public DenseShape[] Decoder { get; }
-    public DenseShape Output { get; }
+    /// <summary>The lower encoder's hidden layers (the bottom level's <see cref="VaeParameterLayout.Encoder"/>).</summary>
+    public DenseShape[] Encoder1 => Encoder;
+
+    /// <summary>The lower encoder's head [mu1 | lv1] of q(z1|x) (the bottom level's <see cref="VaeParameterLayout.Head"/>).</summary>
+    public DenseShape Head1 => Head;
+
+    /// <inheritdoc />
+    public override int DrawWidth => Latent1 + Latent2;
+
     public DenseShape[] Encoder2 { get; }
     public DenseShape Head2 { get; }
     public DenseShape[] Prior { get; }

@@ -97,9 +97,6 @@ internal sealed class HierarchicalVaeWorkspace : EncoderDecoderWorkspace
     /// <summary>Per row the objective of the last <see cref="ForwardBackward"/>: the ELBO's F_q (k = 1) or the k-sample bound.</summary>
     public double[] Bound { get; }
 
-    /// <summary>Pair p draws eps1 at index p (Z1 + Z2) and eps2 right after it.</summary>
-    protected override int NoiseWidth => _layout.Latent1 + _layout.Latent2;
-
     /// <summary>q(z1|x) of the first <paramref name="pairs"/> rows of <see cref="EncoderDecoderWorkspace.X"/> into <see cref="Head1"/>.</summary>
     public void Encode(int pairs) => _encoder1.Forward(_x.Slice(0, pairs * _layout.Input), pairs, _head1.Slice(0, pairs * 2 * _layout.Latent1));
 
@@ -202,6 +199,7 @@ internal sealed class HierarchicalVaeWorkspace : EncoderDecoderWorkspace
 
     private double LogWeight(int p, float klWeight1, float klWeight2) => -(Reconstruction[p] + klWeight1 * LogRatio1[p] + klWeight2 * LogRatio2[p]);
 
+    /// <summary>Pair p's eps1 at Philox index p (Z1 + Z2) and its eps2 right after it.</summary>
     protected override void NoiseRows(int start, int end)
     {
         int z1 = _layout.Latent1, z2 = _layout.Latent2, width = z1 + z2;
