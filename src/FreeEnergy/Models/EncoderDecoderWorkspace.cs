@@ -18,13 +18,11 @@ internal abstract class EncoderDecoderWorkspace
     private readonly VaeLikelihood _likelihood;
     private readonly Action<int, int> _noiseBody;
 
-    /// <param name="layout">The architecture.</param>
-    /// <param name="latent">Z, the width of the latent the decoder reads.</param>
-    /// <param name="parameters">The model's parameter vector (read in place).</param>
-    /// <param name="backend">The backend whose GEMM and threads run the passes.</param>
-    /// <param name="capacity">Most rows per pass.</param>
-    /// <param name="training">Whether to hold the gradient.</param>
-    /// <param name="holdsInput">Whether to hold the input rows <see cref="X"/>.</param>
+    /// <summary>
+    /// The shared buffers for up to <paramref name="capacity"/> rows over the model's own <paramref name="parameters"/>:
+    /// Z = <paramref name="latent"/> (what the decoder reads), the gradient when <paramref name="training"/>, the input
+    /// rows <see cref="X"/> when <paramref name="holdsInput"/>.
+    /// </summary>
     protected EncoderDecoderWorkspace(VaeParameterLayout layout, int latent, float[] parameters, IComputeBackend backend, int capacity,
         bool training, bool holdsInput)
     {

@@ -58,9 +58,6 @@ internal abstract class VaeParameterLayout
     /// <summary>Parameters [0, TrainableCount) are updated by training.</summary>
     public int TrainableCount { get; private set; }
 
-    /// <summary>Every dense layer in parameter order.</summary>
-    public IReadOnlyList<DenseShape> DenseLayers => _layers;
-
     /// <summary>
     /// The untrained parameter vector: dense layers PyTorch-style, weights and biases uniform in (-1/sqrt(fan_in),
     /// 1/sqrt(fan_in)), layer i (in parameter order) from Philox stream (init, i) of <paramref name="seed"/>; the Gaussian

@@ -29,13 +29,7 @@ internal abstract class VaeTrainingStep<TWorkspace> : ITrainingStep where TWorks
     private int[] _order = [];
     private double _lossSum;
 
-    /// <param name="model">The model being trained.</param>
-    /// <param name="layout">Its layout.</param>
-    /// <param name="theta">Its parameter vector, trained in place.</param>
-    /// <param name="training">The training rows.</param>
-    /// <param name="validation">Validation rows, or null.</param>
-    /// <param name="options">The settings.</param>
-    /// <param name="open">Opens the model's training workspace for a capacity of (batch rows x samples).</param>
+    /// <summary>A step on <paramref name="model"/>'s own parameter vector <paramref name="theta"/>; <paramref name="open"/> opens its training workspace for (batch rows x samples).</summary>
     protected VaeTrainingStep(IVariationalModel model, VaeParameterLayout layout, float[] theta, MatrixView training, MatrixView? validation,
         VaeTrainingOptions options, Func<int, TWorkspace> open)
     {
