@@ -94,6 +94,26 @@ internal abstract class EncoderDecoderWorkspace
     /// <summary>The draws of rows [start, end) (see <see cref="FillNoise"/>).</summary>
     protected abstract void NoiseRows(int start, int end);
 
+    /// <summary>Encodes every row of <paramref name="data"/> chunk by chunk; after each chunk <paramref name="take"/>(start, rows) reads <see cref="PosteriorHead"/>.</summary>
+    public void EncodeChunks(MatrixView data, Action<int, int> take)
+    {
+        for (int start = 0; start < data.Rows; start += Capacity)
+        {
+            int rows = Math.Min(Capacity, data.Rows - start);
+            Encode(data.Array, data.Offset + start * data.Columns, rows);
+            take(start, rows);
+        }
+    }
+
+    /// <summary>[N, 2Z]: the mean then the log variance of q(z|x) of every row of <paramref name="data"/>, encoded chunk by chunk.</summary>
+    public float[] PosteriorHeads(MatrixView data)
+    {
+        int width = 2 * _latent;
+        var heads = new float[data.Rows * width];
+        EncodeChunks(data, (start, rows) => PosteriorHead.AsSpan(0, rows * width).CopyTo(heads.AsSpan(start * width)));
+        return heads;
+    }
+
     /// <summary>The rows per chunk for <paramref name="rows"/> rows.</summary>
     public static int ChunkCapacity(int rows) => Math.Min(ChunkRows, Math.Max(1, rows));
 
@@ -104,16 +124,14 @@ internal abstract class EncoderDecoderWorkspace
         int z = ws._latent;
         var mean = new Matrix(data.Rows, z);
         var logVariance = new Matrix(data.Rows, z);
-        for (int start = 0; start < data.Rows; start += ws.Capacity)
+        ws.EncodeChunks(data, (start, rows) =>
         {
-            int rows = Math.Min(ws.Capacity, data.Rows - start);
-            ws.Encode(data.Array, data.Offset + start * data.Columns, rows);
             for (int r = 0; r < rows; r++)
             {
                 ws.PosteriorHead.AsSpan(r * 2 * z, z).CopyTo(mean.Data.AsSpan((start + r) * z, z));
                 ws.PosteriorHead.AsSpan(r * 2 * z + z, z).CopyTo(logVariance.Data.AsSpan((start + r) * z, z));
             }
-        }
+        });
         return (mean, logVariance);
     }
 
