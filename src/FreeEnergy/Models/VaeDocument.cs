@@ -36,7 +36,7 @@ public sealed partial class Vae
             ["decoder_layers"] = string.Join(",", L.DecoderSizes),
             ["prior_scale"] = PriorScale.ToString("R", c),
         };
-        return Document(Kind, L, Parameters, tensors, ScoringNoiseData, z, Beta, own, TrainingNotes);
+        return Document(Kind, L, Parameters, tensors, ScoringNoiseData, Beta, own, TrainingNotes);
     }
 
     /// <summary>Adds a dense layer's weight [in, out] and bias [out] from <paramref name="theta"/> as "name.weight" and "name.bias".</summary>
@@ -58,15 +58,15 @@ public sealed partial class Vae
 
     /// <summary>
     /// Finishes a VAE document after its dense layers: "decoder.log_variance" [D] (Gaussian) and "scoring_noise"
-    /// [K, <paramref name="width"/>]; the shared hyperparameters (<see cref="SharedHyperparameters"/>), the model's
+    /// [K, <see cref="VaeParameterLayout.DrawWidth"/>]; the shared hyperparameters (<see cref="SharedHyperparameters"/>), the model's
     /// <paramref name="own"/> ones and its annotations <paramref name="notes"/>.
     /// </summary>
-    internal static ModelDocument Document(string kind, VaeParameterLayout layout, float[] theta, List<NamedTensor> tensors, float[] scoringNoise, int width,
+    internal static ModelDocument Document(string kind, VaeParameterLayout layout, float[] theta, List<NamedTensor> tensors, float[] scoringNoise,
         float beta, Dictionary<string, string> own, IDictionary<string, string> notes)
     {
         if (layout.Likelihood == VaeLikelihood.Gaussian)
             tensors.Add(new NamedTensor("decoder.log_variance", [layout.Input], theta.AsSpan(layout.DecoderLogVarianceOffset, layout.Input).ToArray()));
-        int k = scoringNoise.Length / width;
+        int width = layout.DrawWidth, k = scoringNoise.Length / width;
         tensors.Add(new NamedTensor("scoring_noise", [k, width], (float[])scoringNoise.Clone()));
         var c = CultureInfo.InvariantCulture;
         var hp = new Dictionary<string, string>
@@ -85,14 +85,14 @@ public sealed partial class Vae
 
     /// <summary>
     /// Reads what <see cref="Document"/> wrote after the dense layers: the Gaussian decoder's log variance into
-    /// <paramref name="theta"/> and the scoring noise [<paramref name="k"/>, <paramref name="width"/>], and checks both are
+    /// <paramref name="theta"/> and the scoring noise [<paramref name="k"/>, <see cref="VaeParameterLayout.DrawWidth"/>], and checks both are
     /// finite (<paramref name="model"/> names the model in the error).
     /// </summary>
-    internal static float[] ReadScoringTail(ModelDocument document, VaeParameterLayout layout, float[] theta, int k, int width, string model)
+    internal static float[] ReadScoringTail(ModelDocument document, VaeParameterLayout layout, float[] theta, int k, string model)
     {
         if (layout.Likelihood == VaeLikelihood.Gaussian)
             document.Tensor("decoder.log_variance", layout.Input).CopyTo(theta, layout.DecoderLogVarianceOffset);
-        var noise = (float[])document.Tensor("scoring_noise", k, width).Clone();
+        var noise = (float[])document.Tensor("scoring_noise", k, layout.DrawWidth).Clone();
         foreach (var v in theta) if (!float.IsFinite(v)) throw new ModelFileException($"the {model} has non-finite parameters.");
         foreach (var v in noise) if (!float.IsFinite(v)) throw new ModelFileException($"the {model}'s scoring noise has non-finite values.");
         return noise;
@@ -155,7 +155,7 @@ public sealed partial class Vae
         document.Tensor("encoder.log_variance.bias", latent).CopyTo(theta, layout.Head.BiasOffset + latent);
         for (int i = 0; i < layout.Decoder.Length; i++) ReadDense(document, theta, $"decoder.{i}", layout.Decoder[i]);
         ReadDense(document, theta, "decoder.output", layout.Output);
-        var noise = ReadScoringTail(document, layout, theta, k, latent, "VAE");
+        var noise = ReadScoringTail(document, layout, theta, k, "VAE");
         var vae = new Vae(layout, theta, noise, beta, prior);
         ReadAnnotations(document, StructuralHyperparameters, vae.TrainingNotes);
         return vae;

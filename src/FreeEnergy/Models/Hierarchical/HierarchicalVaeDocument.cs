@@ -27,7 +27,7 @@ public sealed partial class HierarchicalVae
             ["upper_layers"] = string.Join(",", L.UpperSizes),
             ["upper_beta"] = UpperBeta.ToString("R", c),
         };
-        return Vae.Document(Kind, L, Parameters, tensors, ScoringNoiseData, L.Latent1 + L.Latent2, Beta, own, TrainingNotes);
+        return Vae.Document(Kind, L, Parameters, tensors, ScoringNoiseData, Beta, own, TrainingNotes);
     }
 
     /// <summary>Training settings recorded for information in the model file (e.g. "epochs", "importance_samples").</summary>
@@ -57,7 +57,7 @@ public sealed partial class HierarchicalVae
         catch (ArgumentOutOfRangeException e) { throw new ModelFileException("invalid two-level VAE shape: " + e.Message); }
         var theta = new float[layout.Count];
         foreach (var (name, layer) in layout.NamedLayers()) Vae.ReadDense(document, theta, name, layer);
-        var noise = Vae.ReadScoringTail(document, layout, theta, k, latent1 + latent2, "two-level VAE");
+        var noise = Vae.ReadScoringTail(document, layout, theta, k, "two-level VAE");
         var model = new HierarchicalVae(layout, theta, noise, beta, upperBeta);
         Vae.ReadAnnotations(document, StructuralHyperparameters, model.TrainingNotes);
         return model;
