@@ -23,14 +23,7 @@ internal static class HierarchicalVaeScoring
         int n = data.Rows, d = layout.Input, z1 = layout.Latent1, z2 = layout.Latent2, k = samples, width = z1 + z2;
         var ws = new HierarchicalVaeWorkspace(layout, model.Parameters, backend, (int)Math.Max(1, Math.Min(PairChunk, (long)n * k)));
         // q(z1|x) once per row; the pairs copy their row's head.
-        var head = new float[n * 2 * z1];
-        for (int start = 0; start < n; start += ws.Capacity)
-        {
-            int rows = Math.Min(ws.Capacity, n - start);
-            data.Array.AsSpan(data.Offset + start * d, rows * d).CopyTo(ws.X);
-            ws.Encode(rows);
-            ws.Head1.AsSpan(0, rows * 2 * z1).CopyTo(head.AsSpan(start * 2 * z1));
-        }
+        var head = ws.PosteriorHeads(data);
         var acc = new VaeScoring.Accumulator[n];
         double invBeta1 = 1.0 / model.Beta, invBeta2 = 1.0 / model.UpperBeta;
         long total = (long)n * k, chunkStart = 0;

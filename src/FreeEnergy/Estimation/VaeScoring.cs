@@ -30,15 +30,9 @@ internal static partial class VaeScoring
         }
 
         // 1. q(z|x) for every row, and the closed-form KL.
-        var head = new float[n * 2 * z];
         var kl = new double[n];
         var ws = new VaeWorkspace(layout, theta, backend, (int)Math.Max(1, Math.Min(PairChunk, (long)n * k))) { PriorScale = model.PriorScale };
-        for (int start = 0; start < n; start += ws.Capacity)
-        {
-            int rows = Math.Min(ws.Capacity, n - start);
-            ws.Encode(data.Array, data.Offset + start * d, rows);
-            ws.Head.AsSpan(0, rows * 2 * z).CopyTo(head.AsSpan(start * 2 * z));
-        }
+        var head = ws.PosteriorHeads(data);
         for (int r = 0; r < n; r++)
         {
             var h = head.AsSpan(r * 2 * z, 2 * z);

@@ -26,16 +26,13 @@ namespace FreeEnergy.Models;
 /// </remarks>
 public sealed partial class Vae : IVariationalModel
 {
-    private const int ChunkRows = 256;
     internal const ulong PurposeInit = 1, PurposeScoringNoise = 2, PurposeShuffle = 3, PurposeNoise = 4, PurposeScore = 5, PurposeSample = 6;
 
     internal Vae(VaeLayout layout, float[] parameters, float[] scoringNoise, float beta, float priorScale)
     {
-        if (parameters.Length != layout.Count) throw new ArgumentException("Parameter vector does not match the layout.", nameof(parameters));
-        if (scoringNoise.Length == 0 || scoringNoise.Length % layout.Latent != 0)
-            throw new ArgumentException("Scoring noise must hold K >= 1 rows of Z values.", nameof(scoringNoise));
-        if (!(beta > 0) || !float.IsFinite(beta)) throw new ArgumentOutOfRangeException(nameof(beta), "beta must be positive and finite.");
-        if (!(priorScale > 0) || !float.IsFinite(priorScale)) throw new ArgumentOutOfRangeException(nameof(priorScale), "The prior scale must be positive and finite.");
+        layout.CheckModel(parameters, scoringNoise, "Z");
+        VaeParameterLayout.CheckPositive(beta, nameof(beta), "beta");
+        VaeParameterLayout.CheckPositive(priorScale, nameof(priorScale), "The prior scale");
         Layout = layout;
         Parameters = parameters;
         ScoringNoiseData = scoringNoise;
@@ -59,24 +56,8 @@ public sealed partial class Vae : IVariationalModel
         options.Validate();
         var layout = new VaeLayout(inputDimension, options.LatentDimension, options.EncoderLayers,
             options.DecoderLayers ?? Reversed(options.EncoderLayers), options.Activation, options.Likelihood, options.LearnVariance);
-        var theta = new float[layout.Count];
-        int index = 0;
-        void Init(DenseShape layer)
-        {
-            var random = new RandomStream(options.Seed, Philox.Stream(PurposeInit, (ulong)index++));
-            float bound = 1f / MathF.Sqrt(layer.In);
-            for (int i = 0; i < layer.WeightCount + layer.Out; i++)
-                theta[layer.WeightOffset + i] = (2f * random.NextFloat() - 1f) * bound;
-        }
-        foreach (var l in layout.Encoder) Init(l);
-        Init(layout.Head);
-        foreach (var l in layout.Decoder) Init(l);
-        Init(layout.Output);
-        if (layout.Likelihood == VaeLikelihood.Gaussian)
-            theta.AsSpan(layout.DecoderLogVarianceOffset, inputDimension).Fill(options.InitialLogVariance);
-        var noise = new float[options.ScoringSamples * layout.Latent];
-        Philox.FillGaussian(options.Seed, Philox.Stream(PurposeScoringNoise), 0, noise);
-        return new Vae(layout, theta, noise, options.Beta, options.PriorScale);
+        var theta = layout.InitialParameters(options.Seed, options.InitialLogVariance);
+        return new Vae(layout, theta, layout.ScoringNoise(options.Seed, options.ScoringSamples), options.Beta, options.PriorScale);
     }
 
     private static int[] Reversed(int[] layers)
@@ -142,45 +123,16 @@ public sealed partial class Vae : IVariationalModel
     public (Matrix Mean, Matrix LogVariance) EncodeDistribution(MatrixView data)
     {
         CheckRows(data, nameof(data));
-        int z = Layout.Latent;
-        var mean = new Matrix(data.Rows, z);
-        var logVariance = new Matrix(data.Rows, z);
-        var ws = new VaeWorkspace(Layout, Parameters, Backend, Math.Min(ChunkRows, Math.Max(1, data.Rows)));
-        for (int start = 0; start < data.Rows; start += ws.Capacity)
-        {
-            int rows = Math.Min(ws.Capacity, data.Rows - start);
-            ws.Encode(data.Array, data.Offset + start * data.Columns, rows);
-            for (int r = 0; r < rows; r++)
-            {
-                ws.Head.AsSpan(r * 2 * z, z).CopyTo(mean.Data.AsSpan((start + r) * z, z));
-                ws.Head.AsSpan(r * 2 * z + z, z).CopyTo(logVariance.Data.AsSpan((start + r) * z, z));
-            }
-        }
-        return (mean, logVariance);
+        return EncoderDecoderWorkspace.EncodeDistribution(data, OpenWorkspace);
     }
 
     /// <summary>Decodes the latent mean of each row: sigmoid(logits) for Bernoulli, the mean for Gaussian.</summary>
     public Matrix Reconstruct(MatrixView data) => Decode(Encode(data).View);
 
     /// <summary>The decoder's mean for each latent row [N, Z]: probabilities (Bernoulli) or means (Gaussian).</summary>
-    public Matrix Decode(MatrixView latent)
-    {
-        if (latent.Columns != Layout.Latent)
-            throw new DataFormatException($"latent rows have {latent.Columns} values; the model has {Layout.Latent} latent dimensions.");
-        int d = Layout.Input, z = Layout.Latent;
-        var result = new Matrix(latent.Rows, d);
-        var ws = new VaeWorkspace(Layout, Parameters, Backend, Math.Min(ChunkRows, Math.Max(1, latent.Rows)));
-        for (int start = 0; start < latent.Rows; start += ws.Capacity)
-        {
-            int rows = Math.Min(ws.Capacity, latent.Rows - start);
-            latent.Span.Slice(start * z, rows * z).CopyTo(ws.Z);
-            ws.Decode(rows);
-            var dst = result.Data.AsSpan(start * d, rows * d);
-            ws.Out.AsSpan(0, rows * d).CopyTo(dst);
-            if (Layout.Likelihood == VaeLikelihood.Bernoulli) Compute.Cpu.Activations.Sigmoid(dst, dst);
-        }
-        return result;
-    }
+    public Matrix Decode(MatrixView latent) => EncoderDecoderWorkspace.Decode(latent, Layout.Latent, "latent", OpenWorkspace);
+
+    private VaeWorkspace OpenWorkspace(int capacity) => new(Layout, Parameters, Backend, capacity);
 
     /// <summary>
     /// Draws <paramref name="count"/> samples from the model: z ~ N(0, (temperature * r)^2 I) from Philox

@@ -13,12 +13,7 @@ public sealed partial class Vae
     {
         var L = Layout;
         var tensors = new List<NamedTensor>();
-        void AddDense(string name, DenseShape layer)
-        {
-            tensors.Add(new NamedTensor(name + ".weight", [layer.In, layer.Out], Parameters.AsSpan(layer.WeightOffset, layer.WeightCount).ToArray()));
-            tensors.Add(new NamedTensor(name + ".bias", [layer.Out], Parameters.AsSpan(layer.BiasOffset, layer.Out).ToArray()));
-        }
-        for (int i = 0; i < L.Encoder.Length; i++) AddDense($"encoder.{i}", L.Encoder[i]);
+        for (int i = 0; i < L.Encoder.Length; i++) AddDense(tensors, Parameters, $"encoder.{i}", L.Encoder[i]);
         int z = L.Latent, h = L.Head.In;
         var mw = new float[h * z];
         var lw = new float[h * z];
@@ -31,28 +26,90 @@ public sealed partial class Vae
         tensors.Add(new NamedTensor("encoder.mean.bias", [z], Parameters.AsSpan(L.Head.BiasOffset, z).ToArray()));
         tensors.Add(new NamedTensor("encoder.log_variance.weight", [h, z], lw));
         tensors.Add(new NamedTensor("encoder.log_variance.bias", [z], Parameters.AsSpan(L.Head.BiasOffset + z, z).ToArray()));
-        for (int i = 0; i < L.Decoder.Length; i++) AddDense($"decoder.{i}", L.Decoder[i]);
-        AddDense("decoder.output", L.Output);
-        if (L.Likelihood == VaeLikelihood.Gaussian)
-            tensors.Add(new NamedTensor("decoder.log_variance", [L.Input], Parameters.AsSpan(L.DecoderLogVarianceOffset, L.Input).ToArray()));
-        tensors.Add(new NamedTensor("scoring_noise", [ScoringSamples, z], (float[])ScoringNoiseData.Clone()));
-
+        for (int i = 0; i < L.Decoder.Length; i++) AddDense(tensors, Parameters, $"decoder.{i}", L.Decoder[i]);
+        AddDense(tensors, Parameters, "decoder.output", L.Output);
         var c = CultureInfo.InvariantCulture;
-        var hp = new Dictionary<string, string>
+        var own = new Dictionary<string, string>
         {
-            ["input"] = L.Input.ToString(c),
             ["latent"] = z.ToString(c),
             ["encoder_layers"] = string.Join(",", L.EncoderSizes),
             ["decoder_layers"] = string.Join(",", L.DecoderSizes),
-            ["activation"] = ActivationName(L.Activation),
-            ["likelihood"] = LikelihoodName(L.Likelihood),
-            ["beta"] = Beta.ToString("R", c),
             ["prior_scale"] = PriorScale.ToString("R", c),
-            ["scoring_samples"] = ScoringSamples.ToString(c),
-            ["learn_variance"] = L.LearnVariance ? "true" : "false",
         };
-        foreach (var (k, v) in TrainingNotes) hp[k] = v;
-        return new ModelDocument(Kind, hp, tensors);
+        return Document(Kind, L, Parameters, tensors, ScoringNoiseData, Beta, own, TrainingNotes);
+    }
+
+    /// <summary>Adds a dense layer's weight [in, out] and bias [out] from <paramref name="theta"/> as "name.weight" and "name.bias".</summary>
+    internal static void AddDense(List<NamedTensor> tensors, float[] theta, string name, DenseShape layer)
+    {
+        tensors.Add(new NamedTensor(name + ".weight", [layer.In, layer.Out], theta.AsSpan(layer.WeightOffset, layer.WeightCount).ToArray()));
+        tensors.Add(new NamedTensor(name + ".bias", [layer.Out], theta.AsSpan(layer.BiasOffset, layer.Out).ToArray()));
+    }
+
+    /// <summary>Reads a dense layer written by <see cref="AddDense"/> into <paramref name="theta"/>, checking its shapes.</summary>
+    internal static void ReadDense(ModelDocument document, float[] theta, string name, DenseShape layer)
+    {
+        document.Tensor(name + ".weight", layer.In, layer.Out).CopyTo(theta, layer.WeightOffset);
+        document.Tensor(name + ".bias", layer.Out).CopyTo(theta, layer.BiasOffset);
+    }
+
+    /// <summary>The hyperparameters every VAE document has; a model's own structural ones come on top.</summary>
+    private static readonly string[] SharedHyperparameters = ["input", "activation", "likelihood", "beta", "scoring_samples", "learn_variance"];
+
+    /// <summary>
+    /// Finishes a VAE document after its dense layers: "decoder.log_variance" [D] (Gaussian) and "scoring_noise"
+    /// [K, <see cref="VaeParameterLayout.DrawWidth"/>]; the shared hyperparameters (<see cref="SharedHyperparameters"/>), the model's
+    /// <paramref name="own"/> ones and its annotations <paramref name="notes"/>.
+    /// </summary>
+    internal static ModelDocument Document(string kind, VaeParameterLayout layout, float[] theta, List<NamedTensor> tensors, float[] scoringNoise,
+        float beta, Dictionary<string, string> own, IDictionary<string, string> notes)
+    {
+        if (layout.Likelihood == VaeLikelihood.Gaussian)
+            tensors.Add(new NamedTensor("decoder.log_variance", [layout.Input], theta.AsSpan(layout.DecoderLogVarianceOffset, layout.Input).ToArray()));
+        int width = layout.DrawWidth, k = scoringNoise.Length / width;
+        tensors.Add(new NamedTensor("scoring_noise", [k, width], (float[])scoringNoise.Clone()));
+        var c = CultureInfo.InvariantCulture;
+        var hp = new Dictionary<string, string>
+        {
+            ["input"] = layout.Input.ToString(c),
+            ["activation"] = ActivationName(layout.Activation),
+            ["likelihood"] = LikelihoodName(layout.Likelihood),
+            ["beta"] = beta.ToString("R", c),
+            ["scoring_samples"] = k.ToString(c),
+            ["learn_variance"] = layout.LearnVariance ? "true" : "false",
+        };
+        foreach (var (key, v) in own) hp[key] = v;
+        foreach (var (key, v) in notes) hp[key] = v;
+        return new ModelDocument(kind, hp, tensors);
+    }
+
+    /// <summary>
+    /// Reads what <see cref="Document"/> wrote after the dense layers: the Gaussian decoder's log variance into
+    /// <paramref name="theta"/> and the scoring noise [<paramref name="k"/>, <see cref="VaeParameterLayout.DrawWidth"/>], and checks both are
+    /// finite (<paramref name="model"/> names the model in the error).
+    /// </summary>
+    internal static float[] ReadScoringTail(ModelDocument document, VaeParameterLayout layout, float[] theta, int k, string model)
+    {
+        if (layout.Likelihood == VaeLikelihood.Gaussian)
+            document.Tensor("decoder.log_variance", layout.Input).CopyTo(theta, layout.DecoderLogVarianceOffset);
+        var noise = (float[])document.Tensor("scoring_noise", k, layout.DrawWidth).Clone();
+        foreach (var v in theta) if (!float.IsFinite(v)) throw new ModelFileException($"the {model} has non-finite parameters.");
+        foreach (var v in noise) if (!float.IsFinite(v)) throw new ModelFileException($"the {model}'s scoring noise has non-finite values.");
+        return noise;
+    }
+
+    /// <summary>Copies every hyperparameter that is neither shared nor in the model's <paramref name="own"/> structural set into <paramref name="notes"/>.</summary>
+    internal static void ReadAnnotations(ModelDocument document, HashSet<string> own, IDictionary<string, string> notes)
+    {
+        foreach (var (key, value) in document.Hyperparameters)
+            if (!own.Contains(key) && Array.IndexOf(SharedHyperparameters, key) < 0) notes[key] = value;
+    }
+
+    /// <summary>A hyperparameter that must be a positive finite number (a KL weight or a scale).</summary>
+    internal static float PositiveFloat(ModelDocument document, string name)
+    {
+        float value = Float(document, name);
+        return value > 0 && float.IsFinite(value) ? value : throw new ModelFileException($"hyperparameter '{name}' must be positive.");
     }
 
     /// <summary>Training settings recorded for information in the model file (e.g. "epochs", "learning_rate", "seed").</summary>
@@ -64,11 +121,8 @@ public sealed partial class Vae
     /// </summary>
     public IDictionary<string, string> Annotations => TrainingNotes;
 
-    /// <summary>The hyperparameters that describe the network itself; every other one is an annotation.</summary>
-    private static readonly HashSet<string> StructuralHyperparameters = new(StringComparer.Ordinal)
-    {
-        "input", "latent", "encoder_layers", "decoder_layers", "activation", "likelihood", "beta", "prior_scale", "scoring_samples", "learn_variance",
-    };
+    /// <summary>The hyperparameters beside the shared ones that describe the network itself; every other one is an annotation.</summary>
+    private static readonly HashSet<string> StructuralHyperparameters = new(StringComparer.Ordinal) { "latent", "encoder_layers", "decoder_layers", "prior_scale" };
 
     /// <summary>Rebuilds a VAE from a model document, checking the kind, every hyperparameter and every tensor shape.</summary>
     public static Vae FromDocument(ModelDocument document)
@@ -81,21 +135,14 @@ public sealed partial class Vae
         var activation = ReadActivation(document);
         var likelihood = ReadLikelihood(document);
         bool learn = ReadLearnVariance(document);
-        float beta = Float(document, "beta"), prior = Float(document, "prior_scale");
-        if (!(beta > 0) || !float.IsFinite(beta)) throw new ModelFileException("hyperparameter 'beta' must be positive.");
-        if (!(prior > 0) || !float.IsFinite(prior)) throw new ModelFileException("hyperparameter 'prior_scale' must be positive.");
+        float beta = PositiveFloat(document, "beta"), prior = PositiveFloat(document, "prior_scale");
         if (k <= 0) throw new ModelFileException("hyperparameter 'scoring_samples' must be positive.");
         VaeLayout layout;
         try { layout = new VaeLayout(input, latent, encoder, decoder, activation, likelihood, learn); }
         catch (ArgumentOutOfRangeException e) { throw new ModelFileException("invalid VAE shape: " + e.Message); }
 
         var theta = new float[layout.Count];
-        void ReadDense(string name, DenseShape layer)
-        {
-            document.Tensor(name + ".weight", layer.In, layer.Out).CopyTo(theta, layer.WeightOffset);
-            document.Tensor(name + ".bias", layer.Out).CopyTo(theta, layer.BiasOffset);
-        }
-        for (int i = 0; i < layout.Encoder.Length; i++) ReadDense($"encoder.{i}", layout.Encoder[i]);
+        for (int i = 0; i < layout.Encoder.Length; i++) ReadDense(document, theta, $"encoder.{i}", layout.Encoder[i]);
         int h = layout.Head.In;
         var mw = document.Tensor("encoder.mean.weight", h, latent);
         var lw = document.Tensor("encoder.log_variance.weight", h, latent);
@@ -106,16 +153,11 @@ public sealed partial class Vae
         }
         document.Tensor("encoder.mean.bias", latent).CopyTo(theta, layout.Head.BiasOffset);
         document.Tensor("encoder.log_variance.bias", latent).CopyTo(theta, layout.Head.BiasOffset + latent);
-        for (int i = 0; i < layout.Decoder.Length; i++) ReadDense($"decoder.{i}", layout.Decoder[i]);
-        ReadDense("decoder.output", layout.Output);
-        if (likelihood == VaeLikelihood.Gaussian)
-            document.Tensor("decoder.log_variance", input).CopyTo(theta, layout.DecoderLogVarianceOffset);
-        var noise = (float[])document.Tensor("scoring_noise", k, latent).Clone();
-        foreach (var v in theta) if (!float.IsFinite(v)) throw new ModelFileException("the VAE has non-finite parameters.");
-        foreach (var v in noise) if (!float.IsFinite(v)) throw new ModelFileException("the VAE's scoring noise has non-finite values.");
+        for (int i = 0; i < layout.Decoder.Length; i++) ReadDense(document, theta, $"decoder.{i}", layout.Decoder[i]);
+        ReadDense(document, theta, "decoder.output", layout.Output);
+        var noise = ReadScoringTail(document, layout, theta, k, "VAE");
         var vae = new Vae(layout, theta, noise, beta, prior);
-        foreach (var (key, value) in document.Hyperparameters)
-            if (!StructuralHyperparameters.Contains(key)) vae.TrainingNotes[key] = value;
+        ReadAnnotations(document, StructuralHyperparameters, vae.TrainingNotes);
         return vae;
     }
 

@@ -4,7 +4,7 @@ namespace FreeEnergy.Models;
 
 /// <summary>
 /// The importance-weighted (IWAE) training evaluation of Burda, Grosse and Salakhutdinov (2016): each of B rows is
-/// held k times in <see cref="X"/> (row r's copies at r k .. r k + k - 1, each with its own draw in <see cref="Eps"/>),
+/// held k times in <see cref="EncoderDecoderWorkspace.X"/> (row r's copies at r k .. r k + k - 1, each with its own draw in <see cref="Eps"/>),
 /// log w_rs = -[-log p(x_r|z_rs) + c (log q(z_rs|x_r) - log p(z_rs))] with c the KL weight, and the objective
 /// (1/B) sum_r -log (1/k) sum_s w_rs. Its reparameterised gradient is (1/B) sum_r sum_s w~_rs d(-log w_rs) with the
 /// normalised weights w~_rs = w_rs / sum_s' w_rs', so every (row, sample) pair runs backward as one row of the batch
@@ -22,9 +22,9 @@ internal sealed partial class VaeWorkspace
 
     /// <summary>
     /// One importance-weighted training evaluation of <paramref name="rows"/> rows held <paramref name="samples"/> times
-    /// each in <see cref="X"/>, with the draws in <see cref="Eps"/>: writes the gradient of the mean bound to
-    /// <see cref="Gradient"/>, the bound per row to <see cref="ImportanceBound"/>, and per pair -log p(x|z) to
-    /// <see cref="Reconstruction"/> and the log ratio log q(z|x) - log p(z) to <see cref="Kl"/>.
+    /// each in <see cref="EncoderDecoderWorkspace.X"/>, with the draws in <see cref="Eps"/>: writes the gradient of the mean bound to
+    /// <see cref="EncoderDecoderWorkspace.Gradient"/>, the bound per row to <see cref="ImportanceBound"/>, and per pair -log p(x|z) to
+    /// <see cref="EncoderDecoderWorkspace.Reconstruction"/> and the log ratio log q(z|x) - log p(z) to <see cref="Kl"/>.
     /// </summary>
     public void ForwardBackwardImportanceWeighted(float[] theta, int rows, int samples, float klWeight)
     {
@@ -43,7 +43,7 @@ internal sealed partial class VaeWorkspace
         _scale = 1f / rows;
         _samples = samples;
         _klWeight = klWeight;
-        _backend.For(rows, Math.Max(1, 16384 / (layout.Input * samples)), _importanceBody ??= ImportanceRows);
+        Backend.For(rows, Math.Max(1, 16384 / (layout.Input * samples)), _importanceBody ??= ImportanceRows);
         if (layout.Likelihood == VaeLikelihood.Gaussian)
         {
             var dlv = Gradient.AsSpan(layout.DecoderLogVarianceOffset, layout.Input);
@@ -72,7 +72,7 @@ internal sealed partial class VaeWorkspace
                 var x = X.AsSpan(p * d, d);
                 Reconstruction[p] = bernoulli
                     ? VaeKernels.BernoulliRow(x, row, 1f)
-                    : VaeKernels.GaussianRow(x, row, InverseVariance, _variance.LogVarianceSum, 1f);
+                    : VaeKernels.GaussianRow(x, row, InverseVariance, Variance.LogVarianceSum, 1f);
                 var head = Head.AsSpan(p * 2 * z, 2 * z);
                 Kl[p] = VaeKernels.LogRatio(Z.AsSpan(p * z, z), head[z..], Eps.AsSpan(p * z, z), PriorScale);
                 max = Math.Max(max, -(Reconstruction[p] + _klWeight * Kl[p]));

@@ -12,16 +12,13 @@ namespace FreeEnergy.Models;
 /// only on row r of the input and noise, so results do not depend on the thread count (given a GEMM whose split does not
 /// change the summation order).
 /// </summary>
-internal sealed partial class VaeWorkspace
+internal sealed partial class VaeWorkspace : EncoderDecoderWorkspace
 {
     private readonly VaeLayout _layout;
-    private readonly IComputeBackend _backend;
     private readonly VaeNetwork _network;
     private readonly DeviceArray _x;
-    private readonly Action<int, int> _lossBody, _noiseBody;
+    private readonly Action<int, int> _lossBody;
     private float _scale;
-    private ulong _seed, _stream;
-    private readonly GaussianDecoderVariance _variance;
 
     /// <param name="layout">The architecture.</param>
     /// <param name="parameters">The model's parameter vector (read in place).</param>
@@ -29,12 +26,9 @@ internal sealed partial class VaeWorkspace
     /// <param name="capacity">Most rows per pass.</param>
     /// <param name="training">Whether to hold the input rows and the gradient for <see cref="ForwardBackward"/>.</param>
     public VaeWorkspace(VaeLayout layout, float[] parameters, IComputeBackend backend, int capacity, bool training = false)
+        : base(layout, layout.Latent, parameters, backend, capacity, training, holdsInput: training)
     {
         _layout = layout;
-        _backend = backend;
-        Capacity = capacity;
-        Gradient = training ? new float[layout.Count] : [];
-        X = training ? new float[capacity * layout.Input] : [];
         _x = HostDeviceArrays.Wrap(X);
         _network = new VaeNetwork(new HostDeviceArrays(backend), layout, HostDeviceArrays.Wrap(parameters),
             training ? (DeviceSlice?)HostDeviceArrays.Wrap(Gradient) : null, capacity, capacity);
@@ -42,55 +36,36 @@ internal sealed partial class VaeWorkspace
         Eps = HostDeviceArrays.Data(_network.Eps);
         Z = HostDeviceArrays.Data(_network.Z);
         Out = HostDeviceArrays.Data(_network.Out);
-        Reconstruction = new double[capacity];
         Kl = new double[capacity];
-        _variance = new GaussianDecoderVariance(layout.Likelihood == VaeLikelihood.Gaussian ? layout.DecoderLogVarianceOffset : -1, layout.Input);
         _lossBody = LossRows;
-        _noiseBody = NoiseRows;
-        PrepareLikelihood(parameters);
     }
 
-    public int Capacity { get; }
-    /// <summary>Gathered input rows [cap, D] (training).</summary>
-    public float[] X { get; }
-    /// <summary>The gradient of the last <see cref="ForwardBackward"/> (training; length = parameter count).</summary>
-    public float[] Gradient { get; }
     /// <summary>[cap, 2Z]: per row the latent mean then the latent log variance.</summary>
     public float[] Head { get; }
     public float[] Eps { get; }
     public float[] Z { get; }
-    /// <summary>[cap, D]: decoder output (logits or means); after a training step, its gradient.</summary>
-    public float[] Out { get; }
-    /// <summary>Per row -log p(x|z) of the last loss evaluation.</summary>
-    public double[] Reconstruction { get; }
+    /// <inheritdoc />
+    public override float[] PosteriorHead => Head;
+    /// <inheritdoc />
+    public override float[] Latent => Z;
+    /// <inheritdoc />
+    public override float[] Out { get; }
     /// <summary>Per row closed-form KL of the last training step.</summary>
     public double[] Kl { get; }
-    /// <summary>e^-lv of the Gaussian decoder (refreshed by <see cref="PrepareLikelihood"/>).</summary>
-    public float[] InverseVariance => _variance.InverseVariance;
 
     /// <summary>The prior scale r used by the KL terms.</summary>
     public float PriorScale { get; set; } = 1f;
 
-    /// <summary>Caches e^-lv and sum lv of the Gaussian decoder from <paramref name="theta"/>.</summary>
-    public void PrepareLikelihood(float[] theta) => _variance.Prepare(theta);
+    /// <inheritdoc />
+    public override void Encode(float[] x, int xOffset, int rows) => _network.Encode(HostDeviceArrays.Wrap(x).Slice(xOffset, rows * _layout.Input), rows);
 
-    /// <summary>Encoder forward for <paramref name="rows"/> rows of <paramref name="x"/> starting at element <paramref name="xOffset"/>: fills <see cref="Head"/>.</summary>
-    public void Encode(float[] x, int xOffset, int rows) => _network.Encode(HostDeviceArrays.Wrap(x).Slice(xOffset, rows * _layout.Input), rows);
-
-    /// <summary>Fills Eps row r with standard normals (seed, stream, index r * Z...).</summary>
-    public void FillNoise(ulong seed, ulong stream, int rows)
-    {
-        _seed = seed; _stream = stream;
-        _backend.For(rows, Math.Max(1, 2048 / _layout.Latent), _noiseBody);
-    }
-
-    /// <summary>Decoder forward from <see cref="Z"/> into <see cref="Out"/> (the output bias included).</summary>
-    public void Decode(int rows) => _network.Decode(rows);
+    /// <inheritdoc />
+    public override void Decode(int rows) => _network.Decode(rows);
 
     /// <summary>
-    /// One training evaluation on the first <paramref name="rows"/> rows of <see cref="X"/> with noise in <see cref="Eps"/>:
+    /// One training evaluation on the first <paramref name="rows"/> rows of <see cref="EncoderDecoderWorkspace.X"/> with noise in <see cref="Eps"/>:
     /// the objective is (1/rows) sum_r [-log p(x_r|z_r) + klWeight * KL_r]; its gradient is written to
-    /// <see cref="Gradient"/> and per-row terms to <see cref="Reconstruction"/> and <see cref="Kl"/>.
+    /// <see cref="EncoderDecoderWorkspace.Gradient"/> and per-row terms to <see cref="EncoderDecoderWorkspace.Reconstruction"/> and <see cref="Kl"/>.
     /// </summary>
     public void ForwardBackward(float[] theta, int rows, float klWeight)
     {
@@ -99,7 +74,7 @@ internal sealed partial class VaeWorkspace
         PrepareLikelihood(theta);
         _network.Forward(x, rows);
         _scale = 1f / rows;
-        _backend.For(rows, Math.Max(1, 16384 / layout.Input), _lossBody);   // likelihood + its gradient in one pass; KL per row
+        Backend.For(rows, Math.Max(1, 16384 / layout.Input), _lossBody);   // likelihood + its gradient in one pass; KL per row
         if (layout.Likelihood == VaeLikelihood.Gaussian)
         {
             var dlv = Gradient.AsSpan(layout.DecoderLogVarianceOffset, layout.Input);
@@ -126,10 +101,11 @@ internal sealed partial class VaeWorkspace
         for (int i = 0; i < d; i++) dlv[i] = 0.5f - 0.5f * b * dlv[i] / InverseVariance[i];
     }
 
-    private void NoiseRows(int start, int end)
+    /// <summary>Eps row r: standard normals (seed, stream, index r * Z...).</summary>
+    protected override void NoiseRows(int start, int end)
     {
         int z = _layout.Latent;
-        Philox.FillGaussian(_seed, _stream, (ulong)start * (ulong)z, Eps.AsSpan(start * z, (end - start) * z));
+        Philox.FillGaussian(NoiseSeed, NoiseStream, (ulong)start * (ulong)z, Eps.AsSpan(start * z, (end - start) * z));
     }
 
     private void LossRows(int start, int end)
@@ -141,7 +117,7 @@ internal sealed partial class VaeWorkspace
             var x = X.AsSpan(r * d, d);
             Reconstruction[r] = _layout.Likelihood == VaeLikelihood.Bernoulli
                 ? VaeKernels.BernoulliRow(x, row, _scale)
-                : VaeKernels.GaussianRow(x, row, InverseVariance, _variance.LogVarianceSum, _scale);
+                : VaeKernels.GaussianRow(x, row, InverseVariance, Variance.LogVarianceSum, _scale);
             var head = Head.AsSpan(r * 2 * z, 2 * z);
             Kl[r] = VaeKernels.Kl(head[..z], head[z..], PriorScale);
         }

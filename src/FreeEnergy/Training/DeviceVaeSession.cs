@@ -94,7 +94,7 @@ internal sealed class DeviceVaeSession : ITrainingStep, IDisposable
     public void BeginEpoch(int epoch, int[] order)
     {
         _dev.UploadIndexes(order, _order);
-        _klWeight = VaeTrainingSession.KlWeight(_options, epoch, _invBeta);
+        _klWeight = VaeTrainer.KlWeight(_options, epoch, _invBeta);
     }
 
     public string? Batch(int epoch, int batchIndex, int start, int rows, float learningRate)
@@ -131,7 +131,7 @@ internal sealed class DeviceVaeSession : ITrainingStep, IDisposable
     public EpochMeasures Measure(int epoch)
     {
         if (_validation is { Rows: > 0 }) Finish();
-        return VaeTrainingSession.Measures(_model, _lossSum / _n, _validation);
+        return VaeTrainer.Measures(_model, _lossSum / _n, _validation);
     }
 
     public void Save(ParameterCopy copy) => _dev.Copy(_theta, copy == ParameterCopy.Best ? _best : _lastGood);

@@ -17,23 +17,14 @@ public static class HierarchicalVaeTrainer
     /// <exception cref="TrainingDivergedException">The loss or the parameters stopped being finite.</exception>
     public static HierarchicalVae Train(MatrixView training, MatrixView? validation, VaeTrainingOptions options,
         IComputeBackend? backend = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var model = HierarchicalVae.Create(training.Columns, options);
-        if (backend is not null) model.Backend = backend;
-        Fit(model, training, validation, options, progress, cancellationToken);
-        return model;
-    }
+        => VaeTrainer.Trained(HierarchicalVae.Create(training.Columns, options), backend, model => Fit(model, training, validation, options, progress, cancellationToken));
 
     /// <summary>Trains <paramref name="model"/> in place and returns one progress record per epoch (as <see cref="VaeTrainer.Fit"/>).</summary>
     public static IReadOnlyList<TrainingProgress> Fit(HierarchicalVae model, MatrixView training, MatrixView? validation, VaeTrainingOptions options,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var settings = VaeTrainer.Check(model.CheckRows, training, validation, options);
-        var step = new HierarchicalVaeTrainingSession(model, training, validation, options);
-        var run = EpochLoop.Run(step, settings, progress, cancellationToken);
-        VaeTrainer.Annotate(model.TrainingNotes, options, run.EpochsRun);
-        return run.History;
+        return VaeTrainer.FitWith(model.CheckRows, model.TrainingNotes, training, validation, options,
+            settings => EpochLoop.Run(new HierarchicalVaeTrainingSession(model, training, validation, options), settings, progress, cancellationToken));
     }
 }

@@ -28,9 +28,14 @@ public static class VaeTrainer
         ArgumentNullException.ThrowIfNull(options);
         if (options.UpperLatentDimension > 0)
             throw new ArgumentException("UpperLatentDimension describes a two-level VAE; train it with HierarchicalVaeTrainer.", nameof(options));
-        var model = Vae.Create(training.Columns, options);
+        return Trained(Vae.Create(training.Columns, options), backend, model => Fit(model, training, validation, options, progress, cancellationToken));
+    }
+
+    /// <summary>A new <paramref name="model"/> moved to <paramref name="backend"/> (when given) and trained by <paramref name="fit"/>.</summary>
+    internal static TModel Trained<TModel>(TModel model, IComputeBackend? backend, Action<TModel> fit) where TModel : IVariationalModel
+    {
         if (backend is not null) model.Backend = backend;
-        Fit(model, training, validation, options, progress, cancellationToken);
+        fit(model);
         return model;
     }
 
@@ -43,18 +48,31 @@ public static class VaeTrainer
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var settings = Check(model.CheckRows, training, validation, options);
+        return FitWith(model.CheckRows, model.TrainingNotes, training, validation, options, settings =>
+        {
+            // Bernoulli decoder on a GPU: data, parameters, Adam moments and activations stay on the device.
+            // (The importance-weighted objective runs on the CPU.)
+            bool deviceModel = model.Layout.Likelihood == VaeLikelihood.Bernoulli && options.ImportanceSamples == 1
+                && (long)training.Rows * training.Columns <= DeviceResidentFloats;
+            using var device = DeviceUse.Of(model.Backend, options.DeviceArrays, deviceModel);
+            using var deviceStep = device.Arrays is { } arrays ? new DeviceVaeSession(arrays, model, training, validation, options) : null;
+            ITrainingStep step = deviceStep ?? (ITrainingStep)new VaeTrainingSession(model, training, validation, options);
+            return EpochLoop.Run(step, settings, progress, cancellationToken);
+        });
+    }
 
-        // Bernoulli decoder on a GPU: data, parameters, Adam moments and activations stay on the device.
-        // (The importance-weighted objective runs on the CPU.)
-        bool deviceModel = model.Layout.Likelihood == VaeLikelihood.Bernoulli && options.ImportanceSamples == 1
-            && (long)training.Rows * training.Columns <= DeviceResidentFloats;
-        using var device = DeviceUse.Of(model.Backend, options.DeviceArrays, deviceModel);
-        using var deviceStep = device.Arrays is { } arrays ? new DeviceVaeSession(arrays, model, training, validation, options) : null;
-        ITrainingStep step = deviceStep ?? (ITrainingStep)new VaeTrainingSession(model, training, validation, options);
-        var run = EpochLoop.Run(step, settings, progress, cancellationToken);
-        Annotate(model.TrainingNotes, options, run.EpochsRun);
-        return run.History;
+    /// <summary>
+    /// What every VAE trainer does around its step: the checks (<see cref="Check"/>, the rows through the model's
+    /// <paramref name="checkRows"/>), the epoch loop that <paramref name="run"/> runs with the checked settings, and the
+    /// training settings recorded in the model's <paramref name="notes"/>; returns one progress record per epoch.
+    /// </summary>
+    internal static IReadOnlyList<TrainingProgress> FitWith(Action<MatrixView, string, string?> checkRows, IDictionary<string, string> notes,
+        MatrixView training, MatrixView? validation, VaeTrainingOptions options, Func<EpochLoop.Settings, EpochLoop.Result> run)
+    {
+        var settings = Check(checkRows, training, validation, options);
+        var result = run(settings);
+        Annotate(notes, options, result.EpochsRun);
+        return result.History;
     }
 
     /// <summary>
@@ -73,6 +91,21 @@ public static class VaeTrainer
             throw new ArgumentException("EarlyStoppingPatience needs validation rows.", nameof(validation));
         return new EpochLoop.Settings(training.Rows, options.Epochs, options.LearningRateAt, options.Seed, Vae.PurposeShuffle,
             Shuffle: true, hasValidation ? options.EarlyStoppingPatience : 0, RestoreBestAtEnd: true);
+    }
+
+    /// <summary>The KL term's weight in an epoch: 1 / beta, ramped up linearly over the warm-up epochs.</summary>
+    internal static float KlWeight(VaeTrainingOptions options, int epoch, float invBeta)
+        => (options.KlWarmupEpochs > 0 ? Math.Min(1f, (epoch + 1f) / options.KlWarmupEpochs) : 1f) * invBeta;
+
+    /// <summary>The epoch's mean training loss and, with validation rows, their mean free energy (which must be finite).</summary>
+    internal static EpochMeasures Measures(IFreeEnergyModel model, double trainingLoss, MatrixView? validation)
+    {
+        if (validation is not { Rows: > 0 } v) return new EpochMeasures(trainingLoss, double.NaN, double.NaN);
+        var f = model.FreeEnergy(v);
+        double s = 0;
+        foreach (var x in f) s += x;
+        double loss = f.Length == 0 ? double.NaN : s / f.Length;
+        return new EpochMeasures(trainingLoss, loss, double.NaN, double.IsFinite(loss) ? null : "validation free energy");
     }
 
     /// <summary>The training settings recorded in a VAE's model file.</summary>

@@ -21,16 +21,11 @@ namespace FreeEnergy.Models;
 /// </remarks>
 public sealed partial class HierarchicalVae : IVariationalModel
 {
-    private const int ChunkRows = 256;
-
     internal HierarchicalVae(HierarchicalVaeLayout layout, float[] parameters, float[] scoringNoise, float beta, float upperBeta)
     {
-        if (parameters.Length != layout.Count) throw new ArgumentException("Parameter vector does not match the layout.", nameof(parameters));
-        int width = layout.Latent1 + layout.Latent2;
-        if (scoringNoise.Length == 0 || scoringNoise.Length % width != 0)
-            throw new ArgumentException("Scoring noise must hold K >= 1 rows of Z1 + Z2 values.", nameof(scoringNoise));
-        if (!(beta > 0) || !float.IsFinite(beta)) throw new ArgumentOutOfRangeException(nameof(beta), "beta must be positive and finite.");
-        if (!(upperBeta > 0) || !float.IsFinite(upperBeta)) throw new ArgumentOutOfRangeException(nameof(upperBeta), "The upper beta must be positive and finite.");
+        layout.CheckModel(parameters, scoringNoise, "Z1 + Z2");
+        VaeParameterLayout.CheckPositive(beta, nameof(beta), "beta");
+        VaeParameterLayout.CheckPositive(upperBeta, nameof(upperBeta), "The upper beta");
         Layout = layout;
         Parameters = parameters;
         ScoringNoiseData = scoringNoise;
@@ -59,20 +54,8 @@ public sealed partial class HierarchicalVae : IVariationalModel
         var upper = options.UpperLayers ?? Array.ConvertAll(options.EncoderLayers, h => Math.Max(1, h / 2));
         var layout = new HierarchicalVaeLayout(inputDimension, options.LatentDimension, options.UpperLatentDimension, options.EncoderLayers, upper,
             options.Activation, options.Likelihood, options.LearnVariance);
-        var theta = new float[layout.Count];
-        int index = 0;
-        foreach (var (_, layer) in layout.NamedLayers())
-        {
-            var random = new RandomStream(options.Seed, Philox.Stream(Vae.PurposeInit, (ulong)index++));
-            float bound = 1f / MathF.Sqrt(layer.In);
-            for (int i = 0; i < layer.WeightCount + layer.Out; i++)
-                theta[layer.WeightOffset + i] = (2f * random.NextFloat() - 1f) * bound;
-        }
-        if (layout.Likelihood == VaeLikelihood.Gaussian)
-            theta.AsSpan(layout.DecoderLogVarianceOffset, inputDimension).Fill(options.InitialLogVariance);
-        var noise = new float[options.ScoringSamples * (layout.Latent1 + layout.Latent2)];
-        Philox.FillGaussian(options.Seed, Philox.Stream(Vae.PurposeScoringNoise), 0, noise);
-        return new HierarchicalVae(layout, theta, noise, options.Beta, options.UpperBeta);
+        var theta = layout.InitialParameters(options.Seed, options.InitialLogVariance);
+        return new HierarchicalVae(layout, theta, layout.ScoringNoise(options.Seed, options.ScoringSamples), options.Beta, options.UpperBeta);
     }
 
     /// <inheritdoc />
@@ -109,7 +92,7 @@ public sealed partial class HierarchicalVae : IVariationalModel
     public float UpperBeta { get; }
 
     /// <summary>K, the number of fixed draws used by <see cref="FreeEnergy"/>.</summary>
-    public int ScoringSamples => ScoringNoiseData.Length / (Layout.Latent1 + Layout.Latent2);
+    public int ScoringSamples => ScoringNoiseData.Length / Layout.DrawWidth;
 
     /// <summary>The compute backend used by this model's operations. Default: <see cref="CpuBackend.Default"/>.</summary>
     public IComputeBackend Backend { get; set; } = CpuBackend.Default;
@@ -124,46 +107,16 @@ public sealed partial class HierarchicalVae : IVariationalModel
     public (Matrix Mean, Matrix LogVariance) EncodeDistribution(MatrixView data)
     {
         CheckRows(data, nameof(data));
-        int z = Layout.Latent1, d = Layout.Input;
-        var mean = new Matrix(data.Rows, z);
-        var logVariance = new Matrix(data.Rows, z);
-        var ws = new HierarchicalVaeWorkspace(Layout, Parameters, Backend, Math.Min(ChunkRows, Math.Max(1, data.Rows)));
-        for (int start = 0; start < data.Rows; start += ws.Capacity)
-        {
-            int rows = Math.Min(ws.Capacity, data.Rows - start);
-            data.Array.AsSpan(data.Offset + start * d, rows * d).CopyTo(ws.X);
-            ws.Encode(rows);
-            for (int r = 0; r < rows; r++)
-            {
-                ws.Head1.AsSpan(r * 2 * z, z).CopyTo(mean.Data.AsSpan((start + r) * z, z));
-                ws.Head1.AsSpan(r * 2 * z + z, z).CopyTo(logVariance.Data.AsSpan((start + r) * z, z));
-            }
-        }
-        return (mean, logVariance);
+        return EncoderDecoderWorkspace.EncodeDistribution(data, OpenWorkspace);
     }
 
     /// <summary>Decodes the mean of q(z1|x) of each row: probabilities (Bernoulli) or means (Gaussian).</summary>
     public Matrix Reconstruct(MatrixView data) => Decode(Encode(data).View);
 
     /// <summary>The decoder's mean for each z1 row [N, Z1]: probabilities (Bernoulli) or means (Gaussian).</summary>
-    public Matrix Decode(MatrixView latent)
-    {
-        if (latent.Columns != Layout.Latent1)
-            throw new DataFormatException($"latent rows have {latent.Columns} values; the model has {Layout.Latent1} z1 dimensions.");
-        int d = Layout.Input, z = Layout.Latent1;
-        var result = new Matrix(latent.Rows, d);
-        var ws = new HierarchicalVaeWorkspace(Layout, Parameters, Backend, Math.Min(ChunkRows, Math.Max(1, latent.Rows)));
-        for (int start = 0; start < latent.Rows; start += ws.Capacity)
-        {
-            int rows = Math.Min(ws.Capacity, latent.Rows - start);
-            latent.Span.Slice(start * z, rows * z).CopyTo(ws.Z1);
-            ws.Decode(rows);
-            var dst = result.Data.AsSpan(start * d, rows * d);
-            ws.Out.AsSpan(0, rows * d).CopyTo(dst);
-            if (Layout.Likelihood == VaeLikelihood.Bernoulli) Compute.Cpu.Activations.Sigmoid(dst, dst);
-        }
-        return result;
-    }
+    public Matrix Decode(MatrixView latent) => EncoderDecoderWorkspace.Decode(latent, Layout.Latent1, "z1", OpenWorkspace);
+
+    private HierarchicalVaeWorkspace OpenWorkspace(int capacity) => new(Layout, Parameters, Backend, capacity);
 
     /// <summary>The deterministic free energy F_q of each row in nats over the model's fixed draws (see the remarks).</summary>
     public float[] FreeEnergy(MatrixView data)

@@ -9,58 +9,26 @@ namespace FreeEnergy.Models;
 /// decoder's log variance vector [D] comes last (as in <see cref="VaeLayout"/>, so a fixed variance is left out of the
 /// trainable range).
 /// </summary>
-internal sealed class HierarchicalVaeLayout
+internal sealed class HierarchicalVaeLayout : VaeParameterLayout
 {
     public HierarchicalVaeLayout(int input, int latent1, int latent2, int[] lowerLayers, int[] upperLayers, Activation activation,
         VaeLikelihood likelihood, bool learnVariance)
+        : base(input, activation, likelihood, learnVariance)
     {
-        if (input <= 0) throw new ArgumentOutOfRangeException(nameof(input), "The input dimension must be positive.");
         if (latent1 <= 0 || latent2 <= 0) throw new ArgumentOutOfRangeException(nameof(latent1), "Both latent dimensions must be positive.");
-        foreach (var h in lowerLayers.Concat(upperLayers))
-            if (h <= 0) throw new ArgumentOutOfRangeException(nameof(lowerLayers), "Hidden layer sizes must be positive.");
-        Input = input;
+        CheckHiddenSizes(lowerLayers.Concat(upperLayers), nameof(lowerLayers));
         Latent1 = latent1;
         Latent2 = latent2;
         LowerSizes = (int[])lowerLayers.Clone();
         UpperSizes = (int[])upperLayers.Clone();
-        Activation = activation;
-        Likelihood = likelihood;
-        LearnVariance = likelihood == VaeLikelihood.Gaussian && learnVariance;
-
-        int offset = 0;
-        DenseShape Add(int fanIn, int fanOut)
-        {
-            var layer = new DenseShape(fanIn, fanOut, offset, offset + fanIn * fanOut);
-            offset = checked(offset + fanIn * fanOut + fanOut);
-            return layer;
-        }
-        DenseShape[] Chain(int from, int[] sizes, out int width)
-        {
-            var chain = new DenseShape[sizes.Length];
-            width = from;
-            for (int i = 0; i < sizes.Length; i++) { chain[i] = Add(width, sizes[i]); width = sizes[i]; }
-            return chain;
-        }
-
-        Encoder1 = Chain(input, LowerSizes, out int w);
-        Head1 = Add(w, 2 * latent1);
-        Decoder = Chain(latent1, Enumerable.Reverse(LowerSizes).ToArray(), out w);
-        Output = Add(w, input);
-        Encoder2 = Chain(latent1, UpperSizes, out w);
-        Head2 = Add(w, 2 * latent2);
+        AddEncoderDecoder(latent1, LowerSizes, Enumerable.Reverse(LowerSizes).ToArray());
+        Encoder2 = Chain(latent1, UpperSizes, out int w);
+        Head2 = Dense(w, 2 * latent2);
         Prior = Chain(latent2, Enumerable.Reverse(UpperSizes).ToArray(), out w);
-        PriorHead = Add(w, 2 * latent1);
-        if (likelihood == VaeLikelihood.Gaussian)
-        {
-            DecoderLogVarianceOffset = offset;
-            offset = checked(offset + input);
-        }
-        else DecoderLogVarianceOffset = -1;
-        Count = offset;
-        TrainableCount = likelihood == VaeLikelihood.Gaussian && !LearnVariance ? DecoderLogVarianceOffset : Count;
+        PriorHead = Dense(w, 2 * latent1);
+        EndWithDecoderVariance();
     }
 
-    public int Input { get; }
     public int Latent1 { get; }
     public int Latent2 { get; }
 
@@ -70,26 +38,19 @@ internal sealed class HierarchicalVaeLayout
     /// <summary>Hidden widths between z1 and z2: the upper encoder's (z1 side first); the prior network mirrors them.</summary>
     public int[] UpperSizes { get; }
 
-    public Activation Activation { get; }
-    public VaeLikelihood Likelihood { get; }
-    public bool LearnVariance { get; }
-    public DenseShape[] Encoder1 { get; }
-    public DenseShape Head1 { get; }
-    public DenseShape[] Decoder { get; }
-    public DenseShape Output { get; }
+    /// <summary>The lower encoder's hidden layers (the bottom level's <see cref="VaeParameterLayout.Encoder"/>).</summary>
+    public DenseShape[] Encoder1 => Encoder;
+
+    /// <summary>The lower encoder's head [mu1 | lv1] of q(z1|x) (the bottom level's <see cref="VaeParameterLayout.Head"/>).</summary>
+    public DenseShape Head1 => Head;
+
+    /// <inheritdoc />
+    public override int DrawWidth => Latent1 + Latent2;
+
     public DenseShape[] Encoder2 { get; }
     public DenseShape Head2 { get; }
     public DenseShape[] Prior { get; }
     public DenseShape PriorHead { get; }
-
-    /// <summary>Offset of the Gaussian decoder's log variance [D], or -1 for Bernoulli.</summary>
-    public int DecoderLogVarianceOffset { get; }
-
-    /// <summary>Total number of parameters.</summary>
-    public int Count { get; }
-
-    /// <summary>Parameters [0, TrainableCount) are updated by training.</summary>
-    public int TrainableCount { get; }
 
     /// <summary>Every dense layer with its name in the model file, in parameter order.</summary>
     public IEnumerable<(string Name, DenseShape Shape)> NamedLayers()

@@ -6,7 +6,7 @@ using FreeEnergy.Compute.Random;
 namespace FreeEnergy.Models;
 
 /// <summary>
-/// The CPU passes of a <see cref="HierarchicalVae"/> over up to <see cref="Capacity"/> (row, sample) pairs, on the host
+/// The CPU passes of a <see cref="HierarchicalVae"/> over up to <see cref="EncoderDecoderWorkspace.Capacity"/> (row, sample) pairs, on the host
 /// seam with the layer types written once (<see cref="Mlp"/>): forward x -&gt; q(z1|x) -&gt; z1 = mu1 + sigma1 eps1 -&gt;
 /// p(x|z1), z1 -&gt; q(z2|z1) -&gt; z2 = mu2 + sigma2 eps2 -&gt; p(z1|z2); the per-pair terms -log p(x|z1),
 /// log q(z1|x) - log p(z1|z2), the closed-form KL(q(z2|z1) || N(0, I)) and the log ratio log q(z2|z1) - log p(z2); and
@@ -14,30 +14,25 @@ namespace FreeEnergy.Models;
 /// Monte-Carlo log ratio). Row r's pairs are r k .. r k + k - 1; every term of a pair depends only on that pair, so
 /// results do not depend on the thread count.
 /// </summary>
-internal sealed class HierarchicalVaeWorkspace
+internal sealed class HierarchicalVaeWorkspace : EncoderDecoderWorkspace
 {
     private readonly HierarchicalVaeLayout _layout;
-    private readonly IComputeBackend _backend;
     private readonly IVaeDeviceOps _ops;
     private readonly Mlp _encoder1, _decoder, _encoder2, _prior;
     private readonly DeviceArray _x, _head1, _eps1, _z1, _out, _head2, _eps2, _z2, _priorHead;
     private readonly DeviceArray? _head1Grad, _z1Grad, _z1GradUpper, _head2Grad, _z2Grad, _priorHeadGrad, _weights2;
-    private readonly GaussianDecoderVariance _variance;
     private readonly float[] _pairScale, _logVarianceTerms;
-    private readonly Action<int, int> _termsBody, _noiseBody, _scaleBody, _priorBody, _head1Body;
-    private ulong _seed, _stream;
+    private readonly Action<int, int> _termsBody, _scaleBody, _priorBody, _head1Body;
     private float _klWeight1;
 
     public HierarchicalVaeWorkspace(HierarchicalVaeLayout layout, float[] parameters, IComputeBackend backend, int capacity, bool training = false)
+        : base(layout, layout.Latent1, parameters, backend, capacity, training, holdsInput: true)
     {
         _layout = layout;
-        _backend = backend;
-        Capacity = capacity;
         var device = new HostDeviceArrays(backend);
         _ops = device.Ops<IVaeDeviceOps>();
         var owned = new List<DeviceArray>();
         var theta = HostDeviceArrays.Wrap(parameters).Slice(0, parameters.Length);
-        Gradient = training ? new float[layout.Count] : [];
         DeviceSlice? gradient = training ? HostDeviceArrays.Wrap(Gradient).Slice(0, Gradient.Length) : null;
         _encoder1 = new Mlp(device, layout.Encoder1, layout.Head1, layout.Activation, theta, gradient, capacity, owned);
         _decoder = new Mlp(device, layout.Decoder, layout.Output, layout.Activation, theta, gradient, capacity, owned);
@@ -45,7 +40,7 @@ internal sealed class HierarchicalVaeWorkspace
         _prior = new Mlp(device, layout.Prior, layout.PriorHead, layout.Activation, theta, gradient, capacity, owned);
         int d = layout.Input, z1 = layout.Latent1, z2 = layout.Latent2;
         DeviceArray Own(int perRow) => HostDeviceArrays.Wrap(new float[capacity * perRow]);
-        _x = Own(d); _head1 = Own(2 * z1); _eps1 = Own(z1); _z1 = Own(z1); _out = Own(d);
+        _x = HostDeviceArrays.Wrap(X); _head1 = Own(2 * z1); _eps1 = Own(z1); _z1 = Own(z1); _out = Own(d);
         _head2 = Own(2 * z2); _eps2 = Own(z2); _z2 = Own(z2); _priorHead = Own(2 * z1);
         if (training)
         {
@@ -54,7 +49,6 @@ internal sealed class HierarchicalVaeWorkspace
         }
         _pairScale = new float[capacity];
         _logVarianceTerms = training && layout.Likelihood == VaeLikelihood.Gaussian ? new float[capacity * d] : [];
-        X = HostDeviceArrays.Data(_x);
         Head1 = HostDeviceArrays.Data(_head1);
         Eps1 = HostDeviceArrays.Data(_eps1);
         Z1 = HostDeviceArrays.Data(_z1);
@@ -63,28 +57,16 @@ internal sealed class HierarchicalVaeWorkspace
         Eps2 = HostDeviceArrays.Data(_eps2);
         Z2 = HostDeviceArrays.Data(_z2);
         PriorHead = HostDeviceArrays.Data(_priorHead);
-        Reconstruction = new double[capacity];
         LogRatio1 = new double[capacity];
         Kl2 = new double[capacity];
         LogRatio2 = new double[capacity];
         Bound = new double[capacity];
-        _variance = new GaussianDecoderVariance(layout.Likelihood == VaeLikelihood.Gaussian ? layout.DecoderLogVarianceOffset : -1, d);
         _termsBody = TermRows;
-        _noiseBody = NoiseRows;
         _scaleBody = ScaleRows;
         _priorBody = PriorRows;
         _head1Body = Head1Rows;
-        PrepareLikelihood(parameters);
     }
 
-    /// <summary>Most (row, sample) pairs per pass.</summary>
-    public int Capacity { get; }
-
-    /// <summary>The gradient of the last <see cref="ForwardBackward"/> (training; length = parameter count).</summary>
-    public float[] Gradient { get; }
-
-    /// <summary>[pairs, D]: the input row of each pair.</summary>
-    public float[] X { get; }
     /// <summary>[pairs, 2 Z1]: mu1 then log variance of q(z1|x).</summary>
     public float[] Head1 { get; }
     /// <summary>[pairs, Z1]: the standard normal draws of z1.</summary>
@@ -92,7 +74,11 @@ internal sealed class HierarchicalVaeWorkspace
     /// <summary>[pairs, Z1].</summary>
     public float[] Z1 { get; }
     /// <summary>[pairs, D]: the decoder's output (logits or means); after <see cref="Terms"/>, the likelihood's gradient.</summary>
-    public float[] Out { get; }
+    public override float[] Out { get; }
+    /// <inheritdoc />
+    public override float[] PosteriorHead => Head1;
+    /// <inheritdoc />
+    public override float[] Latent => Z1;
     /// <summary>[pairs, 2 Z2]: mu2 then log variance of q(z2|z1).</summary>
     public float[] Head2 { get; }
     /// <summary>[pairs, Z2]: the standard normal draws of z2.</summary>
@@ -102,8 +88,6 @@ internal sealed class HierarchicalVaeWorkspace
     /// <summary>[pairs, 2 Z1]: mean then log variance of p(z1|z2).</summary>
     public float[] PriorHead { get; }
 
-    /// <summary>Per pair -log p(x|z1).</summary>
-    public double[] Reconstruction { get; }
     /// <summary>Per pair log q(z1|x) - log p(z1|z2).</summary>
     public double[] LogRatio1 { get; }
     /// <summary>Per pair KL(q(z2|z1) || N(0, I)) in closed form.</summary>
@@ -113,20 +97,17 @@ internal sealed class HierarchicalVaeWorkspace
     /// <summary>Per row the objective of the last <see cref="ForwardBackward"/>: the ELBO's F_q (k = 1) or the k-sample bound.</summary>
     public double[] Bound { get; }
 
-    /// <summary>Caches e^-lv and sum lv of the Gaussian decoder from <paramref name="theta"/>.</summary>
-    public void PrepareLikelihood(float[] theta) => _variance.Prepare(theta);
-
-    /// <summary>q(z1|x) of the first <paramref name="pairs"/> rows of <see cref="X"/> into <see cref="Head1"/>.</summary>
+    /// <summary>q(z1|x) of the first <paramref name="pairs"/> rows of <see cref="EncoderDecoderWorkspace.X"/> into <see cref="Head1"/>.</summary>
     public void Encode(int pairs) => _encoder1.Forward(_x.Slice(0, pairs * _layout.Input), pairs, _head1.Slice(0, pairs * 2 * _layout.Latent1));
 
     /// <summary>The decoder's output for the first <paramref name="pairs"/> rows of <see cref="Z1"/> into <see cref="Out"/>.</summary>
-    public void Decode(int pairs) => _decoder.Forward(_z1.Slice(0, pairs * _layout.Latent1), pairs, _out.Slice(0, pairs * _layout.Input));
+    public override void Decode(int pairs) => _decoder.Forward(_z1.Slice(0, pairs * _layout.Latent1), pairs, _out.Slice(0, pairs * _layout.Input));
 
-    /// <summary>Fills pair p's draws from Philox (seed, stream), eps1 at index p (Z1 + Z2) and eps2 right after it.</summary>
-    public void FillNoise(ulong seed, ulong stream, int pairs)
+    /// <summary>Copies <paramref name="rows"/> rows of <paramref name="x"/> from element <paramref name="xOffset"/> into <see cref="EncoderDecoderWorkspace.X"/> and encodes them.</summary>
+    public override void Encode(float[] x, int xOffset, int rows)
     {
-        _seed = seed; _stream = stream;
-        _backend.For(pairs, Math.Max(1, 2048 / (_layout.Latent1 + _layout.Latent2)), _noiseBody);
+        x.AsSpan(xOffset, rows * _layout.Input).CopyTo(X);
+        Encode(rows);
     }
 
     /// <summary>The whole forward pass of <paramref name="pairs"/> pairs with the draws in <see cref="Eps1"/> and <see cref="Eps2"/>.</summary>
@@ -151,13 +132,13 @@ internal sealed class HierarchicalVaeWorkspace
     /// After <see cref="Forward"/>: the four per-pair terms; <see cref="Out"/> becomes the gradient of -log p(x|z1) in the
     /// decoder's output (sigmoid(l) - x, or (m - x) e^-lv).
     /// </summary>
-    public void Terms(int pairs) => _backend.For(pairs, Math.Max(1, 16384 / _layout.Input), _termsBody);
+    public void Terms(int pairs) => Backend.For(pairs, Math.Max(1, 16384 / _layout.Input), _termsBody);
 
     /// <summary>
-    /// One training evaluation of <paramref name="rows"/> rows held <paramref name="samples"/> times each in <see cref="X"/>
+    /// One training evaluation of <paramref name="rows"/> rows held <paramref name="samples"/> times each in <see cref="EncoderDecoderWorkspace.X"/>
     /// (with their draws): for k = 1 the ELBO (1/B) sum_r [-log p(x|z1) + c1 (log q(z1|x) - log p(z1|z2)) + c2 KL2], for
     /// k &gt; 1 the bound (1/B) sum_r -log (1/k) sum_s w_rs with log w = -[-log p(x|z1) + c1 (log q(z1|x) - log p(z1|z2))
-    /// + c2 (log q(z2|z1) - log p(z2))]; the gradient into <see cref="Gradient"/>, the objective per row into <see cref="Bound"/>.
+    /// + c2 (log q(z2|z1) - log p(z2))]; the gradient into <see cref="EncoderDecoderWorkspace.Gradient"/>, the objective per row into <see cref="Bound"/>.
     /// </summary>
     public void ForwardBackward(float[] theta, int rows, int samples, float klWeight1, float klWeight2)
     {
@@ -189,7 +170,7 @@ internal sealed class HierarchicalVaeWorkspace
             }
         }
         _klWeight1 = klWeight1;
-        _backend.For(pairs, Math.Max(1, 16384 / d), _scaleBody);
+        Backend.For(pairs, Math.Max(1, 16384 / d), _scaleBody);
         if (L.Likelihood == VaeLikelihood.Gaussian)
         {
             var dlv = Gradient.AsSpan(L.DecoderLogVarianceOffset, d);
@@ -202,7 +183,7 @@ internal sealed class HierarchicalVaeWorkspace
         var z1Grad = _z1Grad!.Slice(0, pairs * z1);
         _decoder.Backward(_z1.Slice(0, pairs * z1), _out.Slice(0, pairs * d), pairs, z1Grad);
         // p(z1|z2): its head's gradient, and the direct dL/dz1 added to the decoder's.
-        _backend.For(pairs, Math.Max(1, 2048 / z1), _priorBody);
+        Backend.For(pairs, Math.Max(1, 2048 / z1), _priorBody);
         var z2Grad = _z2Grad!.Slice(0, pairs * z2);
         _prior.Backward(_z2.Slice(0, pairs * z2), _priorHeadGrad!.Slice(0, pairs * 2 * z1), pairs, z2Grad);
         // q(z2|z1) with the top level's KL (closed form) or log ratio (Monte Carlo), then dL/dz1 through the upper encoder.
@@ -212,20 +193,21 @@ internal sealed class HierarchicalVaeWorkspace
         else _ops.ImportanceHeadBackward(head2, _eps2.Slice(0, pairs * z2), _z2.Slice(0, pairs * z2), z2Grad, _weights2!.Slice(0, pairs), head2Grad, pairs, z2, 1f);
         _encoder2.Backward(_z1.Slice(0, pairs * z1), head2Grad, pairs, _z1GradUpper!.Slice(0, pairs * z1));
         // q(z1|x): dmu1 = dz1, dlv1 = dz1 eps1 sigma1 / 2 - c1 / 2 (the log q term), then the lower encoder.
-        _backend.For(pairs, Math.Max(1, 2048 / z1), _head1Body);
+        Backend.For(pairs, Math.Max(1, 2048 / z1), _head1Body);
         _encoder1.Backward(_x.Slice(0, pairs * d), _head1Grad!.Slice(0, pairs * 2 * z1), pairs, null);
     }
 
     private double LogWeight(int p, float klWeight1, float klWeight2) => -(Reconstruction[p] + klWeight1 * LogRatio1[p] + klWeight2 * LogRatio2[p]);
 
-    private void NoiseRows(int start, int end)
+    /// <summary>Pair p's eps1 at Philox index p (Z1 + Z2) and its eps2 right after it.</summary>
+    protected override void NoiseRows(int start, int end)
     {
         int z1 = _layout.Latent1, z2 = _layout.Latent2, width = z1 + z2;
         for (int p = start; p < end; p++)
         {
             ulong index = (ulong)p * (ulong)width;
-            Philox.FillGaussian(_seed, _stream, index, Eps1.AsSpan(p * z1, z1));
-            Philox.FillGaussian(_seed, _stream, index + (ulong)z1, Eps2.AsSpan(p * z2, z2));
+            Philox.FillGaussian(NoiseSeed, NoiseStream, index, Eps1.AsSpan(p * z1, z1));
+            Philox.FillGaussian(NoiseSeed, NoiseStream, index + (ulong)z1, Eps2.AsSpan(p * z2, z2));
         }
     }
 
@@ -237,7 +219,7 @@ internal sealed class HierarchicalVaeWorkspace
         {
             var x = X.AsSpan(p * d, d);
             var o = Out.AsSpan(p * d, d);
-            Reconstruction[p] = bernoulli ? VaeKernels.BernoulliRow(x, o, 1f) : VaeKernels.GaussianRow(x, o, _variance.InverseVariance, _variance.LogVarianceSum, 1f);
+            Reconstruction[p] = bernoulli ? VaeKernels.BernoulliRow(x, o, 1f) : VaeKernels.GaussianRow(x, o, Variance.InverseVariance, Variance.LogVarianceSum, 1f);
             LogRatio1[p] = HierarchicalVaeKernels.LogRatio(Z1.AsSpan(p * z1, z1), Head1.AsSpan(p * 2 * z1 + z1, z1), Eps1.AsSpan(p * z1, z1),
                 PriorHead.AsSpan(p * 2 * z1, 2 * z1));
             var h2 = Head2.AsSpan(p * 2 * z2, 2 * z2);
@@ -253,7 +235,7 @@ internal sealed class HierarchicalVaeWorkspace
         for (int p = start; p < end; p++)
         {
             var g = Out.AsSpan(p * d, d);
-            if (gaussian) VaeKernels.WeightedLogVarianceGradient(g, _variance.InverseVariance, _pairScale[p], _logVarianceTerms.AsSpan(p * d, d));
+            if (gaussian) VaeKernels.WeightedLogVarianceGradient(g, Variance.InverseVariance, _pairScale[p], _logVarianceTerms.AsSpan(p * d, d));
             TensorPrimitives.Multiply(g, _pairScale[p], g);
         }
     }
