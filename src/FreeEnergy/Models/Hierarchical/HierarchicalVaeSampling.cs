@@ -25,7 +25,7 @@ public sealed partial class HierarchicalVae
         Philox.FillGaussian(seed, Philox.Stream(Vae.PurposeSample, 1), 0, eps);
 
         var lower = new Matrix(count, z1);
-        int capacity = Math.Min(ChunkRows, Math.Max(1, count));
+        int capacity = EncoderDecoderWorkspace.ChunkCapacity(count);
         var device = new HostDeviceArrays(Backend);
         var prior = new Mlp(device, Layout.Prior, Layout.PriorHead, Layout.Activation, HostDeviceArrays.Wrap(Parameters).Slice(0, Parameters.Length), null, capacity, []);
         var input = HostDeviceArrays.Wrap(new float[capacity * z2]);
