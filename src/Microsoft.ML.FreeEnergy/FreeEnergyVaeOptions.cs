@@ -27,6 +27,13 @@ public sealed class FreeEnergyVaeOptions
     /// <summary>K of the importance-weighted bound trained (IWAE, Burda et al. 2016); 1 trains the ELBO. Default: 1.</summary>
     public int ImportanceSamples { get; set; } = 1;
 
+    /// <summary>
+    /// Dynamic binarisation (<see cref="VaeTrainingOptions.DynamicBinarization"/>): each training value in [0, 1] is drawn
+    /// anew each epoch as a Bernoulli(value) 0 or 1 (the rows must lie in [0, 1]; with the detector's thresholding
+    /// <c>Binarize</c> they are already 0/1 and this changes nothing). Default: false.
+    /// </summary>
+    public bool DynamicBinarization { get; set; }
+
     /// <summary>Passes over the training rows. Default: <see cref="FreeEnergyDefaults.Epochs"/>.</summary>
     public int Epochs { get; set; } = FreeEnergyDefaults.Epochs;
 
@@ -54,6 +61,7 @@ public sealed class FreeEnergyVaeOptions
         UpperLayers = twoLevel ? UpperLayers : null,
         UpperBeta = Beta,
         ImportanceSamples = ImportanceSamples,
+        DynamicBinarization = DynamicBinarization,
         Epochs = Epochs,
         BatchSize = BatchSize,
         LearningRate = LearningRate,

@@ -58,6 +58,22 @@ public sealed class TransformTests
         Assert.DoesNotContain(output.Schema, c => c.Name.StartsWith("FreeEnergyML.", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(FreeEnergyModelKind.Vae)]
+    [InlineData(FreeEnergyModelKind.HierarchicalVae)]
+    public void Dynamic_binarisation_trains_on_draws_of_grey_rows_and_is_recorded(FreeEnergyModelKind kind)
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = SyntheticRows.Binary(80, 0, 3);
+        foreach (var row in rows) for (int j = 0; j < row.Features.Length; j++) row.Features[j] = 0.1f + 0.8f * row.Features[j];
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = Settings.For(kind);
+        options.Vae.DynamicBinarization = true;
+        var transformer = ml.Transforms.FreeEnergyScore("FreeEnergy", "Features", options).Fit(data);
+        Assert.Equal("true", transformer.Model.Annotations["dynamic_binarization"]);
+        AssertClose(transformer.Model.FreeEnergy(SyntheticRows.ToMatrix(rows).View), transformer.Transform(data).GetColumn<float>("FreeEnergy").ToArray());
+    }
+
     [Fact]
     public void A_trained_model_is_wrapped_without_training()
     {

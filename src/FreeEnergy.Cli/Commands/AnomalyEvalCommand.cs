@@ -64,7 +64,7 @@ internal static class AnomalyEvalCommand
             // The VAE's settings are read (and checked) once, before any training.
             var vaeOptions = which == "rbm" ? null : VaeOptions(parse, vaeShape, twoLevel: which == "vae2", learningRate, batch, epochCount, parse.GetValue(seed));
             if (vaeOptions is null && (vaeShape.AnyGiven(parse) || parse.GetValue(learningRate) is not null || parse.GetValue(batch) is not null))
-                throw new CliException("--latent, --layers, --upper-layers, --beta, --iwae, --lr-stages, --lr and --batch apply to --model vae, vae2 or both.");
+                throw new CliException("--latent, --layers, --upper-layers, --beta, --iwae, --lr-stages, --dynamic-binarize, --lr and --batch apply to --model vae, vae2 or both.");
             var backend = new CpuBackend(CommonOptions.Range("--threads", parse.GetValue(threads), 0, 1024));
             var stderr = parse.InvocationConfiguration.Error;
             bool asJson = parse.GetValue(json);
@@ -74,6 +74,8 @@ internal static class AnomalyEvalCommand
             var test = DataReader.Read(Path.Combine(dir, "t10k-images-idx3-ubyte.gz"));
             if (train.Labels is null || test.Labels is null) throw new CliException($"{dir}: the MNIST label files are missing.");
             bool binary = parse.GetValue(binarize);
+            // With --dynamic-binarize the VAE trains on the grey images (drawn anew each epoch); the RBM and every score see the images as --binarize leaves them.
+            var greyTrain = vaeOptions is { DynamicBinarization: true } ? train.Features.Clone() : null;
             if (binary)
             {
                 new ThresholdBinarizer().TransformInPlace(train.Features);
@@ -96,7 +98,7 @@ internal static class AnomalyEvalCommand
                 double share = which == "both" ? 0.45 : 0.9;
                 IProgress<TrainingProgress> Stage(double start, string name) => new ProgressRelay<TrainingProgress>(p =>
                     progress.Report(start + share * p.Epoch / Math.Max(1, p.Epochs), $"class {c}: {name} epoch {p.Epoch}/{p.Epochs}"));
-                var normal = Subset(train, c);
+                var normal = Subset(train.Features, train.Labels, c);
                 var anomalous = new bool[test.Labels.Length];
                 for (int i = 0; i < anomalous.Length; i++) anomalous[i] = test.Labels[i] != c;
                 var entry = new JsonObject { ["class"] = c, ["trainingRows"] = normal.Rows, ["deepSvdd"] = DeepSvdd[c] };
@@ -124,9 +126,10 @@ internal static class AnomalyEvalCommand
                 {
                     string name = which == "vae2" ? "vae2" : "vae";
                     var stage = Stage(which == "both" ? share : 0, name);
+                    var vaeRows = greyTrain is null ? normal : Subset(greyTrain, train.Labels, c);
                     IVariationalModel vae = which == "vae2"
-                        ? HierarchicalVaeTrainer.Train(normal.View, null, vaeOptions, backend, stage, cancellationToken)
-                        : VaeTrainer.Train(normal.View, null, vaeOptions, backend, stage, cancellationToken);
+                        ? HierarchicalVaeTrainer.Train(vaeRows.View, null, vaeOptions, backend, stage, cancellationToken)
+                        : VaeTrainer.Train(vaeRows.View, null, vaeOptions, backend, stage, cancellationToken);
                     progress.Report(which == "both" ? 2 * share : share, $"class {c}: {name} scores ({k} samples per row)");
                     scores.Add((name + "_free_energy", vae.FreeEnergy(test.Features.View)));
                     scores.Add((name + "_iwae", vae.Score(test.Features.View, VaeEstimator.Iwae, k, parse.GetValue(seed))));
@@ -164,6 +167,7 @@ internal static class AnomalyEvalCommand
                 ["protocol"] = "one-class MNIST: train on one digit's training images, score all 10,000 test images, AUC for 'other digit'",
                 ["epochs"] = epochCount,
                 ["binarized"] = binary,
+                ["dynamicBinarization"] = greyTrain is not null,
                 ["corrected"] = "score - L(x), L = code length in nats of the binarised image under an adaptive context model (Serrà et al. 2020)",
                 ["classes"] = rows,
                 ["mean"] = mean,
@@ -218,13 +222,13 @@ internal static class AnomalyEvalCommand
         return result;
     }
 
-    private static Matrix Subset(DataSet set, int label)
+    private static Matrix Subset(Matrix features, int[] labels, int label)
     {
         int count = 0;
-        foreach (int l in set.Labels!) if (l == label) count++;
-        var m = new Matrix(count, set.Features.Columns);
-        for (int i = 0, r = 0; i < set.Labels!.Length; i++)
-            if (set.Labels[i] == label) set.Features.Row(i).CopyTo(m.Row(r++));
+        foreach (int l in labels) if (l == label) count++;
+        var m = new Matrix(count, features.Columns);
+        for (int i = 0, r = 0; i < labels.Length; i++)
+            if (labels[i] == label) features.Row(i).CopyTo(m.Row(r++));
         return m;
     }
 

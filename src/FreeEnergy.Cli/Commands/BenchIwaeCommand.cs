@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using FreeEnergy.Cli.Commands.Vae;
 using FreeEnergy.Cli.Infrastructure;
 using FreeEnergy.Compute.Cpu;
-using FreeEnergy.Compute.Random;
 using FreeEnergy.Data;
 using FreeEnergy.Models;
 using FreeEnergy.Tensors;
@@ -13,10 +12,10 @@ using FreeEnergy.Training;
 namespace FreeEnergy.Cli.Commands;
 
 /// <summary>
-/// <c>freeenergy bench iwae --data DIR [--epochs E] [--iwae K] [--test-samples S] [--json]</c>: the comparison of Burda,
+/// <c>freeenergy bench iwae --data DIR [--epochs E] [--iwae K] [--test-samples S] [--lr-stages] [--dynamic-binarize] [--json]</c>: the comparison of Burda,
 /// Grosse and Salakhutdinov (2016, table 1) on binarised MNIST: one level (784-200-200-50) and two levels
 /// (784-200-200-100 then 100-100-50), tanh, each trained with the ELBO and with the K-sample IWAE bound for the same
-/// epochs (Adam, batch 20, the paper's learning-rate stages when asked), reporting the test -log p(x) by IWAE with S draws
+/// epochs (Adam, batch 20, the paper's learning-rate stages and dynamic binarisation when asked), reporting the test -log p(x) by IWAE with S draws
 /// per row and the epoch costs (two levels over one; IWAE-K over the ELBO).
 /// </summary>
 internal static class BenchIwaeCommand
@@ -33,11 +32,12 @@ internal static class BenchIwaeCommand
         var testRows = new Option<int>("--test-rows") { Description = "Use only the first N test rows (0 = all).", DefaultValueFactory = _ => 0 };
         var batch = new Option<int>("--batch") { Description = "Batch size (the paper: 20).", DefaultValueFactory = _ => 20 };
         var stages = new Option<bool>("--lr-stages") { Description = "The paper's learning-rate stages (3^i epochs at 1e-3 * 10^(-i/7)); otherwise 1e-3 throughout." };
+        var dynamic = new Option<bool>("--dynamic-binarize") { Description = "Draw the training images anew each epoch (dynamic binarisation, as the paper); otherwise one fixed draw. The test set is one fixed draw either way." };
         var threads = CommonOptions.Threads();
         var seed = CommonOptions.Seed();
         var json = CommonOptions.Json();
         var command = new Command("iwae", "One- and two-level VAEs trained with the ELBO and with IWAE-K on binarised MNIST: test -log p(x) by IWAE and epoch costs.");
-        foreach (var o in new Option[] { data, epochs, iwae, testSamples, maxRows, testRows, batch, stages, threads, seed, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, epochs, iwae, testSamples, maxRows, testRows, batch, stages, dynamic, threads, seed, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             int e = CommonOptions.Range("--epochs", parse.GetValue(epochs), 1, 100_000);
@@ -49,8 +49,11 @@ internal static class BenchIwaeCommand
             var (trainPath, testPath) = BenchVaeCommand.Locate(parse.GetValue(data)!);
             if (testPath is null) throw new CliException($"no t10k-images-idx3-ubyte[.gz] next to {trainPath}; the benchmark reports test -log p(x).");
             int trainLimit = CommonOptions.Range("--max-rows", parse.GetValue(maxRows), 0), testLimit = CommonOptions.Range("--test-rows", parse.GetValue(testRows), 0);
-            var train = Binarised(DataReader.Read(trainPath, new DataReadOptions { MaxRows = trainLimit > 0 ? trainLimit : null }).Features, sd, 1);
-            var test = Binarised(DataReader.Read(testPath, new DataReadOptions { MaxRows = testLimit > 0 ? testLimit : null }).Features, sd, 2);
+            bool perEpoch = parse.GetValue(dynamic);
+            // Fixed draws 1 (training, unless drawn per epoch) and 2 (test) of the seed.
+            var grey = DataReader.Read(trainPath, new DataReadOptions { MaxRows = trainLimit > 0 ? trainLimit : null }).Features;
+            var train = perEpoch ? grey : Binarization.Fixed(grey.View, sd, 1);
+            var test = Binarization.Fixed(DataReader.Read(testPath, new DataReadOptions { MaxRows = testLimit > 0 ? testLimit : null }).Features.View, sd, 2);
 
             var runs = new List<Run>();
             foreach (var twoLevel in new[] { false, true })
@@ -61,6 +64,7 @@ internal static class BenchIwaeCommand
                         LatentDimension = twoLevel ? 100 : 50, UpperLatentDimension = twoLevel ? 50 : 0, EncoderLayers = [200, 200], UpperLayers = [100, 100],
                         Activation = Compute.Activation.Tanh, Likelihood = VaeLikelihood.Bernoulli, LearningRate = 1e-3f, AdamBeta2 = 0.999f, AdamEpsilon = 1e-4f,
                         BatchSize = b, Epochs = e, Seed = sd, ImportanceSamples = samples, LearningRateStages = parse.GetValue(stages),
+                        DynamicBinarization = perEpoch,
                     };
                     // Warm-up (JIT, first-touch memory) on a few rows, so that the first configuration's epochs are not charged for it.
                     options.Epochs = 1;
@@ -106,7 +110,9 @@ internal static class BenchIwaeCommand
                 ["epochs"] = e,
                 ["batch"] = b,
                 ["learningRateStages"] = parse.GetValue(stages),
-                ["binarisation"] = "one Bernoulli draw per pixel intensity (seeded), train and test",
+                ["binarisation"] = perEpoch
+                    ? "training: a new Bernoulli draw per pixel intensity every epoch (dynamic); test: one seeded draw"
+                    : "one Bernoulli draw per pixel intensity (seeded), train and test",
                 ["trainRows"] = train.Rows,
                 ["testRows"] = test.Rows,
                 ["testSamples"] = s,
@@ -126,15 +132,6 @@ internal static class BenchIwaeCommand
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    /// <summary>Each pixel intensity p in [0, 1] replaced by one Bernoulli(p) draw (Philox of the seed and <paramref name="stream"/>).</summary>
-    private static Matrix Binarised(Matrix data, ulong seed, ulong stream)
-    {
-        var random = new RandomStream(seed, Philox.Stream(7, stream));
-        var result = new Matrix(data.Rows, data.Columns);
-        for (int i = 0; i < data.Data.Length; i++) result.Data[i] = random.NextFloat() < data.Data[i] ? 1f : 0f;
-        return result;
     }
 
     private static (double Mean, double Error) MeanAndError(float[] values)

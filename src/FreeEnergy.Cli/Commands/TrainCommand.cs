@@ -129,7 +129,7 @@ internal static class TrainCommand
                 return Task.FromResult(TrainVae(parse, settings, RbmCli.ReadData(parse, o.Data, o.Labels, o.Class, o.MaxRows, o.LabelColumn), cancellationToken));
             }
             if (o.VaeShape.AnyGiven(parse))
-                throw new CliException("--latent, --layers, --upper-layers, --beta, --iwae and --lr-stages apply to --model vae2 and --model vae only.");
+                throw new CliException("--latent, --layers, --upper-layers, --beta, --iwae, --lr-stages and --dynamic-binarize apply to --model vae2 and --model vae only.");
             return Task.FromResult(TrainRbm(parse, o, model, outPath, cancellationToken));
         });
         return command;
@@ -243,6 +243,7 @@ internal static class TrainCommand
                 ["latent"] = vae.EncodedDimension,
                 ["upperLatent"] = s.TwoLevel ? s.Latents[1] : null,
                 ["importanceSamples"] = options.ImportanceSamples,
+                ["dynamicBinarization"] = options.DynamicBinarization,
                 ["epochs"] = last?.Epoch ?? 0,
                 ["seconds"] = clock.Elapsed.TotalSeconds,
                 ["trainingLoss"] = JsonOutput.Number(last?.TrainingLoss ?? double.NaN),

@@ -26,7 +26,7 @@ namespace FreeEnergy.Models;
 /// </remarks>
 public sealed partial class Vae : IVariationalModel
 {
-    internal const ulong PurposeInit = 1, PurposeScoringNoise = 2, PurposeShuffle = 3, PurposeNoise = 4, PurposeScore = 5, PurposeSample = 6;
+    internal const ulong PurposeInit = 1, PurposeScoringNoise = 2, PurposeShuffle = 3, PurposeNoise = 4, PurposeScore = 5, PurposeSample = 6, PurposeBinarize = 7;
 
     internal Vae(VaeLayout layout, float[] parameters, float[] scoringNoise, float beta, float priorScale)
     {

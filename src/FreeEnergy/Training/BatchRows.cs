@@ -5,7 +5,8 @@ namespace FreeEnergy.Training;
 
 /// <summary>
 /// Gathers a CPU training step's batch: the rows at positions start .. start + rows - 1 of the epoch's order copied into
-/// the step's input buffer, each held <c>copies</c> times in a row (row r's copies at r copies .. r copies + copies - 1).
+/// the step's input buffer, each held <c>copies</c> times in a row (row r's copies at r copies .. r copies + copies - 1);
+/// with a binarisation seed each row is drawn as the epoch's <see cref="Binarization"/> of it (its copies hold the same draw).
 /// </summary>
 internal sealed class BatchRows
 {
@@ -14,17 +15,24 @@ internal sealed class BatchRows
     private readonly int _copies;
     private readonly IComputeBackend _backend;
     private readonly Action<int, int> _body;
+    private readonly ulong? _binarizationSeed;
+    private ulong _binarizationStream;
     private int[] _order = [];
     private int _start;
 
-    public BatchRows(MatrixView training, float[] x, int copies, IComputeBackend backend)
+    /// <summary>Gathers from <paramref name="training"/>; with <paramref name="binarizationSeed"/> the rows are drawn (dynamic binarisation) instead of copied.</summary>
+    public BatchRows(MatrixView training, float[] x, int copies, IComputeBackend backend, ulong? binarizationSeed = null)
     {
         _training = training;
         _x = x;
         _copies = copies;
         _backend = backend;
+        _binarizationSeed = binarizationSeed;
         _body = Copy;
     }
+
+    /// <summary>The epoch whose draw the next gathers take (dynamic binarisation only).</summary>
+    public void BeginEpoch(int epoch) => _binarizationStream = Binarization.EpochStream(epoch);
 
     public void Gather(int[] order, int start, int rows)
     {
@@ -38,8 +46,12 @@ internal sealed class BatchRows
         int d = _training.Columns, k = _copies;
         for (int r = start; r < end; r++)
         {
-            var source = _training.Array.AsSpan(_training.Offset + _order[_start + r] * d, d);
-            for (int s = 0; s < k; s++) source.CopyTo(_x.AsSpan((r * k + s) * d, d));
+            int row = _order[_start + r];
+            var source = _training.Array.AsSpan(_training.Offset + row * d, d);
+            var first = _x.AsSpan(r * k * d, d);
+            if (_binarizationSeed is { } seed) Binarization.Row(source, first, seed, _binarizationStream, row);
+            else source.CopyTo(first);
+            for (int s = 1; s < k; s++) first.CopyTo(_x.AsSpan((r * k + s) * d, d));
         }
     }
 }

@@ -8,7 +8,8 @@ namespace FreeEnergy.Training;
 
 /// <summary>
 /// VAE training (Bernoulli decoder) with everything resident on a device (<see cref="IDeviceArrays"/>): the training
-/// rows are uploaded once, the flat parameter vector, its gradient, the Adam moments and every layer buffer live on
+/// rows are uploaded once (with <see cref="VaeTrainingOptions.DynamicBinarization"/> drawn there each epoch, the CPU
+/// trainer's bits), the flat parameter vector, its gradient, the Adam moments and every layer buffer live on
 /// the device; each batch is gathered there from the epoch's shuffled order, the noise is drawn there (the CPU
 /// trainer's Philox streams and indexes), forward and backward passes are GEMMs plus fused kernels, and the per-row
 /// losses of the whole epoch come back once per epoch. The parameters come back at the end, on divergence (the start
@@ -29,7 +30,7 @@ internal sealed class DeviceVaeSession : ITrainingStep, IDisposable
     private readonly int _n;
     private readonly float _invBeta;
     private readonly VaeNetwork? _net;
-    private readonly DeviceArray _data, _order, _theta, _grad, _m1, _m2, _lastGood, _best, _x, _reconstruction, _kl;
+    private readonly DeviceArray _data, _rows, _order, _theta, _grad, _m1, _m2, _lastGood, _best, _x, _reconstruction, _kl;
     private readonly float[] _reconHost, _klHost;
     private float _klWeight;
     private double _lossSum;
@@ -53,6 +54,7 @@ internal sealed class DeviceVaeSession : ITrainingStep, IDisposable
         {
             _data = Own(_n * d);
             device.Upload(training.Span, _data);
+            _rows = options.DynamicBinarization ? Own(_n * d) : _data;   // the epoch's draw of the rows, or the rows as given
             _order = Own(_n);
             _theta = Own(layout.Count);
             device.Upload(model.Parameters, _theta);
@@ -94,6 +96,7 @@ internal sealed class DeviceVaeSession : ITrainingStep, IDisposable
     public void BeginEpoch(int epoch, int[] order)
     {
         _dev.UploadIndexes(order, _order);
+        if (_options.DynamicBinarization) Binarization.Epoch(_dev, _data, _rows, _options.Seed, epoch);
         _klWeight = VaeTrainer.KlWeight(_options, epoch, _invBeta);
     }
 
@@ -102,7 +105,7 @@ internal sealed class DeviceVaeSession : ITrainingStep, IDisposable
         var net = _net!;
         int d = _layout.Input, z = _layout.Latent;
         var xb = _x.Slice(0, rows * d);
-        _dev.GatherRows(_data, d, _order.Slice(start, rows), rows, xb);
+        _dev.GatherRows(_rows, d, _order.Slice(start, rows), rows, xb);
         _dev.Gaussian(net.Eps.Slice(0, rows * z), _options.Seed, Philox.Stream(Vae.PurposeNoise, (ulong)epoch, (ulong)batchIndex), 0);
         net.Forward(xb, rows);
         // Loss rows (kept for the epoch) and the output gradient in place of the logits.

@@ -25,6 +25,6 @@ public static class HierarchicalVaeTrainer
     {
         ArgumentNullException.ThrowIfNull(model);
         return VaeTrainer.FitWith(model.CheckRows, model.TrainingNotes, training, validation, options,
-            settings => EpochLoop.Run(new HierarchicalVaeTrainingSession(model, training, validation, options), settings, progress, cancellationToken));
+            (settings, measured) => EpochLoop.Run(new HierarchicalVaeTrainingSession(model, training, measured, options), settings, progress, cancellationToken));
     }
 }

@@ -9,7 +9,8 @@ namespace FreeEnergy.Training;
 /// Trains a <see cref="Vae"/> by minimising the mean variational free energy of mini-batches with the
 /// reparameterisation trick (one draw per row) and Adam. Mini-batch order comes from a Philox stream of
 /// (seed, epoch) and the noise of batch b in epoch e from Philox (seed, stream(e, b), index row * Z + j), so a
-/// seed gives bit-identical weights run to run. With a <see cref="Compute.Cuda.CudaBackend"/> a Bernoulli-decoder VAE
+/// seed gives bit-identical weights run to run (so do the draws of <see cref="VaeTrainingOptions.DynamicBinarization"/>,
+/// see <see cref="Binarization"/>). With a <see cref="Compute.Cuda.CudaBackend"/> a Bernoulli-decoder VAE
 /// trains device-resident (data, parameters, Adam moments and activations on the GPU; see docs/cuda.md).
 /// Thread safety: the static methods may run concurrently on different models; the model being trained must not be
 /// used by anything else meanwhile (see docs/threading.md).
@@ -48,29 +49,30 @@ public static class VaeTrainer
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return FitWith(model.CheckRows, model.TrainingNotes, training, validation, options, settings =>
+        return FitWith(model.CheckRows, model.TrainingNotes, training, validation, options, (settings, measured) =>
         {
             // Bernoulli decoder on a GPU: data, parameters, Adam moments and activations stay on the device.
             // (The importance-weighted objective runs on the CPU.)
             bool deviceModel = model.Layout.Likelihood == VaeLikelihood.Bernoulli && options.ImportanceSamples == 1
                 && (long)training.Rows * training.Columns <= DeviceResidentFloats;
             using var device = DeviceUse.Of(model.Backend, options.DeviceArrays, deviceModel);
-            using var deviceStep = device.Arrays is { } arrays ? new DeviceVaeSession(arrays, model, training, validation, options) : null;
-            ITrainingStep step = deviceStep ?? (ITrainingStep)new VaeTrainingSession(model, training, validation, options);
+            using var deviceStep = device.Arrays is { } arrays ? new DeviceVaeSession(arrays, model, training, measured, options) : null;
+            ITrainingStep step = deviceStep ?? (ITrainingStep)new VaeTrainingSession(model, training, measured, options);
             return EpochLoop.Run(step, settings, progress, cancellationToken);
         });
     }
 
     /// <summary>
     /// What every VAE trainer does around its step: the checks (<see cref="Check"/>, the rows through the model's
-    /// <paramref name="checkRows"/>), the epoch loop that <paramref name="run"/> runs with the checked settings, and the
-    /// training settings recorded in the model's <paramref name="notes"/>; returns one progress record per epoch.
+    /// <paramref name="checkRows"/>), the epoch loop that <paramref name="run"/> runs with the checked settings and the
+    /// validation rows to measure (<see cref="Binarization.Validation"/>), and the training settings recorded in the model's
+    /// <paramref name="notes"/>; returns one progress record per epoch.
     /// </summary>
     internal static IReadOnlyList<TrainingProgress> FitWith(Action<MatrixView, string, string?> checkRows, IDictionary<string, string> notes,
-        MatrixView training, MatrixView? validation, VaeTrainingOptions options, Func<EpochLoop.Settings, EpochLoop.Result> run)
+        MatrixView training, MatrixView? validation, VaeTrainingOptions options, Func<EpochLoop.Settings, MatrixView?, EpochLoop.Result> run)
     {
         var settings = Check(checkRows, training, validation, options);
-        var result = run(settings);
+        var result = run(settings, Binarization.Validation(validation, options));
         Annotate(notes, options, result.EpochsRun);
         return result.History;
     }
@@ -86,6 +88,11 @@ public static class VaeTrainer
         checkRows(training, "training", null);
         if (training.Rows == 0) throw new DataFormatException("there are no training rows.");
         if (validation is { } v) checkRows(v, "validation", null);
+        if (options.DynamicBinarization)
+        {
+            Binarization.CheckRange(training, "training");
+            if (validation is { } w) Binarization.CheckRange(w, "validation");
+        }
         bool hasValidation = validation is { Rows: > 0 };
         if (options.EarlyStoppingPatience > 0 && !hasValidation)
             throw new ArgumentException("EarlyStoppingPatience needs validation rows.", nameof(validation));
@@ -119,6 +126,7 @@ public static class VaeTrainer
         notes["seed"] = options.Seed.ToString(c);
         if (options.ImportanceSamples > 1) notes["importance_samples"] = options.ImportanceSamples.ToString(c);
         if (options.LearningRateStages) notes["learning_rate_schedule"] = "iwae_stages";
+        if (options.DynamicBinarization) notes["dynamic_binarization"] = "true";
     }
 
     /// <summary>The divergence report of the CPU and device VAE steps.</summary>

@@ -95,6 +95,15 @@ public sealed class VaeTrainingOptions
         return (float)(LearningRate * Math.Pow(10, -stage / 7.0));
     }
 
+    /// <summary>
+    /// Dynamic binarisation (as Burda et al. 2016 train on MNIST): every time a training row is used, each value p is
+    /// replaced by a Bernoulli(p) draw, new each epoch and keyed by (<see cref="Seed"/>, epoch, row, column) so that a seed
+    /// gives the same draws on any thread count, batch size or device. The values must lie in [0, 1]. Validation rows are
+    /// drawn once (one fixed draw for the whole run, so that the epochs' validation free energies compare like with like).
+    /// Recorded in the model file as <c>dynamic_binarization</c>. Default: false (the rows are used as given).
+    /// </summary>
+    public bool DynamicBinarization { get; set; }
+
     /// <summary>Rows per mini-batch. Default: 128.</summary>
     public int BatchSize { get; set; } = 128;
 

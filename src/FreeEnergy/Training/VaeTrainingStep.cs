@@ -8,7 +8,8 @@ namespace FreeEnergy.Training;
 
 /// <summary>
 /// The CPU training step every VAE shares, for <see cref="EpochLoop"/>: per batch the rows gathered in the epoch's order
-/// (each held k = <see cref="VaeTrainingOptions.ImportanceSamples"/> times), the draws from Philox (seed, stream(epoch,
+/// (each held k = <see cref="VaeTrainingOptions.ImportanceSamples"/> times; with <see cref="VaeTrainingOptions.DynamicBinarization"/>
+/// drawn as the epoch's <see cref="Binarization"/>), the draws from Philox (seed, stream(epoch,
 /// batch), row index), the model's forward and backward passes (<see cref="ForwardBackward"/>), one Adam step and the
 /// floor on a learned Gaussian decoder log variance; the loss is checked every batch (a NaN gradient with a finite loss
 /// shows in the next batch's loss, and in the end-of-epoch parameter check). The parameters are the model's own vector.
@@ -45,7 +46,7 @@ internal abstract class VaeTrainingStep<TWorkspace> : ITrainingStep where TWorks
         Workspace = open(checked(BatchSize * Samples));
         _copies = new ParameterVectorCopies(theta);
         _adam = new AdamOptimizer(layout.TrainableCount, options.LearningRate, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay);
-        _rows = new BatchRows(training, Workspace.X, Samples, _backend);
+        _rows = new BatchRows(training, Workspace.X, Samples, _backend, options.DynamicBinarization ? options.Seed : null);
     }
 
     public int BatchSize { get; }
@@ -65,6 +66,7 @@ internal abstract class VaeTrainingStep<TWorkspace> : ITrainingStep where TWorks
     public void BeginEpoch(int epoch, int[] order)
     {
         _order = order;
+        _rows.BeginEpoch(epoch);
         KlWarmup = VaeTrainer.KlWeight(_options, epoch, 1f);
         _lossSum = 0;
     }

@@ -85,6 +85,32 @@ public sealed class AnomalyEvalCliTests : IDisposable
         Assert.Equal(entry.GetProperty("vae2_iwae_corrected").GetDouble(), doc2.RootElement.GetProperty("classes")[0].GetProperty("vae2_iwae_corrected").GetDouble());
     }
 
+    [Fact]
+    public void DynamicBinarizationTrainsTheVaeOnDrawsOfTheGreyImagesAndLeavesTheRbmAlone()
+    {
+        WriteSet("train", 300, 1);
+        WriteSet("t10k", 150, 2);
+        JsonElement Run(params string[] extra)
+        {
+            var (code, stdout, stderr) = CliSmokeTests.Run(["anomaly-eval", "--data-dir", _dir, "--classes", "2", "--epochs", "2", "--hidden", "4",
+                "--latent", "2", "--layers", "8", "--samples", "4", "--threads", "1", "--json", .. extra]);
+            Assert.True(code == 0, stderr);
+            using var doc = JsonDocument.Parse(stdout);
+            return doc.RootElement.Clone();
+        }
+        var plain = Run();
+        var dynamic = Run("--dynamic-binarize");
+        Assert.False(plain.GetProperty("dynamicBinarization").GetBoolean());
+        Assert.True(dynamic.GetProperty("dynamicBinarization").GetBoolean());
+        Assert.True(dynamic.GetProperty("binarized").GetBoolean());
+        var a = plain.GetProperty("classes")[0];
+        var b = dynamic.GetProperty("classes")[0];
+        // The RBM still trains on the thresholded images; the VAE on fresh draws of the grey ones (so another model).
+        Assert.Equal(a.GetProperty("rbm_free_energy").GetDouble(), b.GetProperty("rbm_free_energy").GetDouble());
+        Assert.InRange(b.GetProperty("vae_free_energy").GetDouble(), 0, 100);
+        Assert.NotEqual(a.GetProperty("vae_iwae_corrected").GetDouble(), b.GetProperty("vae_iwae_corrected").GetDouble());
+    }
+
     [Theory]
     [InlineData("vae2", "3", "two sizes")]
     [InlineData("vae", "3,2", "one size")]

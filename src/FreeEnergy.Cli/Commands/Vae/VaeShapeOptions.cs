@@ -6,7 +6,7 @@ namespace FreeEnergy.Cli.Commands.Vae;
 
 /// <summary>
 /// The options that shape and weight a one- or two-level VAE (<c>--latent</c>, <c>--layers</c>, <c>--upper-layers</c>,
-/// <c>--beta</c>, <c>--iwae</c>, <c>--lr-stages</c>), declared once for every verb that trains one (train, anomaly-eval).
+/// <c>--beta</c>, <c>--iwae</c>, <c>--lr-stages</c>, <c>--dynamic-binarize</c>), declared once for every verb that trains one (train, anomaly-eval).
 /// Defaults: vae <c>--latent 20 --layers 400</c>; vae2 <c>--latent 100,50 --layers 200,200</c>, <c>--upper-layers</c> half of
 /// <c>--layers</c>.
 /// </summary>
@@ -18,14 +18,15 @@ internal sealed class VaeShapeOptions
     public readonly Option<float?> Beta = new("--beta") { Description = "vae: KL weight (vae2: at both levels)." };
     public readonly Option<int?> Iwae = new("--iwae") { Description = "vae: train the K-sample importance-weighted bound (IWAE, Burda et al. 2016); 1 (default) trains the ELBO." };
     public readonly Option<bool> LearningRateStages = new("--lr-stages") { Description = "vae: the IWAE paper's learning-rate schedule: stage i lasts 3^i epochs at --lr * 10^(-i/7)." };
+    public readonly Option<bool> DynamicBinarize = new("--dynamic-binarize") { Description = "vae: draw every training value in [0, 1] anew each epoch as a Bernoulli(value) 0 or 1 (dynamic binarisation); validation rows are drawn once." };
 
     /// <summary>The options, in the order the verbs list them.</summary>
-    public Option[] All => [Latent, Layers, UpperLayers, Beta, Iwae, LearningRateStages];
+    public Option[] All => [Latent, Layers, UpperLayers, Beta, Iwae, LearningRateStages, DynamicBinarize];
 
     /// <summary>Whether any of them was given (a verb training an RBM refuses them).</summary>
     public bool AnyGiven(ParseResult parse)
         => parse.GetValue(Latent) is not null || parse.GetValue(Layers) is not null || parse.GetValue(UpperLayers) is not null || parse.GetValue(Beta) is not null
-            || parse.GetValue(Iwae) is not null || parse.GetValue(LearningRateStages);
+            || parse.GetValue(Iwae) is not null || parse.GetValue(LearningRateStages) || parse.GetValue(DynamicBinarize);
 
     /// <summary>
     /// New training options with the shape and weights given (or defaulted); epochs, batch, learning rate and seed are the
@@ -47,6 +48,7 @@ internal sealed class VaeShapeOptions
             UpperBeta = parse.GetValue(Beta) ?? 1f,
             ImportanceSamples = CommonOptions.Range("--iwae", parse.GetValue(Iwae) ?? 1, 1, 10_000),
             LearningRateStages = parse.GetValue(LearningRateStages),
+            DynamicBinarization = parse.GetValue(DynamicBinarize),
         };
         if (!(options.Beta > 0) || !float.IsFinite(options.Beta)) throw new CliException($"--beta must be positive (got {options.Beta}).");
         return options;
