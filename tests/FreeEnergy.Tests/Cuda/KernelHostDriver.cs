@@ -35,6 +35,7 @@ static inline float __int_as_float(unsigned int bits) { float f; std::memcpy(&f,
 #include "optimizers.cu"
 #include "gather.cu"
 #include "vae.cu"
+#include "hierarchical_vae.cu"
 
 static long long I() { long long v; if (std::scanf("%lld", &v) != 1) std::exit(3); return v; }
 static unsigned long long U() { unsigned long long v; if (std::scanf("%llu", &v) != 1) std::exit(3); return v; }
