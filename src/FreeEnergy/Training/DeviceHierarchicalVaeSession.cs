@@ -19,7 +19,6 @@ internal sealed class DeviceHierarchicalVaeSession : DeviceVaeStep
     private readonly float _invBeta1, _invBeta2;
     private readonly HierarchicalVaeNetwork? _net;
     private readonly DeviceArray? _noise, _reconstruction, _ratio1, _top;
-    private float _klWeight1, _klWeight2;
 
     public DeviceHierarchicalVaeSession(IDeviceArrays device, HierarchicalVae model, MatrixView training, MatrixView? validation, VaeTrainingOptions options)
         : base(device, model, model.Layout, model.Parameters, training, validation, options)
@@ -31,7 +30,7 @@ internal sealed class DeviceHierarchicalVaeSession : DeviceVaeStep
         int pairs = BatchSize * Samples;
         try
         {
-            _net = new HierarchicalVaeNetwork(device, _layout, Theta, Gradient, pairs);
+            _net = Own(new HierarchicalVaeNetwork(device, _layout, Theta, Gradient, pairs));
             _noise = Own(pairs * (_layout.Latent1 + _layout.Latent2));
             _reconstruction = Own(pairs); _ratio1 = Own(pairs); _top = Own(pairs);
         }
@@ -42,23 +41,11 @@ internal sealed class DeviceHierarchicalVaeSession : DeviceVaeStep
         }
     }
 
-    public override void Dispose()
-    {
-        _net?.Dispose();
-        base.Dispose();
-    }
-
-    public override void BeginEpoch(int epoch, int[] order)
-    {
-        base.BeginEpoch(epoch, order);
-        _klWeight1 = VaeTrainer.KlWeight(Options, epoch, _invBeta1);
-        _klWeight2 = VaeTrainer.KlWeight(Options, epoch, _invBeta2);
-    }
-
     protected override void ForwardBackward(DeviceSlice x, ulong noiseStream, int start, int rows)
     {
         var net = _net!;
         int d = _layout.Input, z1 = _layout.Latent1, z2 = _layout.Latent2, pairs = rows * Samples;
+        float klWeight1 = KlWarmup * _invBeta1, klWeight2 = KlWarmup * _invBeta2;
         var noise = _noise!.Slice(0, pairs * (z1 + z2));
         Device.Gaussian(noise, Options.Seed, noiseStream, 0);
         _levels.SplitColumns(noise, pairs, z1, z2, net.Eps1.Slice(0, pairs * z1), net.Eps2.Slice(0, pairs * z2));
@@ -74,9 +61,9 @@ internal sealed class DeviceHierarchicalVaeSession : DeviceVaeStep
         if (Samples == 1) Ops.KlRows(head2, top, pairs, z2, 1f);
         else Ops.LogRatioPairs(net.Z2.Slice(0, pairs * z2), head2, net.Eps2.Slice(0, pairs * z2), top, pairs, 1, z2, 1f);
         var pairScale = net.PairScale!.Slice(0, pairs);
-        Ops.ImportanceWeights(reconstruction, ratio1, _klWeight1, top, _klWeight2, rows, Samples, 1f / rows, _klWeight2, pairScale,
+        Ops.ImportanceWeights(reconstruction, ratio1, klWeight1, top, klWeight2, rows, Samples, 1f / rows, klWeight2, pairScale,
             net.TopWeight!.Slice(0, pairs), Losses.Slice(start, rows));
         Ops.ScaleRows(output, pairScale, pairs, d);
-        net.Backward(x, pairs, _klWeight1, Samples == 1 ? _klWeight2 / rows : null);
+        net.Backward(x, pairs, klWeight1, Samples == 1 ? klWeight2 / rows : null);
     }
 }

@@ -18,7 +18,6 @@ internal sealed class DeviceVaeSession : DeviceVaeStep
     private readonly VaeNetwork? _net;
     private readonly DeviceArray? _kl, _pairLoss, _pairRatio, _pairScale, _pairWeight;
     private readonly float[] _klHost = [];
-    private float _klWeight;
 
     public DeviceVaeSession(IDeviceArrays device, Vae model, MatrixView training, MatrixView? validation, VaeTrainingOptions options)
         : base(device, model, model.Layout, model.Parameters, training, validation, options)
@@ -28,7 +27,7 @@ internal sealed class DeviceVaeSession : DeviceVaeStep
         int pairs = BatchSize * Samples;
         try
         {
-            _net = new VaeNetwork(device, model.Layout, Theta, Gradient, pairs, pairs);
+            _net = Own(new VaeNetwork(device, model.Layout, Theta, Gradient, pairs, pairs));
             if (Samples == 1)
             {
                 _kl = Own(Rows);
@@ -46,23 +45,11 @@ internal sealed class DeviceVaeSession : DeviceVaeStep
         }
     }
 
-    public override void Dispose()
-    {
-        _net?.Dispose();
-        base.Dispose();
-    }
-
-    public override void BeginEpoch(int epoch, int[] order)
-    {
-        base.BeginEpoch(epoch, order);
-        _klWeight = VaeTrainer.KlWeight(Options, epoch, _invBeta);
-    }
-
     protected override void ForwardBackward(DeviceSlice x, ulong noiseStream, int start, int rows)
     {
         var net = _net!;
         int d = _model.Layout.Input, z = _model.Layout.Latent, pairs = rows * Samples;
-        float priorScale = _model.PriorScale;
+        float priorScale = _model.PriorScale, klWeight = KlWarmup * _invBeta;
         Device.Gaussian(net.Eps.Slice(0, pairs * z), Options.Seed, noiseStream, 0);
         net.Forward(x, pairs);
         var output = net.Out.Slice(0, pairs * d);
@@ -71,7 +58,7 @@ internal sealed class DeviceVaeSession : DeviceVaeStep
             // Loss rows (kept for the epoch) and the output gradient in place of the logits.
             Ops.BernoulliLogitLossRows(x, output, Losses.Slice(start, rows), rows, d, 1f / rows);
             Ops.KlRows(net.Head.Slice(0, rows * 2 * z), _kl!.Slice(start, rows), rows, z, priorScale);
-            net.Backward(x, rows, _klWeight / rows, priorScale);
+            net.Backward(x, rows, klWeight / rows, priorScale);
             return;
         }
         // Per pair -log p(x|z) and log q(z|x) - log p(z); the bound per row, each pair's output gradient scaled by its weight.
@@ -79,7 +66,7 @@ internal sealed class DeviceVaeSession : DeviceVaeStep
         var ratio = _pairRatio!.Slice(0, pairs);
         Ops.BernoulliLogitLossRows(x, output, loss, pairs, d, 1f);
         Ops.LogRatioPairs(net.Z.Slice(0, pairs * z), net.Head.Slice(0, pairs * 2 * z), net.Eps.Slice(0, pairs * z), ratio, pairs, 1, z, priorScale);
-        Ops.ImportanceWeights(loss, ratio, _klWeight, ratio, 0f, rows, Samples, 1f / rows, _klWeight, _pairScale!, _pairWeight!, Losses.Slice(start, rows));
+        Ops.ImportanceWeights(loss, ratio, klWeight, ratio, 0f, rows, Samples, 1f / rows, klWeight, _pairScale!, _pairWeight!, Losses.Slice(start, rows));
         Ops.ScaleRows(output, _pairScale!, pairs, d);
         net.BackwardImportanceWeighted(x, pairs, _pairWeight!.Slice(0, pairs), priorScale);
     }

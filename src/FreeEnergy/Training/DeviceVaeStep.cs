@@ -17,7 +17,7 @@ namespace FreeEnergy.Training;
 /// </summary>
 internal abstract class DeviceVaeStep : ITrainingStep, IDisposable
 {
-    private readonly List<DeviceArray> _owned = [];
+    private readonly List<IDisposable> _owned = [];
     private readonly IVariationalModel _model;
     private readonly float[] _parameters;
     private readonly int _trainable, _input;
@@ -103,14 +103,25 @@ internal abstract class DeviceVaeStep : ITrainingStep, IDisposable
         return a;
     }
 
-    public virtual void Dispose()
+    /// <summary>Takes <paramref name="network"/> (its buffers) to dispose with the step.</summary>
+    protected T Own<T>(T network) where T : IDisposable
+    {
+        _owned.Add(network);
+        return network;
+    }
+
+    public void Dispose()
     {
         foreach (var a in _owned) a.Dispose();
         _owned.Clear();
     }
 
-    public virtual void BeginEpoch(int epoch, int[] order)
+    /// <summary>The epoch's KL warm-up factor: ramped up linearly over the warm-up epochs, then 1 (each level's weight is this / its beta).</summary>
+    protected float KlWarmup { get; private set; }
+
+    public void BeginEpoch(int epoch, int[] order)
     {
+        KlWarmup = VaeTrainer.KlWeight(Options, epoch, 1f);
         if (Samples == 1)
         {
             Device.UploadIndexes(order, _order);

@@ -45,19 +45,7 @@ public class DeviceHierarchicalVaeTrainingTests
         var start = HierarchicalVae.Create(20, Options(activation, importanceSamples, null)).Parameters;
         var (cpuModel, cpu) = Train(activation, importanceSamples, device: false);
         var (devModel, dev) = Train(activation, importanceSamples, device: true);
-        Assert.Equal(cpu.Count, dev.Count);
-        for (int i = 0; i < cpu.Count; i++)
-        {
-            Assert.Equal(cpu[i].TrainingLoss, dev[i].TrainingLoss, 1e-3);
-            Assert.Equal(cpu[i].ValidationLoss, dev[i].ValidationLoss, 1e-3);
-        }
-        double moved = 0;
-        for (int i = 0; i < start.Length; i++)
-        {
-            moved = Math.Max(moved, Math.Abs(cpuModel.Parameters[i] - start[i]));
-            Assert.True(Math.Abs(cpuModel.Parameters[i] - devModel.Parameters[i]) <= 1e-4f, $"theta[{i}]: device loop {devModel.Parameters[i]} vs CPU {cpuModel.Parameters[i]}");
-        }
-        Assert.True(moved > 1e-3, "the parameters should have moved");
+        DeviceVaeAssert.TracksTheCpu(cpu, dev, start, cpuModel.Parameters, devModel.Parameters);
     }
 
     [Theory]
