@@ -114,9 +114,12 @@ try
             allPassed &= check["passed"]!.GetValue<bool>();
             checks.Add((JsonNode)check);
         }
-        var vae = DeviceTraining.VaeParity(backend);
-        allPassed &= vae["passed"]!.GetValue<bool>();
-        checks.Add((JsonNode)vae);
+        foreach (var (twoLevel, samples) in new[] { (false, 1), (false, 5), (true, 1), (true, 5) })
+        {
+            var vae = DeviceTraining.VaeParity(backend, twoLevel, samples);
+            allPassed &= vae["passed"]!.GetValue<bool>();
+            checks.Add((JsonNode)vae);
+        }
     }
     report["checks"] = checks;
 

@@ -163,6 +163,32 @@ internal sealed class SeamChecks(Func<IDeviceArrays> device)
             dev.Ops<IVaeDeviceOps>().LogRatioPairs(S(x[3], pairs * z), S(x[0], rows * 2 * z), S(x[2], pairs * z), S(x[4], pairs), pairs, samples, z, 0.8f);
             return S(x[4], pairs);
         }, 1e-5);
+        // Importance-weighted training and the two-level VAE's middle level, over the pairs above.
+        var zPairs = Random(pairs * z, 65);
+        Check("importanceHeadBackward", [Random(pairs * 2 * z, 66), Random(pairs * z, 67), zPairs, Random(pairs * z, 68), Random(pairs, 69), new float[pairs * 2 * z]], (dev, x) =>
+        { dev.Ops<IVaeDeviceOps>().ImportanceHeadBackward(S(x[0], pairs * 2 * z), S(x[1], pairs * z), S(x[2], pairs * z), S(x[3], pairs * z), S(x[4], pairs), S(x[5], pairs * 2 * z), pairs, z, 1.5f); return S(x[5], pairs * 2 * z); }, 1e-5);
+        float[][] weightInputs = [Random(pairs, 70, 5f).Select(v => 40f + v).ToArray(), Random(pairs, 71, 3f), Random(pairs, 72, 3f), new float[pairs], new float[pairs], new float[rows]];
+        foreach (var (output, length) in new[] { (3, pairs), (4, pairs), (5, rows) })
+            Check($"importanceWeights.{output - 3}", weightInputs, (dev, x) =>
+            {
+                dev.Ops<IVaeDeviceOps>().ImportanceWeights(S(x[0], pairs), S(x[1], pairs), 0.75f, S(x[2], pairs), 1.25f, rows, samples, 0.25f, 1.25f, S(x[3], pairs), S(x[4], pairs), S(x[5], rows));
+                return S(x[output], length);
+            }, 1e-5);
+        Check("scaleRows", [Random(pairs * d, 73), Random(pairs, 74)], (dev, x) => { dev.Ops<IVaeDeviceOps>().ScaleRows(S(x[0], pairs * d), S(x[1], pairs), pairs, d); return S(x[0], pairs * d); }, 1e-6);
+        int upper = 3;
+        foreach (var (output, length) in new[] { (1, pairs * z), (2, pairs * upper) })
+            Check($"splitColumns.{output}", [Random(pairs * (z + upper), 75), new float[pairs * z], new float[pairs * upper]], (dev, x) =>
+            { dev.Ops<IHierarchicalVaeDeviceOps>().SplitColumns(S(x[0], pairs * (z + upper)), pairs, z, upper, S(x[1], pairs * z), S(x[2], pairs * upper)); return S(x[output], length); }, 0);
+        var head1 = Random(pairs * 2 * z, 76); var eps1 = Random(pairs * z, 77); var priorHead = Random(pairs * 2 * z, 78);
+        Check("priorLogRatioRows", [zPairs, head1, eps1, priorHead, new float[pairs]], (dev, x) =>
+        { dev.Ops<IHierarchicalVaeDeviceOps>().PriorLogRatioRows(S(x[0], pairs * z), S(x[1], pairs * 2 * z), S(x[2], pairs * z), S(x[3], pairs * 2 * z), S(x[4], pairs), pairs, z); return S(x[4], pairs); }, 1e-5);
+        var pairScale = Random(pairs, 79, 0.1f);
+        foreach (var (output, length) in new[] { (3, pairs * 2 * z), (4, pairs * z) })
+            Check($"priorBackward.{output}", [zPairs, priorHead, pairScale, new float[pairs * 2 * z], Random(pairs * z, 80)], (dev, x) =>
+            { dev.Ops<IHierarchicalVaeDeviceOps>().PriorBackward(S(x[0], pairs * z), S(x[1], pairs * 2 * z), S(x[2], pairs), 0.5f, S(x[3], pairs * 2 * z), S(x[4], pairs * z), pairs, z); return S(x[output], length); }, 1e-5);
+        foreach (var (output, length) in new[] { (2, pairs * z), (5, pairs * 2 * z) })
+            Check($"posteriorHeadBackward.{output}", [head1, eps1, Random(pairs * z, 81), Random(pairs * z, 82), pairScale, new float[pairs * 2 * z]], (dev, x) =>
+            { dev.Ops<IHierarchicalVaeDeviceOps>().PosteriorHeadBackward(S(x[0], pairs * 2 * z), S(x[1], pairs * z), S(x[2], pairs * z), S(x[3], pairs * z), S(x[4], pairs), 0.5f, S(x[5], pairs * 2 * z), pairs, z); return S(x[output], length); }, 1e-5);
         Check("gemm.offsetSliceBetaZeroOverNaN", [Random(rows * d, 63), Random(d * h, 64), new float[rows * h]], (dev, x) =>
         {
             dev.Fill(S(x[2], rows * h), float.NaN);

@@ -8,7 +8,8 @@ namespace FreeEnergy.Training;
 /// Trains a <see cref="HierarchicalVae"/> on the CPU by minimising the mean free energy F_q of mini-batches (one draw per
 /// row) or, with <see cref="VaeTrainingOptions.ImportanceSamples"/> = k &gt; 1, the k-sample importance-weighted bound, with
 /// Adam; the settings, seeds and determinism are those of <see cref="VaeTrainer"/> (a seed gives bit-identical weights on
-/// any thread count).
+/// any thread count). With a <see cref="Compute.Cuda.CudaBackend"/> a Bernoulli-decoder model trains device-resident
+/// (<see cref="DeviceHierarchicalVaeSession"/>; see docs/cuda.md).
 /// </summary>
 public static class HierarchicalVaeTrainer
 {
@@ -25,6 +26,8 @@ public static class HierarchicalVaeTrainer
     {
         ArgumentNullException.ThrowIfNull(model);
         return VaeTrainer.FitWith(model.CheckRows, model.TrainingNotes, training, validation, options,
-            (settings, measured) => EpochLoop.Run(new HierarchicalVaeTrainingSession(model, training, measured, options), settings, progress, cancellationToken));
+            (settings, measured) => DeviceVaeStep.Run(model.Backend, options, DeviceVaeStep.Fits(model.Layout, training),
+                device => new DeviceHierarchicalVaeSession(device, model, training, measured, options),
+                () => new HierarchicalVaeTrainingSession(model, training, measured, options), settings, progress, cancellationToken));
     }
 }

@@ -49,17 +49,10 @@ public static class VaeTrainer
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return FitWith(model.CheckRows, model.TrainingNotes, training, validation, options, (settings, measured) =>
-        {
-            // Bernoulli decoder on a GPU: data, parameters, Adam moments and activations stay on the device.
-            // (The importance-weighted objective runs on the CPU.)
-            bool deviceModel = model.Layout.Likelihood == VaeLikelihood.Bernoulli && options.ImportanceSamples == 1
-                && (long)training.Rows * training.Columns <= DeviceResidentFloats;
-            using var device = DeviceUse.Of(model.Backend, options.DeviceArrays, deviceModel);
-            using var deviceStep = device.Arrays is { } arrays ? new DeviceVaeSession(arrays, model, training, measured, options) : null;
-            ITrainingStep step = deviceStep ?? (ITrainingStep)new VaeTrainingSession(model, training, measured, options);
-            return EpochLoop.Run(step, settings, progress, cancellationToken);
-        });
+        // Bernoulli decoder on a GPU: data, parameters, Adam moments and activations stay on the device.
+        return FitWith(model.CheckRows, model.TrainingNotes, training, validation, options, (settings, measured) => DeviceVaeStep.Run(model.Backend, options,
+            DeviceVaeStep.Fits(model.Layout, training), device => new DeviceVaeSession(device, model, training, measured, options),
+            () => new VaeTrainingSession(model, training, measured, options), settings, progress, cancellationToken));
     }
 
     /// <summary>

@@ -76,7 +76,7 @@ public sealed class VaeTrainingOptions
     /// k, the importance samples per row of the training objective: 1 (default) trains the ELBO (F_q with the closed-form
     /// KL term); k &gt; 1 trains the k-sample importance-weighted bound of Burda et al. (2016),
     /// -log (1/k) sum_s p(x, z_s) / q(z_s|x), whose gradient weights each draw by its normalised importance weight (with the
-    /// KL weight 1/beta on the log ratio log q - log p(z)). An epoch costs about k times the ELBO's; runs on the CPU.
+    /// KL weight 1/beta on the log ratio log q - log p(z)). An epoch costs about k times the ELBO's (on a GPU, device-resident like the ELBO).
     /// </summary>
     public int ImportanceSamples { get; set; } = 1;
 

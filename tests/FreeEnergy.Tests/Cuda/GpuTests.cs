@@ -85,4 +85,32 @@ public class GpuTests
             Assert.True(Math.Sqrt(diff / norm) < 0.01, $"TAP-{order}: relative RMS weight difference {Math.Sqrt(diff / norm)}");
         }
     }
+
+    [GpuFact]
+    public void DeviceResidentVaeTrainingOnCudaTracksTheHostSeam()
+    {
+        // Gaussian noise and no thresholds: only rounding (cuBLAS vs the CPU GEMM, float kernels) separates the two.
+        using var gpu = CudaBackend.Create(new CudaOptions { UseDiskCache = false });
+        var data = FreeEnergy.Tests.Rbm.RbmTestData.DigitLike(300, 3);
+        foreach (var (twoLevel, samples) in new[] { (false, 5), (true, 1), (true, 5) })
+        {
+            FreeEnergy.Training.VaeTrainingOptions Options(bool onGpu) => new()
+            {
+                LatentDimension = 6, UpperLatentDimension = twoLevel ? 3 : 0, EncoderLayers = [32], UpperLayers = twoLevel ? [16] : null, BatchSize = 50,
+                Epochs = 2, Seed = 4, ImportanceSamples = samples, DeviceArrays = onGpu ? null : new HostDeviceArrays(new CpuBackend(1)),
+            };
+            float[] Train(bool onGpu)
+            {
+                IComputeBackend backend = onGpu ? gpu : new CpuBackend(1);
+                return twoLevel
+                    ? FreeEnergy.Training.HierarchicalVaeTrainer.Train(data.View, null, Options(onGpu), backend).Parameters
+                    : FreeEnergy.Training.VaeTrainer.Train(data.View, null, Options(onGpu), backend).Parameters;
+            }
+            var host = Train(false);
+            var dev = Train(true);
+            double diff = 0, norm = 0;
+            for (int i = 0; i < host.Length; i++) { double e = host[i] - dev[i]; diff += e * e; norm += host[i] * (double)host[i]; }
+            Assert.True(Math.Sqrt(diff / norm) < 1e-2, $"{(twoLevel ? "vae2" : "vae")} k={samples}: relative RMS parameter difference {Math.Sqrt(diff / norm)}");
+        }
+    }
 }

@@ -35,6 +35,7 @@ static inline float __int_as_float(unsigned int bits) { float f; std::memcpy(&f,
 #include "optimizers.cu"
 #include "gather.cu"
 #include "vae.cu"
+#include "hierarchical_vae.cu"
 
 static long long I() { long long v; if (std::scanf("%lld", &v) != 1) std::exit(3); return v; }
 static unsigned long long U() { unsigned long long v; if (std::scanf("%llu", &v) != 1) std::exit(3); return v; }
@@ -176,6 +177,47 @@ int main()
             fe_reparameterize_pairs(h.data(), noise.data(), e.data(), z.data(), pairs, samples, l);
             if (k == "fe_reparameterize_pairs") { P(e, (long long)pairs * l); P(z, (long long)pairs * l); }
             else { fe_log_ratio_pairs(z.data(), h.data(), e.data(), ratio.data(), pairs, samples, l, s); P(ratio, pairs); }
+        }
+        else if (k == "fe_importance_head_backward")
+        {
+            int r = (int)I(), l = (int)I(); float s = F(); long long n = (long long)r * l;
+            auto h = A(2 * n); auto e = A(n); auto z = A(n); auto dz = A(n); auto w = A(r); std::vector<float> g(2 * (size_t)n);
+            fe_importance_head_backward(h.data(), e.data(), z.data(), dz.data(), w.data(), g.data(), r, l, s); P(g, 2 * n);
+        }
+        else if (k == "fe_importance_weights")
+        {
+            int r = (int)I(), samples = (int)I(); float w1 = F(), w2 = F(), bs = F(), lw = F(); long long n = (long long)r * samples;
+            auto a = A(n); auto b = A(n); auto c = A(n); std::vector<float> scale((size_t)n), weight((size_t)n), bound((size_t)r);
+            fe_importance_weights(a.data(), b.data(), w1, c.data(), w2, r, samples, bs, lw, scale.data(), weight.data(), bound.data());
+            P(bound, r); P(scale, n); P(weight, n);
+        }
+        else if (k == "fe_scale_rows")
+        {
+            int r = (int)I(), c = (int)I(); auto m = A((long long)r * c); auto s = A(r); fe_scale_rows(m.data(), s.data(), r, c); P(m, (long long)r * c);
+        }
+        else if (k == "fe_split_columns")
+        {
+            int r = (int)I(), l = (int)I(), rw = (int)I(); auto src = A((long long)r * (l + rw));
+            std::vector<float> left((size_t)r * l), right((size_t)r * rw);
+            fe_split_columns(src.data(), left.data(), right.data(), r, l, rw); P(left, (long long)r * l); P(right, (long long)r * rw);
+        }
+        else if (k == "fe_prior_log_ratio_rows")
+        {
+            int p = (int)I(), l = (int)I(); long long n = (long long)p * l;
+            auto z = A(n); auto h = A(2 * n); auto e = A(n); auto ph = A(2 * n); std::vector<float> out((size_t)p);
+            fe_prior_log_ratio_rows(z.data(), h.data(), e.data(), ph.data(), out.data(), p, l); P(out, p);
+        }
+        else if (k == "fe_prior_backward")
+        {
+            int p = (int)I(), l = (int)I(); float w = F(); long long n = (long long)p * l;
+            auto z = A(n); auto ph = A(2 * n); auto sc = A(p); auto dz = A(n); std::vector<float> g(2 * (size_t)n);
+            fe_prior_backward(z.data(), ph.data(), sc.data(), w, g.data(), dz.data(), p, l); P(g, 2 * n); P(dz, n);
+        }
+        else if (k == "fe_posterior_head_backward")
+        {
+            int p = (int)I(), l = (int)I(); float w = F(); long long n = (long long)p * l;
+            auto h = A(2 * n); auto e = A(n); auto dz = A(n); auto up = A(n); auto sc = A(p); std::vector<float> g(2 * (size_t)n);
+            fe_posterior_head_backward(h.data(), e.data(), dz.data(), up.data(), sc.data(), w, g.data(), p, l); P(g, 2 * n); P(dz, n);
         }
         else if (k == "fe_gaussian_visible")
         {

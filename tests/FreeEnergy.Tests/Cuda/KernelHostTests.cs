@@ -307,6 +307,58 @@ public class KernelHostTests(KernelHostFixture host) : IClassFixture<KernelHostF
     }
 
     [CxxCompilerFact]
+    public void ImportanceWeightedAndTwoLevelKernelsMatchTheHostSeam()
+    {
+        IDeviceArrays seam = new HostDeviceArrays(new CpuBackend(1));
+        var vae = seam.Ops<IVaeDeviceOps>();
+        var levels = seam.Ops<IHierarchicalVaeDeviceOps>();
+        int rows = 4, samples = 3, pairs = rows * samples, latent = 3, upper = 2, cols = 5;
+        var head = Data(pairs * 2 * latent, 60, 2f); var eps = Data(pairs * latent, 61, 1f); var z = Data(pairs * latent, 62, 2f);
+        var dz = Data(pairs * latent, 63, 1f); var w = Data(pairs, 64, 1f);
+        var hgrad = seam.Allocate(pairs * 2 * latent);
+        vae.ImportanceHeadBackward(seam.Upload(head), seam.Upload(eps), seam.Upload(z), seam.Upload(dz), seam.Upload(w), hgrad, pairs, latent, 1.5f);
+        Close(seam.ToArray(hgrad), Run("fe_importance_head_backward", $"{pairs} {latent} {Bits(1.5f)}", head, eps, z, dz, w), 1e-6, "importanceHeadBackward");
+
+        var recon = Data(pairs, 65, 20f).Select(v => 30f + v).ToArray(); var ratio1 = Data(pairs, 66, 3f); var ratio2 = Data(pairs, 67, 3f);
+        var scale = seam.Allocate(pairs); var weight = seam.Allocate(pairs); var bound = seam.Allocate(rows);
+        vae.ImportanceWeights(seam.Upload(recon), seam.Upload(ratio1), 0.75f, seam.Upload(ratio2), 1.25f, rows, samples, 0.25f, 1.25f, scale, weight, bound);
+        var outWeights = Run("fe_importance_weights", $"{rows} {samples} {Bits(0.75f)} {Bits(1.25f)} {Bits(0.25f)} {Bits(1.25f)}", recon, ratio1, ratio2);
+        Close(seam.ToArray(bound), outWeights.AsSpan(0, rows), 1e-6, "importanceWeights.bound");
+        Close(seam.ToArray(scale), outWeights.AsSpan(rows, pairs), 1e-6, "importanceWeights.scale");
+        Close(seam.ToArray(weight), outWeights.AsSpan(rows + pairs, pairs), 1e-6, "importanceWeights.weight");
+
+        var m = Data(pairs * cols, 68, 2f);
+        var hm = seam.Upload(m);
+        vae.ScaleRows(hm, scale, pairs, cols);
+        Close(seam.ToArray(hm), Run("fe_scale_rows", $"{pairs} {cols}", m, seam.ToArray(scale)), 0, "scaleRows");
+
+        var noise = Data(pairs * (latent + upper), 69, 1f);
+        var left = seam.Allocate(pairs * latent); var right = seam.Allocate(pairs * upper);
+        levels.SplitColumns(seam.Upload(noise), pairs, latent, upper, left, right);
+        var outSplit = Run("fe_split_columns", $"{pairs} {latent} {upper}", noise);
+        Close(seam.ToArray(left), outSplit.AsSpan(0, pairs * latent), 0, "splitColumns.left");
+        Close(seam.ToArray(right), outSplit.AsSpan(pairs * latent, pairs * upper), 0, "splitColumns.right");
+
+        var priorHead = Data(pairs * 2 * latent, 70, 1.5f);
+        var ratio = seam.Allocate(pairs);
+        levels.PriorLogRatioRows(seam.Upload(z), seam.Upload(head), seam.Upload(eps), seam.Upload(priorHead), ratio, pairs, latent);
+        Close(seam.ToArray(ratio), Run("fe_prior_log_ratio_rows", $"{pairs} {latent}", z, head, eps, priorHead), 1e-5, "priorLogRatio");
+
+        var priorGrad = seam.Allocate(pairs * 2 * latent); var hdz = seam.Upload(dz);
+        levels.PriorBackward(seam.Upload(z), seam.Upload(priorHead), scale, 0.5f, priorGrad, hdz, pairs, latent);
+        var outPrior = Run("fe_prior_backward", $"{pairs} {latent} {Bits(0.5f)}", z, priorHead, seam.ToArray(scale), dz);
+        Close(seam.ToArray(priorGrad), outPrior.AsSpan(0, pairs * 2 * latent), 1e-6, "priorBackward.head");
+        Close(seam.ToArray(hdz), outPrior.AsSpan(pairs * 2 * latent, pairs * latent), 1e-6, "priorBackward.dz1");
+
+        var up = Data(pairs * latent, 71, 1f);
+        var postGrad = seam.Allocate(pairs * 2 * latent); var hdz2 = seam.Upload(dz);
+        levels.PosteriorHeadBackward(seam.Upload(head), seam.Upload(eps), hdz2, seam.Upload(up), scale, 0.5f, postGrad, pairs, latent);
+        var outPost = Run("fe_posterior_head_backward", $"{pairs} {latent} {Bits(0.5f)}", head, eps, dz, up, seam.ToArray(scale));
+        Close(seam.ToArray(postGrad), outPost.AsSpan(0, pairs * 2 * latent), 1e-6, "posteriorHeadBackward.head");
+        Close(seam.ToArray(hdz2), outPost.AsSpan(pairs * 2 * latent, pairs * latent), 0, "posteriorHeadBackward.dz1");
+    }
+
+    [CxxCompilerFact]
     public void GaussianRbmKernelsMatchTheHostSeam()
     {
         IDeviceArrays seam = new HostDeviceArrays(new CpuBackend(1));

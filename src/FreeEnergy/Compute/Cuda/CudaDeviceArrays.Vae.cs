@@ -75,9 +75,42 @@ internal sealed unsafe partial class CudaDeviceArrays : IVaeDeviceOps
     }
 
     /// <inheritdoc />
-    /// <remarks>Importance-weighted training runs on the CPU; the device has no kernel for it yet.</remarks>
     public void ImportanceHeadBackward(DeviceSlice head, DeviceSlice eps, DeviceSlice z, DeviceSlice dz, DeviceSlice weights, DeviceSlice headGrad, int rows, int latent, float priorScale)
-        => throw new NotSupportedException("Importance-weighted VAE training runs on the CPU; the CUDA device has no kernel for it.");
+    {
+        long n = (long)rows * latent;
+        head.Need(2 * n, nameof(head)); eps.Need(n, nameof(eps)); z.Need(n, nameof(z)); dz.Need(n, nameof(dz)); weights.Need(rows, nameof(weights));
+        headGrad.Need(2 * n, nameof(headGrad));
+        ulong ph = P(head), pe = P(eps), pz = P(z), pd = P(dz), pw = P(weights), pg = P(headGrad);
+        int r = rows, l = latent;
+        float s = priorScale;
+        void** args = stackalloc void*[] { &ph, &pe, &pz, &pd, &pw, &pg, &r, &l, &s };
+        K.LaunchElementwise("fe_importance_head_backward", n, args);
+    }
+
+    /// <inheritdoc />
+    public void ImportanceWeights(DeviceSlice reconstruction, DeviceSlice ratio1, float weight1, DeviceSlice ratio2, float weight2, int rows, int samples,
+        float batchScale, float latentWeight, DeviceSlice pairScale, DeviceSlice pairWeight, DeviceSlice bound)
+    {
+        long pairs = (long)rows * samples;
+        reconstruction.Need(pairs, nameof(reconstruction)); ratio1.Need(pairs, nameof(ratio1)); ratio2.Need(pairs, nameof(ratio2));
+        pairScale.Need(pairs, nameof(pairScale)); pairWeight.Need(pairs, nameof(pairWeight)); bound.Need(rows, nameof(bound));
+        ulong pa = P(reconstruction), pb = P(ratio1), pc = P(ratio2), ps = P(pairScale), pw = P(pairWeight), pf = P(bound);
+        int r = rows, k = samples;
+        float w1 = weight1, w2 = weight2, scale = batchScale, latentW = latentWeight;
+        void** args = stackalloc void*[] { &pa, &pb, &w1, &pc, &w2, &r, &k, &scale, &latentW, &ps, &pw, &pf };
+        K.LaunchElementwise("fe_importance_weights", rows, args);
+    }
+
+    /// <inheritdoc />
+    public void ScaleRows(DeviceSlice matrix, DeviceSlice scale, int rows, int columns)
+    {
+        long n = (long)rows * columns;
+        matrix.Need(n, nameof(matrix)); scale.Need(rows, nameof(scale));
+        ulong pm = P(matrix), ps = P(scale);
+        int r = rows, c = columns;
+        void** args = stackalloc void*[] { &pm, &ps, &r, &c };
+        K.LaunchElementwise("fe_scale_rows", n, args);
+    }
 
     /// <inheritdoc />
     public void ReparameterizePairs(DeviceSlice head, DeviceSlice noise, DeviceSlice eps, DeviceSlice z, int pairs, int samples, int latent)

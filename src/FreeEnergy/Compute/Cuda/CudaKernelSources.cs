@@ -11,7 +11,7 @@ internal static class CudaKernelSources
     private const string Prefix = "FreeEnergy.Cuda.Kernels.";
 
     /// <summary>The compilable kernel files (one CUDA module each).</summary>
-    public static readonly string[] Modules = ["activations.cu", "sampling.cu", "reductions.cu", "optimizers.cu", "gather.cu", "vae.cu"];
+    public static readonly string[] Modules = ["activations.cu", "sampling.cu", "reductions.cu", "optimizers.cu", "gather.cu", "vae.cu", "hierarchical_vae.cu"];
 
     /// <summary>Header files every module may include by name.</summary>
     public static readonly string[] Headers = ["philox.cuh"];

@@ -22,6 +22,9 @@ public sealed unsafe class CudaKernels
         ["fe_bias_activation"] = "vae.cu", ["fe_activation_backward"] = "vae.cu", ["fe_reparameterize"] = "vae.cu",
         ["fe_bernoulli_logit_loss_rows"] = "vae.cu", ["fe_kl_rows"] = "vae.cu", ["fe_head_backward"] = "vae.cu",
         ["fe_reparameterize_pairs"] = "vae.cu", ["fe_log_ratio_pairs"] = "vae.cu",
+        ["fe_importance_head_backward"] = "vae.cu", ["fe_importance_weights"] = "vae.cu", ["fe_scale_rows"] = "vae.cu",
+        ["fe_split_columns"] = "hierarchical_vae.cu", ["fe_prior_log_ratio_rows"] = "hierarchical_vae.cu", ["fe_prior_backward"] = "hierarchical_vae.cu",
+        ["fe_posterior_head_backward"] = "hierarchical_vae.cu",
     };
 
     private readonly CudaBackend backend;

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using FreeEnergy.Models;
 
 namespace FreeEnergy.Compute.Device;
@@ -95,6 +96,38 @@ internal sealed partial class HostDeviceArrays : IVaeDeviceOps
         for (int r = 0; r < rows; r++)
             VaeKernels.ImportanceHeadBackward(hd.Slice(r * 2 * latent, 2 * latent), e.Slice(r * latent, latent), zs.Slice(r * latent, latent),
                 g.Slice(r * latent, latent), hg.Slice(r * 2 * latent, 2 * latent), w[r], priorScale);
+    }
+
+    /// <inheritdoc />
+    public void ImportanceWeights(DeviceSlice reconstruction, DeviceSlice ratio1, float weight1, DeviceSlice ratio2, float weight2, int rows, int samples,
+        float batchScale, float latentWeight, DeviceSlice pairScale, DeviceSlice pairWeight, DeviceSlice bound)
+    {
+        int pairs = rows * samples;
+        var a = S(reconstruction.Need(pairs, nameof(reconstruction))); var b = S(ratio1.Need(pairs, nameof(ratio1))); var c = S(ratio2.Need(pairs, nameof(ratio2)));
+        var scale = S(pairScale.Need(pairs, nameof(pairScale))); var weight = S(pairWeight.Need(pairs, nameof(pairWeight))); var f = S(bound.Need(rows, nameof(bound)));
+        for (int r = 0; r < rows; r++)
+        {
+            int first = r * samples;
+            double LogWeight(Span<float> a, Span<float> b, Span<float> c, int p) => -(a[p] + (double)weight1 * b[p] + (double)weight2 * c[p]);
+            double max = LogWeight(a, b, c, first);
+            for (int s = 1; s < samples; s++) max = Math.Max(max, LogWeight(a, b, c, first + s));
+            double sum = 0;
+            for (int s = 0; s < samples; s++) sum += Math.Exp(LogWeight(a, b, c, first + s) - max);
+            f[r] = (float)-(max + Math.Log(sum / samples));
+            for (int s = 0; s < samples; s++)
+            {
+                float w = (float)(Math.Exp(LogWeight(a, b, c, first + s) - max) / sum) * batchScale;
+                scale[first + s] = w;
+                weight[first + s] = latentWeight * w;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void ScaleRows(DeviceSlice matrix, DeviceSlice scale, int rows, int columns)
+    {
+        var m = S(matrix.Need((long)rows * columns, nameof(matrix))); var s = S(scale.Need(rows, nameof(scale)));
+        for (int r = 0; r < rows; r++) TensorPrimitives.Multiply(m.Slice(r * columns, columns), s[r], m.Slice(r * columns, columns));
     }
 
     /// <inheritdoc />

@@ -17,54 +17,35 @@ namespace FreeEnergy.Models;
 internal sealed class HierarchicalVaeWorkspace : EncoderDecoderWorkspace
 {
     private readonly HierarchicalVaeLayout _layout;
-    private readonly IVaeDeviceOps _ops;
-    private readonly Mlp _encoder1, _decoder, _encoder2, _prior;
-    private readonly DeviceArray _x, _head1, _eps1, _z1, _out, _head2, _eps2, _z2, _priorHead;
-    private readonly DeviceArray? _head1Grad, _z1Grad, _z1GradUpper, _head2Grad, _z2Grad, _priorHeadGrad, _weights2;
-    private readonly float[] _pairScale, _logVarianceTerms;
-    private readonly Action<int, int> _termsBody, _scaleBody, _priorBody, _head1Body;
-    private float _klWeight1;
+    private readonly HierarchicalVaeNetwork _network;
+    private readonly DeviceArray _x;
+    private readonly float[] _pairScale, _topWeight, _logVarianceTerms;
+    private readonly Action<int, int> _termsBody, _scaleBody;
 
     public HierarchicalVaeWorkspace(HierarchicalVaeLayout layout, float[] parameters, IComputeBackend backend, int capacity, bool training = false)
         : base(layout, layout.Latent1, parameters, backend, capacity, training, holdsInput: true)
     {
         _layout = layout;
-        var device = new HostDeviceArrays(backend);
-        _ops = device.Ops<IVaeDeviceOps>();
-        var owned = new List<DeviceArray>();
-        var theta = HostDeviceArrays.Wrap(parameters).Slice(0, parameters.Length);
         DeviceSlice? gradient = training ? HostDeviceArrays.Wrap(Gradient).Slice(0, Gradient.Length) : null;
-        _encoder1 = new Mlp(device, layout.Encoder1, layout.Head1, layout.Activation, theta, gradient, capacity, owned);
-        _decoder = new Mlp(device, layout.Decoder, layout.Output, layout.Activation, theta, gradient, capacity, owned);
-        _encoder2 = new Mlp(device, layout.Encoder2, layout.Head2, layout.Activation, theta, gradient, capacity, owned);
-        _prior = new Mlp(device, layout.Prior, layout.PriorHead, layout.Activation, theta, gradient, capacity, owned);
-        int d = layout.Input, z1 = layout.Latent1, z2 = layout.Latent2;
-        DeviceArray Own(int perRow) => HostDeviceArrays.Wrap(new float[capacity * perRow]);
-        _x = HostDeviceArrays.Wrap(X); _head1 = Own(2 * z1); _eps1 = Own(z1); _z1 = Own(z1); _out = Own(d);
-        _head2 = Own(2 * z2); _eps2 = Own(z2); _z2 = Own(z2); _priorHead = Own(2 * z1);
-        if (training)
-        {
-            _head1Grad = Own(2 * z1); _z1Grad = Own(z1); _z1GradUpper = Own(z1); _head2Grad = Own(2 * z2); _z2Grad = Own(z2);
-            _priorHeadGrad = Own(2 * z1); _weights2 = Own(1);
-        }
-        _pairScale = new float[capacity];
-        _logVarianceTerms = training && layout.Likelihood == VaeLikelihood.Gaussian ? new float[capacity * d] : [];
-        Head1 = HostDeviceArrays.Data(_head1);
-        Eps1 = HostDeviceArrays.Data(_eps1);
-        Z1 = HostDeviceArrays.Data(_z1);
-        Out = HostDeviceArrays.Data(_out);
-        Head2 = HostDeviceArrays.Data(_head2);
-        Eps2 = HostDeviceArrays.Data(_eps2);
-        Z2 = HostDeviceArrays.Data(_z2);
-        PriorHead = HostDeviceArrays.Data(_priorHead);
+        _network = new HierarchicalVaeNetwork(new HostDeviceArrays(backend), layout, HostDeviceArrays.Wrap(parameters), gradient, capacity);
+        _x = HostDeviceArrays.Wrap(X);
+        _pairScale = _network.PairScale is { } scale ? HostDeviceArrays.Data(scale) : [];
+        _topWeight = _network.TopWeight is { } top ? HostDeviceArrays.Data(top) : [];
+        _logVarianceTerms = training && layout.Likelihood == VaeLikelihood.Gaussian ? new float[capacity * layout.Input] : [];
+        Head1 = HostDeviceArrays.Data(_network.Head1);
+        Eps1 = HostDeviceArrays.Data(_network.Eps1);
+        Z1 = HostDeviceArrays.Data(_network.Z1);
+        Out = HostDeviceArrays.Data(_network.Out);
+        Head2 = HostDeviceArrays.Data(_network.Head2);
+        Eps2 = HostDeviceArrays.Data(_network.Eps2);
+        Z2 = HostDeviceArrays.Data(_network.Z2);
+        PriorHead = HostDeviceArrays.Data(_network.PriorHead);
         LogRatio1 = new double[capacity];
         Kl2 = new double[capacity];
         LogRatio2 = new double[capacity];
         Bound = new double[capacity];
         _termsBody = TermRows;
         _scaleBody = ScaleRows;
-        _priorBody = PriorRows;
-        _head1Body = Head1Rows;
     }
 
     /// <summary>[pairs, 2 Z1]: mu1 then log variance of q(z1|x).</summary>
@@ -98,10 +79,10 @@ internal sealed class HierarchicalVaeWorkspace : EncoderDecoderWorkspace
     public double[] Bound { get; }
 
     /// <summary>q(z1|x) of the first <paramref name="pairs"/> rows of <see cref="EncoderDecoderWorkspace.X"/> into <see cref="Head1"/>.</summary>
-    public void Encode(int pairs) => _encoder1.Forward(_x.Slice(0, pairs * _layout.Input), pairs, _head1.Slice(0, pairs * 2 * _layout.Latent1));
+    public void Encode(int pairs) => _network.Encode(_x.Slice(0, pairs * _layout.Input), pairs);
 
     /// <summary>The decoder's output for the first <paramref name="pairs"/> rows of <see cref="Z1"/> into <see cref="Out"/>.</summary>
-    public override void Decode(int pairs) => _decoder.Forward(_z1.Slice(0, pairs * _layout.Latent1), pairs, _out.Slice(0, pairs * _layout.Input));
+    public override void Decode(int pairs) => _network.Decode(pairs);
 
     /// <summary>Copies <paramref name="rows"/> rows of <paramref name="x"/> from element <paramref name="xOffset"/> into <see cref="EncoderDecoderWorkspace.X"/> and encodes them.</summary>
     public override void Encode(float[] x, int xOffset, int rows)
@@ -118,15 +99,7 @@ internal sealed class HierarchicalVaeWorkspace : EncoderDecoderWorkspace
     }
 
     /// <summary>The forward pass after q(z1|x): from the heads in <see cref="Head1"/> (encoded here or copied in by a scorer that encodes each row once).</summary>
-    public void ForwardFromPosterior(int pairs)
-    {
-        int z1 = _layout.Latent1, z2 = _layout.Latent2;
-        _ops.Reparameterize(_head1.Slice(0, pairs * 2 * z1), _eps1.Slice(0, pairs * z1), _z1.Slice(0, pairs * z1), pairs, z1);
-        Decode(pairs);
-        _encoder2.Forward(_z1.Slice(0, pairs * z1), pairs, _head2.Slice(0, pairs * 2 * z2));
-        _ops.Reparameterize(_head2.Slice(0, pairs * 2 * z2), _eps2.Slice(0, pairs * z2), _z2.Slice(0, pairs * z2), pairs, z2);
-        _prior.Forward(_z2.Slice(0, pairs * z2), pairs, _priorHead.Slice(0, pairs * 2 * z1));
-    }
+    public void ForwardFromPosterior(int pairs) => _network.ForwardFromPosterior(pairs);
 
     /// <summary>
     /// After <see cref="Forward"/>: the four per-pair terms; <see cref="Out"/> becomes the gradient of -log p(x|z1) in the
@@ -143,12 +116,11 @@ internal sealed class HierarchicalVaeWorkspace : EncoderDecoderWorkspace
     public void ForwardBackward(float[] theta, int rows, int samples, float klWeight1, float klWeight2)
     {
         var L = _layout;
-        int pairs = rows * samples, d = L.Input, z1 = L.Latent1, z2 = L.Latent2;
+        int pairs = rows * samples, d = L.Input;
         if (pairs > Capacity) throw new ArgumentOutOfRangeException(nameof(samples), $"{rows} rows x {samples} samples exceed the workspace's {Capacity} pairs.");
         PrepareLikelihood(theta);
         Forward(pairs);
         Terms(pairs);
-        var weights2 = HostDeviceArrays.Data(_weights2!);
         for (int r = 0; r < rows; r++)
         {
             if (samples == 1)
@@ -166,10 +138,9 @@ internal sealed class HierarchicalVaeWorkspace : EncoderDecoderWorkspace
             {
                 int p = r * samples + s;
                 _pairScale[p] = (float)(Math.Exp(LogWeight(p, klWeight1, klWeight2) - max) / sum) / rows;
-                weights2[p] = klWeight2 * _pairScale[p];
+                _topWeight[p] = klWeight2 * _pairScale[p];
             }
         }
-        _klWeight1 = klWeight1;
         Backend.For(pairs, Math.Max(1, 16384 / d), _scaleBody);
         if (L.Likelihood == VaeLikelihood.Gaussian)
         {
@@ -179,22 +150,7 @@ internal sealed class HierarchicalVaeWorkspace : EncoderDecoderWorkspace
                 for (int p = 0; p < pairs; p++) TensorPrimitives.Add(dlv, _logVarianceTerms.AsSpan(p * d, d), dlv);
         }
 
-        // p(x|z1): dL/dz1 from the decoder.
-        var z1Grad = _z1Grad!.Slice(0, pairs * z1);
-        _decoder.Backward(_z1.Slice(0, pairs * z1), _out.Slice(0, pairs * d), pairs, z1Grad);
-        // p(z1|z2): its head's gradient, and the direct dL/dz1 added to the decoder's.
-        Backend.For(pairs, Math.Max(1, 2048 / z1), _priorBody);
-        var z2Grad = _z2Grad!.Slice(0, pairs * z2);
-        _prior.Backward(_z2.Slice(0, pairs * z2), _priorHeadGrad!.Slice(0, pairs * 2 * z1), pairs, z2Grad);
-        // q(z2|z1) with the top level's KL (closed form) or log ratio (Monte Carlo), then dL/dz1 through the upper encoder.
-        var head2 = _head2.Slice(0, pairs * 2 * z2);
-        var head2Grad = _head2Grad!.Slice(0, pairs * 2 * z2);
-        if (samples == 1) _ops.HeadBackward(head2, _eps2.Slice(0, pairs * z2), z2Grad, head2Grad, pairs, z2, klWeight2 / rows, 1f);
-        else _ops.ImportanceHeadBackward(head2, _eps2.Slice(0, pairs * z2), _z2.Slice(0, pairs * z2), z2Grad, _weights2!.Slice(0, pairs), head2Grad, pairs, z2, 1f);
-        _encoder2.Backward(_z1.Slice(0, pairs * z1), head2Grad, pairs, _z1GradUpper!.Slice(0, pairs * z1));
-        // q(z1|x): dmu1 = dz1, dlv1 = dz1 eps1 sigma1 / 2 - c1 / 2 (the log q term), then the lower encoder.
-        Backend.For(pairs, Math.Max(1, 2048 / z1), _head1Body);
-        _encoder1.Backward(_x.Slice(0, pairs * d), _head1Grad!.Slice(0, pairs * 2 * z1), pairs, null);
+        _network.Backward(_x.Slice(0, pairs * d), pairs, klWeight1, samples == 1 ? klWeight2 / rows : null);
     }
 
     private double LogWeight(int p, float klWeight1, float klWeight2) => -(Reconstruction[p] + klWeight1 * LogRatio1[p] + klWeight2 * LogRatio2[p]);
@@ -237,31 +193,6 @@ internal sealed class HierarchicalVaeWorkspace : EncoderDecoderWorkspace
             var g = Out.AsSpan(p * d, d);
             if (gaussian) VaeKernels.WeightedLogVarianceGradient(g, Variance.InverseVariance, _pairScale[p], _logVarianceTerms.AsSpan(p * d, d));
             TensorPrimitives.Multiply(g, _pairScale[p], g);
-        }
-    }
-
-    private void PriorRows(int start, int end)
-    {
-        int z1 = _layout.Latent1;
-        var grad = HostDeviceArrays.Data(_priorHeadGrad!);
-        var dz = HostDeviceArrays.Data(_z1Grad!);
-        for (int p = start; p < end; p++)
-            HierarchicalVaeKernels.PriorBackward(Z1.AsSpan(p * z1, z1), PriorHead.AsSpan(p * 2 * z1, 2 * z1), _klWeight1 * _pairScale[p],
-                grad.AsSpan(p * 2 * z1, 2 * z1), dz.AsSpan(p * z1, z1));
-    }
-
-    private void Head1Rows(int start, int end)
-    {
-        int z1 = _layout.Latent1;
-        var grad = HostDeviceArrays.Data(_head1Grad!);
-        var dz = HostDeviceArrays.Data(_z1Grad!);
-        var upper = HostDeviceArrays.Data(_z1GradUpper!);
-        for (int p = start; p < end; p++)
-        {
-            var g = dz.AsSpan(p * z1, z1);
-            TensorPrimitives.Add(g, upper.AsSpan(p * z1, z1), g);
-            HierarchicalVaeKernels.PosteriorHeadBackward(Head1.AsSpan(p * 2 * z1, 2 * z1), Eps1.AsSpan(p * z1, z1), g, _klWeight1 * _pairScale[p],
-                grad.AsSpan(p * 2 * z1, 2 * z1));
         }
     }
 }

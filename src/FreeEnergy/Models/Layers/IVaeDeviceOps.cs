@@ -38,6 +38,18 @@ internal interface IVaeDeviceOps : IDeviceArrays
     void ImportanceHeadBackward(DeviceSlice head, DeviceSlice eps, DeviceSlice z, DeviceSlice dz, DeviceSlice weights, DeviceSlice headGrad, int rows, int latent, float priorScale);
 
     /// <summary>
+    /// The normalised importance weights of <paramref name="rows"/> rows held <paramref name="samples"/> times (pairs
+    /// p = r samples + s) from log w_p = -(reconstruction[p] + weight1 ratio1[p] + weight2 ratio2[p]): bound[r] =
+    /// -log (1/k) sum_s w_p, pairScale[p] = batchScale w_p / sum_s w_p and pairWeight[p] = latentWeight pairScale[p].
+    /// With k = 1 the bound is the pair's term itself and pairScale = batchScale.
+    /// </summary>
+    void ImportanceWeights(DeviceSlice reconstruction, DeviceSlice ratio1, float weight1, DeviceSlice ratio2, float weight2, int rows, int samples,
+        float batchScale, float latentWeight, DeviceSlice pairScale, DeviceSlice pairWeight, DeviceSlice bound);
+
+    /// <summary>matrix[r, c] *= scale[r] for a [rows, columns] matrix.</summary>
+    void ScaleRows(DeviceSlice matrix, DeviceSlice scale, int rows, int columns);
+
+    /// <summary>
     /// The scoring draws of <paramref name="pairs"/> (row, sample) pairs p = r samples + s: eps[p] = noise[s] (a fixed
     /// [samples x latent] table) and z[p] = mu[r] + exp(lv[r] / 2) eps[p].
     /// </summary>

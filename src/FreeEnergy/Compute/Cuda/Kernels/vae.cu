@@ -140,3 +140,60 @@ extern "C" __global__ void fe_log_ratio_pairs(const float* z, const float* head,
         result[p] = (float)s;
     }
 }
+
+// The latent heads' gradient of an importance-weighted objective (FreeEnergy.Models.VaeKernels.ImportanceHeadBackward):
+// with g = dz + w z / r^2 (w = weights[r], the pair's normalised importance weight times the KL weight and batch scale),
+// d mu = g and d lv = g eps e^(lv/2) / 2 - w / 2.
+extern "C" __global__ void fe_importance_head_backward(const float* head, const float* eps, const float* z, const float* dz, const float* weights,
+    float* headGrad, int rows, int latent, float priorScale)
+{
+    int n = rows * latent;
+    float r2 = priorScale * priorScale;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+    {
+        int r = i / latent, j = i - r * latent;
+        const float* h = head + (long long)r * 2 * latent;
+        float* g = headGrad + (long long)r * 2 * latent;
+        float w = weights[r];
+        float d = dz[i] + w / r2 * z[i];
+        g[j] = d;
+        g[latent + j] = 0.5f * d * eps[i] * expf(0.5f * h[latent + j]) - 0.5f * w;
+    }
+}
+
+// log w_p = -(reconstruction[p] + weight1 ratio1[p] + weight2 ratio2[p]) of one (row, sample) pair.
+__device__ __forceinline__ double fe_log_weight(const float* reconstruction, const float* ratio1, float weight1, const float* ratio2, float weight2, long long p)
+{
+    return -((double)reconstruction[p] + (double)weight1 * ratio1[p] + (double)weight2 * ratio2[p]);
+}
+
+// The normalised importance weights of rows held `samples` times (pairs p = r samples + s), one thread per row:
+// bound[r] = -log (1/k) sum_s w_p (fe_log_weight), pairScale[p] = batchScale w_p / sum_s w_p and
+// pairWeight[p] = latentWeight pairScale[p]. With k = 1: bound = the ELBO's term and pairScale = batchScale.
+extern "C" __global__ void fe_importance_weights(const float* reconstruction, const float* ratio1, float weight1, const float* ratio2, float weight2,
+    int rows, int samples, float batchScale, float latentWeight, float* pairScale, float* pairWeight, float* bound)
+{
+    for (int r = blockIdx.x * blockDim.x + threadIdx.x; r < rows; r += blockDim.x * gridDim.x)
+    {
+        long long first = (long long)r * samples;
+        double max = fe_log_weight(reconstruction, ratio1, weight1, ratio2, weight2, first);
+        for (int s = 1; s < samples; s++) max = fmax(max, fe_log_weight(reconstruction, ratio1, weight1, ratio2, weight2, first + s));
+        double sum = 0.0;
+        for (int s = 0; s < samples; s++) sum += exp(fe_log_weight(reconstruction, ratio1, weight1, ratio2, weight2, first + s) - max);
+        bound[r] = (float)(-(max + log(sum / samples)));
+        for (int s = 0; s < samples; s++)
+        {
+            float w = (float)(exp(fe_log_weight(reconstruction, ratio1, weight1, ratio2, weight2, first + s) - max) / sum) * batchScale;
+            pairScale[first + s] = w;
+            pairWeight[first + s] = latentWeight * w;
+        }
+    }
+}
+
+// matrix[r, c] *= scale[r].
+extern "C" __global__ void fe_scale_rows(float* matrix, const float* scale, int rows, int columns)
+{
+    int n = rows * columns;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x)
+        matrix[i] *= scale[i / columns];
+}
