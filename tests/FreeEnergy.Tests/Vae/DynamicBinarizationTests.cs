@@ -154,32 +154,40 @@ public class DynamicBinarizationTests
         VaeTrainer.Train(data.View, null, options);   // without the option the Gaussian VAE takes it
     }
 
-    [Fact]
-    public void DeviceLoopOnTheHostSeamDrawsTheCpuTrainersRows()
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(false, 3)]
+    [InlineData(true, 1)]
+    [InlineData(true, 2)]
+    public void DeviceLoopOnTheHostSeamDrawsTheCpuTrainersRows(bool twoLevel, int k)
     {
         var cpu = new CpuBackend(2);
         var data = Grey(70, 20, 8);
         var valid = Grey(15, 20, 9);
-        VaeTrainingOptions Options(bool device)
+        VaeTrainingOptions Options(bool device, bool dynamic = true)
         {
-            var o = Small(true);
+            var o = Small(dynamic, twoLevel ? 3 : 0, k);
             o.DeviceArrays = device ? new HostDeviceArrays(cpu) : null;
             return o;
         }
-        var cpuModel = VaeModel.Create(20, Options(false));
-        var devModel = VaeModel.Create(20, Options(true));
-        cpuModel.Backend = cpu; devModel.Backend = cpu;
-        var a = VaeTrainer.Fit(cpuModel, data.View, valid.View, Options(false));
-        var b = VaeTrainer.Fit(devModel, data.View, valid.View, Options(true));
-        for (int i = 0; i < a.Count; i++) Assert.Equal(a[i].TrainingLoss, b[i].TrainingLoss, 1e-3);
-        for (int i = 0; i < cpuModel.Parameters.Length; i++)
-            Assert.True(Math.Abs(cpuModel.Parameters[i] - devModel.Parameters[i]) <= 1e-4f, $"theta[{i}]: device loop {devModel.Parameters[i]} vs CPU {cpuModel.Parameters[i]}");
-        var grey = VaeModel.Create(20, Options(false));
-        grey.Backend = cpu;
-        var o = Options(false);
-        o.DynamicBinarization = false;
-        VaeTrainer.Fit(grey, data.View, valid.View, o);
-        Assert.NotEqual(grey.Parameters, devModel.Parameters);
+        (float[] Parameters, IReadOnlyList<TrainingProgress> History) Train(VaeTrainingOptions o)
+        {
+            if (twoLevel)
+            {
+                var h = HierarchicalVae.Create(20, o);
+                h.Backend = cpu;
+                return (h.Parameters, HierarchicalVaeTrainer.Fit(h, data.View, valid.View, o));
+            }
+            var m = VaeModel.Create(20, o);
+            m.Backend = cpu;
+            return (m.Parameters, VaeTrainer.Fit(m, data.View, valid.View, o));
+        }
+        var a = Train(Options(false));
+        var b = Train(Options(true));
+        for (int i = 0; i < a.History.Count; i++) Assert.Equal(a.History[i].TrainingLoss, b.History[i].TrainingLoss, 1e-3);
+        for (int i = 0; i < a.Parameters.Length; i++)
+            Assert.True(Math.Abs(a.Parameters[i] - b.Parameters[i]) <= 1e-4f, $"theta[{i}]: device loop {b.Parameters[i]} vs CPU {a.Parameters[i]}");
+        Assert.NotEqual(Train(Options(false, dynamic: false)).Parameters, b.Parameters);
     }
 
     [Fact]
