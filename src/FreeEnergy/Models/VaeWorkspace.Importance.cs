@@ -16,6 +16,7 @@ internal sealed partial class VaeWorkspace
     private float _klWeight;
     private Action<int, int>? _importanceBody;
     private float[] _weights = [], _logVarianceTerms = [];
+    private double[] _logWeights = [], _normalised = [];
 
     /// <summary>Per row the importance-weighted bound -log (1/k) sum_s w_s of the last <see cref="ForwardBackwardImportanceWeighted"/>.</summary>
     public double[] ImportanceBound { get; private set; } = [];
@@ -34,6 +35,8 @@ internal sealed partial class VaeWorkspace
         if (_weights.Length < Capacity)
         {
             _weights = new float[Capacity];
+            _logWeights = new double[Capacity];
+            _normalised = new double[Capacity];
             ImportanceBound = new double[Capacity];
             if (layout.Likelihood == VaeLikelihood.Gaussian) _logVarianceTerms = new float[Capacity * layout.Input];
         }
@@ -64,7 +67,7 @@ internal sealed partial class VaeWorkspace
         bool bernoulli = _layout.Likelihood == VaeLikelihood.Bernoulli;
         for (int r = start; r < end; r++)
         {
-            double max = double.NegativeInfinity;
+            var logWeights = _logWeights.AsSpan(r * k, k);
             for (int s = 0; s < k; s++)
             {
                 int p = r * k + s;
@@ -75,15 +78,13 @@ internal sealed partial class VaeWorkspace
                     : VaeKernels.GaussianRow(x, row, InverseVariance, Variance.LogVarianceSum, 1f);
                 var head = Head.AsSpan(p * 2 * z, 2 * z);
                 Kl[p] = VaeKernels.LogRatio(Z.AsSpan(p * z, z), head[z..], Eps.AsSpan(p * z, z), PriorScale);
-                max = Math.Max(max, -(Reconstruction[p] + _klWeight * Kl[p]));
+                logWeights[s] = -(Reconstruction[p] + _klWeight * Kl[p]);
             }
-            double sum = 0;
-            for (int s = 0; s < k; s++) sum += Math.Exp(-(Reconstruction[r * k + s] + _klWeight * Kl[r * k + s]) - max);
-            ImportanceBound[r] = -(max + Math.Log(sum / k));
+            ImportanceBound[r] = ImportanceWeights.Normalise(logWeights, _normalised.AsSpan(r * k, k));
             for (int s = 0; s < k; s++)
             {
                 int p = r * k + s;
-                float w = (float)(Math.Exp(-(Reconstruction[p] + _klWeight * Kl[p]) - max) / sum) * _scale;
+                float w = (float)_normalised[p] * _scale;
                 var g = Out.AsSpan(p * d, d);
                 if (!bernoulli)
                 {

@@ -20,6 +20,7 @@ internal sealed class HierarchicalVaeWorkspace : EncoderDecoderWorkspace
     private readonly HierarchicalVaeNetwork _network;
     private readonly DeviceArray _x;
     private readonly float[] _pairScale, _topWeight, _logVarianceTerms;
+    private readonly double[] _logWeights, _normalised;
     private readonly Action<int, int> _termsBody, _scaleBody;
 
     public HierarchicalVaeWorkspace(HierarchicalVaeLayout layout, float[] parameters, IComputeBackend backend, int capacity, bool training = false)
@@ -32,6 +33,8 @@ internal sealed class HierarchicalVaeWorkspace : EncoderDecoderWorkspace
         _pairScale = _network.PairScale is { } scale ? HostDeviceArrays.Data(scale) : [];
         _topWeight = _network.TopWeight is { } top ? HostDeviceArrays.Data(top) : [];
         _logVarianceTerms = training && layout.Likelihood == VaeLikelihood.Gaussian ? new float[capacity * layout.Input] : [];
+        _logWeights = training ? new double[capacity] : [];
+        _normalised = training ? new double[capacity] : [];
         Head1 = HostDeviceArrays.Data(_network.Head1);
         Eps1 = HostDeviceArrays.Data(_network.Eps1);
         Z1 = HostDeviceArrays.Data(_network.Z1);
@@ -129,15 +132,17 @@ internal sealed class HierarchicalVaeWorkspace : EncoderDecoderWorkspace
                 _pairScale[r] = 1f / rows;
                 continue;
             }
-            double max = double.NegativeInfinity;
-            for (int s = 0; s < samples; s++) max = Math.Max(max, LogWeight(r * samples + s, klWeight1, klWeight2));
-            double sum = 0;
-            for (int s = 0; s < samples; s++) sum += Math.Exp(LogWeight(r * samples + s, klWeight1, klWeight2) - max);
-            Bound[r] = -(max + Math.Log(sum / samples));
+            var logWeights = _logWeights.AsSpan(r * samples, samples);
             for (int s = 0; s < samples; s++)
             {
                 int p = r * samples + s;
-                _pairScale[p] = (float)(Math.Exp(LogWeight(p, klWeight1, klWeight2) - max) / sum) / rows;
+                logWeights[s] = -(Reconstruction[p] + klWeight1 * LogRatio1[p] + klWeight2 * LogRatio2[p]);
+            }
+            Bound[r] = ImportanceWeights.Normalise(logWeights, _normalised.AsSpan(r * samples, samples));
+            for (int s = 0; s < samples; s++)
+            {
+                int p = r * samples + s;
+                _pairScale[p] = (float)_normalised[p] / rows;
                 _topWeight[p] = klWeight2 * _pairScale[p];
             }
         }
@@ -152,8 +157,6 @@ internal sealed class HierarchicalVaeWorkspace : EncoderDecoderWorkspace
 
         _network.Backward(_x.Slice(0, pairs * d), pairs, klWeight1, samples == 1 ? klWeight2 / rows : null);
     }
-
-    private double LogWeight(int p, float klWeight1, float klWeight2) => -(Reconstruction[p] + klWeight1 * LogRatio1[p] + klWeight2 * LogRatio2[p]);
 
     /// <summary>Pair p's eps1 at Philox index p (Z1 + Z2) and its eps2 right after it.</summary>
     protected override void NoiseRows(int start, int end)
