@@ -5,7 +5,8 @@
 # ratios two-level/one-level and IWAE-K/ELBO) and keeps it in $OUT/bench-iwae.json.
 # Usage: build/quality/vae-iwae.sh [DATA_DIR] ; env: EPOCHS (100; the paper trains 3,280), IWAE (5), TEST_SAMPLES (5000),
 #        MAX_ROWS / TEST_ROWS (0 = all; smoke runs), THREADS (0 = all), STAGES (1 = the paper's lr stages),
-#        DYNAMIC (1 = dynamic binarisation of the training images per epoch, as the paper), OUT (artifacts/quality/vae)
+#        DYNAMIC (1 = dynamic binarisation of the training images per epoch, as the paper), WARMUP (KL warm-up epochs, 0 = off;
+#        the paper has none), OUT (artifacts/quality/vae)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=${1:-}
@@ -16,6 +17,7 @@ mkdir -p "$out"
 dotnet build src/FreeEnergy.Cli -c Release -nologo -v q >/dev/null
 flags=(); [ "${STAGES:-0}" = 1 ] && flags=(--lr-stages)
 [ "${DYNAMIC:-0}" = 1 ] && flags+=(--dynamic-binarize)
+flags+=(--kl-warmup "${WARMUP:-0}")
 dotnet src/FreeEnergy.Cli/bin/Release/net10.0/FreeEnergy.Cli.dll bench iwae --data "$data" --epochs "${EPOCHS:-100}" --iwae "${IWAE:-5}" \
   --test-samples "${TEST_SAMPLES:-5000}" --max-rows "${MAX_ROWS:-0}" --test-rows "${TEST_ROWS:-0}" --threads "${THREADS:-0}" "${flags[@]}" --json \
   | tee "$out/bench-iwae.json"

@@ -49,8 +49,12 @@ public sealed class FreeEnergyVaeOptions
     /// <summary>The inverse temperature beta weighting the KL term (F_q = reconstruction + KL / beta; both levels of the two-level VAE). Default: 1.</summary>
     public float Beta { get; set; } = 1f;
 
-    /// <summary>Epochs over which the KL weight warms up from 0. Default: 0 (off).</summary>
-    public int KlWarmupEpochs { get; set; }
+    /// <summary>
+    /// Epochs over which the KL weight warms up (rising linearly to 1). Default: null, the engine's measured default
+    /// <see cref="VaeTrainingOptions.DefaultKlWarmupEpochs"/>: off for <see cref="FreeEnergyModelKind.Vae"/>, the first
+    /// min(<see cref="Epochs"/>, 30) epochs for <see cref="FreeEnergyModelKind.HierarchicalVae"/>; 0 turns it off.
+    /// </summary>
+    public int? KlWarmupEpochs { get; set; }
 
     /// <summary>The engine options (<paramref name="twoLevel"/>: with z2 and the upper layers).</summary>
     internal VaeTrainingOptions ToEngine(ulong seed, bool twoLevel = false) => new()
@@ -67,7 +71,7 @@ public sealed class FreeEnergyVaeOptions
         LearningRate = LearningRate,
         Likelihood = Likelihood,
         Beta = Beta,
-        KlWarmupEpochs = KlWarmupEpochs,
+        KlWarmupEpochs = KlWarmupEpochs ?? VaeTrainingOptions.DefaultKlWarmupEpochs(twoLevel, Epochs),
         Seed = seed,
     };
 }

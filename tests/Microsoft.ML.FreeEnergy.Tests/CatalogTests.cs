@@ -12,6 +12,19 @@ namespace Microsoft.ML.FreeEnergy.Tests;
 public sealed class CatalogTests
 {
     [Fact]
+    public void VaeOptionsTakeTheEnginesMeasuredWarmupByDepthUnlessGiven()
+    {
+        var options = new FreeEnergyVaeOptions { Epochs = 50 };
+        Assert.Null(options.KlWarmupEpochs);
+        Assert.Equal(0, options.ToEngine(seed: 1).KlWarmupEpochs);
+        Assert.Equal(global::FreeEnergy.Training.VaeTrainingOptions.DefaultKlWarmupEpochs(true, 50), options.ToEngine(seed: 1, twoLevel: true).KlWarmupEpochs);
+        options.KlWarmupEpochs = 0;
+        Assert.Equal(0, options.ToEngine(seed: 1, twoLevel: true).KlWarmupEpochs);
+        options.KlWarmupEpochs = 7;
+        Assert.Equal(7, options.ToEngine(seed: 1).KlWarmupEpochs);
+    }
+
+    [Fact]
     public void The_short_overload_reads_the_output_column_and_takes_the_defaults()
     {
         var ml = new MLContext(seed: 1);

@@ -64,7 +64,7 @@ internal static class AnomalyEvalCommand
             // The VAE's settings are read (and checked) once, before any training.
             var vaeOptions = which == "rbm" ? null : VaeOptions(parse, vaeShape, twoLevel: which == "vae2", learningRate, batch, epochCount, parse.GetValue(seed));
             if (vaeOptions is null && (vaeShape.AnyGiven(parse) || parse.GetValue(learningRate) is not null || parse.GetValue(batch) is not null))
-                throw new CliException("--latent, --layers, --upper-layers, --beta, --iwae, --lr-stages, --dynamic-binarize, --lr and --batch apply to --model vae, vae2 or both.");
+                throw new CliException("--latent, --layers, --upper-layers, --beta, --iwae, --lr-stages, --dynamic-binarize, --kl-warmup, --lr and --batch apply to --model vae, vae2 or both.");
             var backend = new CpuBackend(CommonOptions.Range("--threads", parse.GetValue(threads), 0, 1024));
             var stderr = parse.InvocationConfiguration.Error;
             bool asJson = parse.GetValue(json);
@@ -191,8 +191,7 @@ internal static class AnomalyEvalCommand
     /// <summary>The VAE's training options: the shape options as <c>train</c> reads them, the epochs and seed, and --lr / --batch when given.</summary>
     private static VaeTrainingOptions VaeOptions(ParseResult parse, Vae.VaeShapeOptions shape, bool twoLevel, Option<float?> learningRate, Option<int?> batch, int epochs, ulong seed)
     {
-        var options = shape.Read(parse, twoLevel, out _);
-        options.Epochs = epochs;
+        var options = shape.Read(parse, twoLevel, epochs, out _);
         options.Seed = seed;
         if (parse.GetValue(learningRate) is { } rate)
         {

@@ -5,6 +5,7 @@ using FreeEnergy.Cli.Commands.Vae;
 using FreeEnergy.Cli.Infrastructure;
 using FreeEnergy.Compute.Cpu;
 using FreeEnergy.Data;
+using FreeEnergy.Estimation;
 using FreeEnergy.Models;
 using FreeEnergy.Tensors;
 using FreeEnergy.Training;
@@ -12,7 +13,7 @@ using FreeEnergy.Training;
 namespace FreeEnergy.Cli.Commands;
 
 /// <summary>
-/// <c>freeenergy bench iwae --data DIR [--epochs E] [--iwae K] [--test-samples S] [--lr-stages] [--dynamic-binarize] [--json]</c>: the comparison of Burda,
+/// <c>freeenergy bench iwae --data DIR [--epochs E] [--iwae K] [--test-samples S] [--lr-stages] [--dynamic-binarize] [--kl-warmup E] [--levels 1,2] [--objectives elbo,iwae] [--json]</c>: the comparison of Burda,
 /// Grosse and Salakhutdinov (2016, table 1) on binarised MNIST: one level (784-200-200-50) and two levels
 /// (784-200-200-100 then 100-100-50), tanh, each trained with the ELBO and with the K-sample IWAE bound for the same
 /// epochs (Adam, batch 20, the paper's learning-rate stages and dynamic binarisation when asked), reporting the test -log p(x) by IWAE with S draws
@@ -33,11 +34,15 @@ internal static class BenchIwaeCommand
         var batch = new Option<int>("--batch") { Description = "Batch size (the paper: 20).", DefaultValueFactory = _ => 20 };
         var stages = new Option<bool>("--lr-stages") { Description = "The paper's learning-rate stages (3^i epochs at 1e-3 * 10^(-i/7)); otherwise 1e-3 throughout." };
         var dynamic = new Option<bool>("--dynamic-binarize") { Description = "Draw the training images anew each epoch (dynamic binarisation, as the paper); otherwise one fixed draw. The test set is one fixed draw either way." };
+        var shape = new VaeShapeOptions();
+        var warmup = shape.KlWarmup;
+        var levels = new Option<string>("--levels") { Description = "Which depths to train: 1, 2 or 1,2 (ratios between depths need both).", DefaultValueFactory = _ => "1,2" };
+        var objectives = new Option<string>("--objectives") { Description = "Which objectives to train: elbo, iwae or elbo,iwae (ratios between objectives need both).", DefaultValueFactory = _ => "elbo,iwae" };
         var threads = CommonOptions.Threads();
         var seed = CommonOptions.Seed();
         var json = CommonOptions.Json();
         var command = new Command("iwae", "One- and two-level VAEs trained with the ELBO and with IWAE-K on binarised MNIST: test -log p(x) by IWAE and epoch costs.");
-        foreach (var o in new Option[] { data, epochs, iwae, testSamples, maxRows, testRows, batch, stages, dynamic, threads, seed, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, epochs, iwae, testSamples, maxRows, testRows, batch, stages, dynamic, warmup, levels, objectives, threads, seed, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             int e = CommonOptions.Range("--epochs", parse.GetValue(epochs), 1, 100_000);
@@ -56,15 +61,17 @@ internal static class BenchIwaeCommand
             var test = Binarization.Fixed(DataReader.Read(testPath, new DataReadOptions { MaxRows = testLimit > 0 ? testLimit : null }).Features.View, sd, 2);
 
             var runs = new List<Run>();
-            foreach (var twoLevel in new[] { false, true })
-                foreach (var samples in new[] { 1, k })
+            var depths = Choices("--levels", parse.GetValue(levels)!, ["1", "2"]);
+            var bounds = Choices("--objectives", parse.GetValue(objectives)!, ["elbo", "iwae"]);
+            foreach (var twoLevel in new[] { false, true }.Where(t => depths.Contains(t ? "2" : "1")))
+                foreach (var samples in new[] { 1, k }.Where(n => bounds.Contains(n == 1 ? "elbo" : "iwae")))
                 {
                     var options = new VaeTrainingOptions
                     {
                         LatentDimension = twoLevel ? 100 : 50, UpperLatentDimension = twoLevel ? 50 : 0, EncoderLayers = [200, 200], UpperLayers = [100, 100],
                         Activation = Compute.Activation.Tanh, Likelihood = VaeLikelihood.Bernoulli, LearningRate = 1e-3f, AdamBeta2 = 0.999f, AdamEpsilon = 1e-4f,
                         BatchSize = b, Epochs = e, Seed = sd, ImportanceSamples = samples, LearningRateStages = parse.GetValue(stages),
-                        DynamicBinarization = perEpoch,
+                        DynamicBinarization = perEpoch, KlWarmupEpochs = shape.WarmupEpochs(parse),
                     };
                     // Warm-up (JIT, first-touch memory) on a few rows, so that the first configuration's epochs are not charged for it.
                     options.Epochs = 1;
@@ -98,9 +105,15 @@ internal static class BenchIwaeCommand
                     ["testNllStandardError"] = JsonOutput.Number(nllError),
                     ["testNegElbo"] = JsonOutput.Number(MeanAndError(estimates.FreeEnergy).Mean),
                     ["scoreSeconds"] = clock.Elapsed.TotalSeconds,
+                    ["activeUnits"] = ActiveUnitsOf(run.Trained, test),
                 });
             }
-            double Cpu(int i) => runs[i].Log.CpuSeconds.Average();
+            JsonNode? Ratio(bool twoLevelA, int samplesA, bool twoLevelB, int samplesB)
+            {
+                var a = runs.Find(r => r.Model.StartsWith(twoLevelA ? "two" : "one", StringComparison.Ordinal) && r.Samples == samplesA);
+                var b = runs.Find(r => r.Model.StartsWith(twoLevelB ? "two" : "one", StringComparison.Ordinal) && r.Samples == samplesB);
+                return a is null || b is null ? null : JsonValue.Create(a.Log.CpuSeconds.Average() / b.Log.CpuSeconds.Average());
+            }
             var result = new JsonObject
             {
                 ["benchmark"] = "iwae",
@@ -110,6 +123,7 @@ internal static class BenchIwaeCommand
                 ["epochs"] = e,
                 ["batch"] = b,
                 ["learningRateStages"] = parse.GetValue(stages),
+                ["klWarmupEpochs"] = shape.WarmupEpochs(parse),
                 ["binarisation"] = perEpoch
                     ? "training: a new Bernoulli draw per pixel intensity every epoch (dynamic); test: one seeded draw"
                     : "one Bernoulli draw per pixel intensity (seeded), train and test",
@@ -119,9 +133,9 @@ internal static class BenchIwaeCommand
                 ["iwae"] = k,
                 ["runs"] = results,
                 // CPU seconds per epoch (all threads): steadier than wall time on a shared machine.
-                ["twoLevelOverOneLevelEpoch"] = Cpu(2) / Cpu(0),
-                ["iwaeOverElboEpochOneLevel"] = Cpu(1) / Cpu(0),
-                ["iwaeOverElboEpochTwoLevel"] = Cpu(3) / Cpu(2),
+                ["twoLevelOverOneLevelEpoch"] = Ratio(true, 1, false, 1),
+                ["iwaeOverElboEpochOneLevel"] = Ratio(false, k, false, 1),
+                ["iwaeOverElboEpochTwoLevel"] = Ratio(true, k, true, 1),
                 ["paperTestNll"] = new JsonObject { ["oneLevelElbo"] = 86.76, ["oneLevelIwae5"] = 85.54, ["twoLevelElbo"] = 85.33, ["twoLevelIwae5"] = 83.89, ["passes"] = 3280 },
             };
             var stdout = parse.InvocationConfiguration.Output;
@@ -132,6 +146,25 @@ internal static class BenchIwaeCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Active units on the test rows (Burda et al. 2016, section 5.2): z for one level, z1 and z2 for two.</summary>
+    private static JsonObject ActiveUnitsOf(IVariationalModel model, Matrix test)
+    {
+        int lower = ActiveUnits.Count(model.Encode(test.View));
+        return model is HierarchicalVae twoLevel
+            ? new JsonObject { ["z1"] = lower, ["z1Of"] = twoLevel.LatentDimension, ["z2"] = ActiveUnits.Count(twoLevel.EncodeUpper(test.View)), ["z2Of"] = twoLevel.UpperLatentDimension }
+            : new JsonObject { ["z"] = lower, ["zOf"] = model.EncodedDimension };
+    }
+
+    /// <summary>The comma-separated <paramref name="text"/> as a set of <paramref name="allowed"/> values, or a one-line error naming the option.</summary>
+    private static HashSet<string> Choices(string option, string text, string[] allowed)
+    {
+        var chosen = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => c.ToLowerInvariant()).ToHashSet();
+        var unknown = chosen.FirstOrDefault(c => !allowed.Contains(c));
+        if (unknown is not null || chosen.Count == 0)
+            throw new CliException($"{option} '{text}': expected one or more of {string.Join(", ", allowed)}, separated by commas.");
+        return chosen;
     }
 
     private static (double Mean, double Error) MeanAndError(float[] values)

@@ -57,10 +57,9 @@ internal static class TrainCommand
     {
         public static VaeSettings Read(ParseResult parse, TrainOptions o, bool twoLevel)
         {
-            var options = o.VaeShape.Read(parse, twoLevel, out var latents);
+            var options = o.VaeShape.Read(parse, twoLevel, CommonOptions.Range("--epochs", parse.GetValue(o.Epochs), 1, 1_000_000), out var latents);
             options.LearningRate = parse.GetValue(o.LearningRate) ?? 1e-3f;
             options.BatchSize = CommonOptions.Range("--batch", parse.GetValue(o.Batch), 1, 1_000_000);
-            options.Epochs = CommonOptions.Range("--epochs", parse.GetValue(o.Epochs), 1, 1_000_000);
             options.EarlyStoppingPatience = CommonOptions.Range("--patience", parse.GetValue(o.Patience), 0, 1_000_000);
             options.Seed = parse.GetValue(o.Seed);
             if (!(options.LearningRate > 0) || !float.IsFinite(options.LearningRate)) throw new CliException($"--lr must be positive (got {options.LearningRate}).");
@@ -129,7 +128,7 @@ internal static class TrainCommand
                 return Task.FromResult(TrainVae(parse, settings, RbmCli.ReadData(parse, o.Data, o.Labels, o.Class, o.MaxRows, o.LabelColumn), cancellationToken));
             }
             if (o.VaeShape.AnyGiven(parse))
-                throw new CliException("--latent, --layers, --upper-layers, --beta, --iwae, --lr-stages and --dynamic-binarize apply to --model vae2 and --model vae only.");
+                throw new CliException("--latent, --layers, --upper-layers, --beta, --iwae, --lr-stages, --dynamic-binarize and --kl-warmup apply to --model vae2 and --model vae only.");
             return Task.FromResult(TrainRbm(parse, o, model, outPath, cancellationToken));
         });
         return command;
@@ -244,6 +243,7 @@ internal static class TrainCommand
                 ["upperLatent"] = s.TwoLevel ? s.Latents[1] : null,
                 ["importanceSamples"] = options.ImportanceSamples,
                 ["dynamicBinarization"] = options.DynamicBinarization,
+                ["klWarmupEpochs"] = options.KlWarmupEpochs,
                 ["epochs"] = last?.Epoch ?? 0,
                 ["seconds"] = clock.Elapsed.TotalSeconds,
                 ["trainingLoss"] = JsonOutput.Number(last?.TrainingLoss ?? double.NaN),

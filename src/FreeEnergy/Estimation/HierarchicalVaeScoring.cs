@@ -17,7 +17,13 @@ internal static class HierarchicalVaeScoring
 {
     private const int PairChunk = 512;
 
-    public static VaeEstimates Run(HierarchicalVae model, MatrixView data, int samples, float[]? fixedNoise, ulong seed, IComputeBackend backend)
+    /// <summary>
+    /// The estimates of every row of <paramref name="data"/> from <paramref name="samples"/> draws each (the fixed noise, or
+    /// Philox of <paramref name="seed"/>); with <paramref name="upperMeans"/> ([N, Z2]), each row's mean of mu2(z1) over its
+    /// draws is added into it: E_q[z2|x] by Monte Carlo.
+    /// </summary>
+    public static VaeEstimates Run(HierarchicalVae model, MatrixView data, int samples, float[]? fixedNoise, ulong seed, IComputeBackend backend,
+        float[]? upperMeans = null)
     {
         var layout = model.Layout;
         int n = data.Rows, d = layout.Input, z1 = layout.Latent1, z2 = layout.Latent2, k = samples, width = z1 + z2;
@@ -61,7 +67,10 @@ internal static class HierarchicalVaeScoring
             {
                 double f = ws.Reconstruction[i] + invBeta1 * ws.LogRatio1[i] + invBeta2 * ws.Kl2[i];
                 double v = ws.Reconstruction[i] + ws.LogRatio1[i] + ws.LogRatio2[i];
-                acc[(int)((chunkStart + i) / k)].Add(f, v);
+                int row = (int)((chunkStart + i) / k);
+                acc[row].Add(f, v);
+                if (upperMeans is not null)
+                    for (int j = 0; j < z2; j++) upperMeans[row * z2 + j] += ws.Head2[i * 2 * z2 + j] / k;
             }
         }
         return VaeScoring.Finish(0, acc, null, k);

@@ -27,4 +27,36 @@ public class BenchIwaeCliTests
         Assert.True(result.GetProperty("twoLevelOverOneLevelEpoch").GetDouble() > 0);
         Assert.True(result.GetProperty("iwaeOverElboEpochOneLevel").GetDouble() > 0);
     }
+
+    [Fact]
+    public void BenchIwaeRunsOnlyTheChosenDepthsAndObjectives()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllBytes(dir.File("train-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Mnist(40, 28, 28).Images));
+        File.WriteAllBytes(dir.File("t10k-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Mnist(8, 28, 28).Images));
+        var (code, stdout, stderr) = Bench(dir.Path, "--levels", "2", "--objectives", "iwae", "--kl-warmup", "2");
+        Assert.True(code == 0, stderr);
+        var result = JsonDocument.Parse(stdout).RootElement;
+        var run = Assert.Single(result.GetProperty("runs").EnumerateArray());
+        Assert.StartsWith("two-level", run.GetProperty("model").GetString());
+        Assert.Equal("iwae-2", run.GetProperty("objective").GetString());
+        Assert.Equal(2, result.GetProperty("klWarmupEpochs").GetInt32());
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("twoLevelOverOneLevelEpoch").ValueKind);
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("iwaeOverElboEpochTwoLevel").ValueKind);
+        var active = run.GetProperty("activeUnits");
+        Assert.InRange(active.GetProperty("z1").GetInt32(), 0, active.GetProperty("z1Of").GetInt32());
+        Assert.InRange(active.GetProperty("z2").GetInt32(), 0, active.GetProperty("z2Of").GetInt32());
+
+        var (badCode, _, badErr) = Bench(dir.Path, "--levels", "3");
+        Assert.Equal(2, badCode);
+        Assert.Contains("--levels '3': expected one or more of 1, 2", badErr);
+    }
+
+    private static (int Code, string Stdout, string Stderr) Bench(string data, params string[] extra)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CommandLineApp.Run(["bench", "iwae", "--data", data, "--epochs", "1", "--iwae", "2", "--test-samples", "10", "--threads", "1", "--json", .. extra], stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
 }

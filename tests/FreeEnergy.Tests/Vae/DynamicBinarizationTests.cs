@@ -208,7 +208,7 @@ public class DynamicBinarizationTests
         }
         var (rbmCode, _, rbmErr) = CliSmokeTests.Run("train", "--model", "rbm", "--data", data, "--dynamic-binarize", "--out", dir.File("r.fem"));
         Assert.Equal(2, rbmCode);
-        Assert.Contains("--dynamic-binarize apply to --model vae2 and --model vae only", rbmErr);
+        Assert.Contains("--dynamic-binarize and --kl-warmup apply to --model vae2 and --model vae only", rbmErr);
     }
 
     [Fact]

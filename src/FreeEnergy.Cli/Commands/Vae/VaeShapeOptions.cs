@@ -6,7 +6,7 @@ namespace FreeEnergy.Cli.Commands.Vae;
 
 /// <summary>
 /// The options that shape and weight a one- or two-level VAE (<c>--latent</c>, <c>--layers</c>, <c>--upper-layers</c>,
-/// <c>--beta</c>, <c>--iwae</c>, <c>--lr-stages</c>, <c>--dynamic-binarize</c>), declared once for every verb that trains one (train, anomaly-eval).
+/// <c>--beta</c>, <c>--iwae</c>, <c>--lr-stages</c>, <c>--dynamic-binarize</c>, <c>--kl-warmup</c>), declared once for every verb that trains one (train, anomaly-eval).
 /// Defaults: vae <c>--latent 20 --layers 400</c>; vae2 <c>--latent 100,50 --layers 200,200</c>, <c>--upper-layers</c> half of
 /// <c>--layers</c>.
 /// </summary>
@@ -19,20 +19,25 @@ internal sealed class VaeShapeOptions
     public readonly Option<int?> Iwae = new("--iwae") { Description = "vae: train the K-sample importance-weighted bound (IWAE, Burda et al. 2016); 1 (default) trains the ELBO." };
     public readonly Option<bool> LearningRateStages = new("--lr-stages") { Description = "vae: the IWAE paper's learning-rate schedule: stage i lasts 3^i epochs at --lr * 10^(-i/7)." };
     public readonly Option<bool> DynamicBinarize = new("--dynamic-binarize") { Description = "vae: draw every training value in [0, 1] anew each epoch as a Bernoulli(value) 0 or 1 (dynamic binarisation); validation rows are drawn once." };
+    public readonly Option<int?> KlWarmup = new("--kl-warmup") { Description = "vae: KL warm-up (Sonderby et al. 2016): the KL terms' weight rises linearly over the first E epochs, from 1/E in the first to 1 (default: vae 0 = off; vae2 min(--epochs, 30), measured)." };
 
     /// <summary>The options, in the order the verbs list them.</summary>
-    public Option[] All => [Latent, Layers, UpperLayers, Beta, Iwae, LearningRateStages, DynamicBinarize];
+    public Option[] All => [Latent, Layers, UpperLayers, Beta, Iwae, LearningRateStages, DynamicBinarize, KlWarmup];
 
     /// <summary>Whether any of them was given (a verb training an RBM refuses them).</summary>
     public bool AnyGiven(ParseResult parse)
         => parse.GetValue(Latent) is not null || parse.GetValue(Layers) is not null || parse.GetValue(UpperLayers) is not null || parse.GetValue(Beta) is not null
-            || parse.GetValue(Iwae) is not null || parse.GetValue(LearningRateStages) || parse.GetValue(DynamicBinarize);
+            || parse.GetValue(Iwae) is not null || parse.GetValue(LearningRateStages) || parse.GetValue(DynamicBinarize) || parse.GetValue(KlWarmup) is not null;
+
+    /// <summary>The <c>--kl-warmup</c> epochs given, checked, or <paramref name="fallback"/> when none was.</summary>
+    public int WarmupEpochs(ParseResult parse, int fallback = 0) => CommonOptions.Range("--kl-warmup", parse.GetValue(KlWarmup) ?? fallback, 0, 100_000);
 
     /// <summary>
-    /// New training options with the shape and weights given (or defaulted); epochs, batch, learning rate and seed are the
-    /// caller's. <paramref name="latents"/> is Z (vae) or Z1, Z2 (vae2).
+    /// New training options for <paramref name="epochs"/> epochs with the shape and weights given (or defaulted, the KL
+    /// warm-up by <see cref="VaeTrainingOptions.DefaultKlWarmupEpochs"/>); batch, learning rate and seed are the caller's.
+    /// <paramref name="latents"/> is Z (vae) or Z1, Z2 (vae2).
     /// </summary>
-    public VaeTrainingOptions Read(ParseResult parse, bool twoLevel, out int[] latents)
+    public VaeTrainingOptions Read(ParseResult parse, bool twoLevel, int epochs, out int[] latents)
     {
         latents = VaeVerbs.ParseLayers(parse.GetValue(Latent) ?? (twoLevel ? "100,50" : "20"), "--latent");
         if (latents.Length != (twoLevel ? 2 : 1))
@@ -49,6 +54,8 @@ internal sealed class VaeShapeOptions
             ImportanceSamples = CommonOptions.Range("--iwae", parse.GetValue(Iwae) ?? 1, 1, 10_000),
             LearningRateStages = parse.GetValue(LearningRateStages),
             DynamicBinarization = parse.GetValue(DynamicBinarize),
+            Epochs = epochs,
+            KlWarmupEpochs = WarmupEpochs(parse, VaeTrainingOptions.DefaultKlWarmupEpochs(twoLevel, epochs)),
         };
         if (!(options.Beta > 0) || !float.IsFinite(options.Beta)) throw new CliException($"--beta must be positive (got {options.Beta}).");
         return options;

@@ -110,6 +110,18 @@ public sealed partial class HierarchicalVae : IVariationalModel
         return EncoderDecoderWorkspace.EncodeDistribution(data, OpenWorkspace);
     }
 
+    /// <summary>
+    /// The mean of q(z2|x) = E_{q(z1|x)}[mu2(z1)] of each row [N, Z2], averaged over the model's fixed scoring draws of z1:
+    /// the top level's code, and what <see cref="Estimation.ActiveUnits"/> counts for it.
+    /// </summary>
+    public Matrix EncodeUpper(MatrixView data)
+    {
+        CheckRows(data, nameof(data));
+        var means = new Matrix(data.Rows, Layout.Latent2);
+        HierarchicalVaeScoring.Run(this, data, ScoringSamples, ScoringNoiseData, seed: 0, Backend, means.Data);
+        return means;
+    }
+
     /// <summary>Decodes the mean of q(z1|x) of each row: probabilities (Bernoulli) or means (Gaussian).</summary>
     public Matrix Reconstruct(MatrixView data) => Decode(Encode(data).View);
 
