@@ -43,14 +43,23 @@ public static class ImageGrid
         return grid;
     }
 
-    /// <summary>The grid as a heatmap in gray levels 0 (black) .. 1 (white) filling the figure below a title band of <see cref="TitleHeight"/> pixels, no axes.</summary>
-    public static Plot Build(double[,] grid, string title)
+    /// <summary>Average glyph width of the title font as a fraction of its size (a conservative figure for the default sans font).</summary>
+    private const double GlyphWidth = 0.6;
+
+    /// <summary>
+    /// The grid as a heatmap in gray levels 0 (black) .. 1 (white) filling the figure below a title band of
+    /// <see cref="TitleHeight"/> pixels, no axes; the title's font shrinks so that the whole title fits in
+    /// <paramref name="widthPixels"/> (a narrow grid would otherwise cut it at both ends).
+    /// </summary>
+    public static Plot Build(double[,] grid, string title, int widthPixels)
     {
         var plot = new Plot();
         var heatmap = plot.Add.Heatmap(grid);
         heatmap.Colormap = new ScottPlot.Colormaps.Grayscale();
         heatmap.ManualRange = new ScottPlot.Range(0, 1);
         plot.Title(title);
+        var label = plot.Axes.Title.Label;
+        label.FontSize = (float)Math.Min(label.FontSize, 0.95 * widthPixels / (GlyphWidth * Math.Max(1, title.Length)));
         foreach (var axis in new IAxis[] { plot.Axes.Left, plot.Axes.Right, plot.Axes.Bottom, plot.Axes.Top }) axis.IsVisible = false;
         plot.HideGrid();
         plot.Axes.Margins(0, 0);

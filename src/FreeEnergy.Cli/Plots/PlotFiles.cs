@@ -95,7 +95,8 @@ public static class PlotFiles
     private static void SaveGrid(string path, double[,] grid, int scale, string title)
     {
         if (scale < 1) throw new ArgumentException($"The pixel scale must be at least 1 (got {scale}).");
-        Save(path, ImageGrid.Build(grid, title), grid.GetLength(1) * scale, grid.GetLength(0) * scale + ImageGrid.TitleHeight);
+        int width = grid.GetLength(1) * scale;
+        Save(path, ImageGrid.Build(grid, title, width), width, grid.GetLength(0) * scale + ImageGrid.TitleHeight);
     }
 
     /// <summary>Renders <paramref name="plot"/> at <paramref name="width"/> x <paramref name="height"/> in the path's format and writes it atomically.</summary>

@@ -152,9 +152,21 @@ public class ChartTests
                     Assert.Equal(digits[k, y * 28 + x], grid[ImageGrid.Gap + k / 10 * tile + y, ImageGrid.Gap + k % 10 * tile + x], 6);
         Assert.Equal(ImageGrid.Background, grid[0, 0]);
         Assert.Equal(ImageGrid.Background, grid[ImageGrid.Gap + 2 * tile + 5, ImageGrid.Gap + 5 * tile + 5]); // empty tile after the 23rd
-        var heatmap = Assert.Single(ImageGrid.Build(grid, "Samples").GetPlottables<Heatmap>());
+        var heatmap = Assert.Single(ImageGrid.Build(grid, "Samples", 2 * grid.GetLength(1)).GetPlottables<Heatmap>());
         Assert.Same(grid, heatmap.Intensities);
         Assert.Throws<ArgumentException>(() => ImageGrid.Layout(digits, [0], 28, 27, 10));
+    }
+
+    [Fact]
+    public void Image_grid_title_shrinks_to_fit_a_narrow_grid_and_keeps_its_size_on_a_wide_one()
+    {
+        var grid = ImageGrid.Layout(Digits(4), [0, 1, 2, 3], 28, 28, 10);
+        float standard = new Plot().Axes.Title.Label.FontSize;
+        const string title = "4 samples from a hierarchical-vae model, z1 drawn from p(z1|z2)";
+        float narrow = ImageGrid.Build(grid, title, 234).Axes.Title.Label.FontSize;
+        Assert.True(narrow < standard, $"{narrow} vs {standard}");
+        Assert.True(narrow * 0.6 * title.Length <= 234, $"a {narrow}-point title of {title.Length} characters overflows 234 pixels");
+        Assert.Equal(standard, ImageGrid.Build(grid, "Samples", 582).Axes.Title.Label.FontSize);
     }
 
     [Fact]
