@@ -18,7 +18,7 @@ import psutil
 from distributed import Client, LocalCluster
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scale", "dask"))
-from freeenergy_dask import concatenate_scores, score_partitions, scores_name, ship_files  # noqa: E402
+from freeenergy_dask import SCORING_CONFIG, concatenate_scores, score_partitions, scores_name, scoring_cluster, ship_files  # noqa: E402
 from freeenergy_dask.serving import Launcher, ScoringServer, ServerDied  # noqa: E402
 
 BINARY = os.environ.get("FREEENERGY_WORKER_BIN", "")
@@ -329,6 +329,33 @@ time.sleep(600)
             self.assertFalse(os.path.exists(os.path.join(self.root, "never.csv")))
         finally:
             launcher.stop()
+
+
+class ScoringClusterTests(unittest.TestCase):
+    """scoring_cluster: Dask's housekeeping turned down in every worker process, restarted ones included, and not in
+    the caller's own configuration."""
+
+    def test_every_worker_runs_with_the_scoring_settings_and_the_caller_keeps_its_own(self):
+        import dask
+        caller = {key: dask.config.get(key) for key in SCORING_CONFIG}
+        with self.assertRaises(ValueError):
+            scoring_cluster(0)
+        cluster = scoring_cluster(2, silence_logs=logging.CRITICAL)
+        try:
+            with Client(cluster) as client:
+                def settings():
+                    import dask
+                    return {key: dask.config.get(key) for key in SCORING_CONFIG}
+                seen = client.run(settings)
+                self.assertEqual(len(seen), 2)
+                for worker_settings in seen.values():
+                    self.assertEqual(worker_settings, SCORING_CONFIG)
+                client.restart()
+                for worker_settings in client.run(settings).values():
+                    self.assertEqual(worker_settings, SCORING_CONFIG)
+        finally:
+            cluster.close()
+        self.assertEqual({key: dask.config.get(key) for key in SCORING_CONFIG}, caller)
 
 
 def main() -> int:

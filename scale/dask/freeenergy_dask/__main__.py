@@ -12,8 +12,9 @@ import json
 import sys
 import time
 
-from distributed import Client, LocalCluster
+from distributed import Client
 
+from .cluster import scoring_cluster
 from .job import concatenate_scores, score_partitions, ship_files
 
 
@@ -21,7 +22,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python3 -m freeenergy_dask", description=__doc__.split("\n\n")[1])
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.1:8786")
-    where.add_argument("--local", type=int, metavar="N", help="start a LocalCluster of N worker processes (1 thread each)")
+    where.add_argument("--local", type=int, metavar="N", help="start a LocalCluster of N worker processes (1 thread each, Dask's housekeeping turned down: SCORING_CONFIG)")
     p.add_argument("--binary", required=True, help="the self-contained freeenergy (build/publish-worker.sh)")
     p.add_argument("--model", required=True, help="the model file (.fem)")
     p.add_argument("--out", required=True, help="output folder (reachable from every worker under this path)")
@@ -35,7 +36,7 @@ def main(argv=None) -> int:
     p.add_argument("--concatenate", metavar="CSV", help="also write all scores, in partition order, to this file")
     p.add_argument("partitions", nargs="+")
     a = p.parse_args(argv)
-    cluster = LocalCluster(n_workers=a.local, threads_per_worker=1, processes=True, dashboard_address=None) if a.local else None
+    cluster = scoring_cluster(a.local) if a.local else None
     try:
         with Client(cluster or a.scheduler) as client:
             start = time.perf_counter()
