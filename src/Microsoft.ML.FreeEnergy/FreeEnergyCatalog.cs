@@ -27,7 +27,7 @@ public static class FreeEnergyCatalog
     /// <param name="outputColumnName">The column to write.</param>
     /// <param name="inputColumnName">The known-size vector of Single to read; null reads <paramref name="outputColumnName"/>.</param>
     /// <param name="modelKind">The model to train.</param>
-    /// <param name="hiddenUnits">The width of the encoding: RBM hidden units or VAE latent dimensions; null takes <see cref="FreeEnergyDefaults.HiddenUnits"/> or <see cref="FreeEnergyDefaults.LatentDimensions"/>.</param>
+    /// <param name="hiddenUnits">The width of the encoding: RBM hidden units or VAE latent dimensions; null takes <see cref="FreeEnergyDefaults.HiddenUnits"/>, <see cref="FreeEnergyDefaults.LatentDimensions"/> or (two levels) <see cref="FreeEnergyDefaults.HierarchicalLatentDimensions"/>.</param>
     /// <param name="epochs">Passes over the training rows.</param>
     /// <param name="binarize">Threshold the inputs at 0.5 before training and encoding (recorded in the model and its graph).</param>
     /// <param name="seed">The training seed; null derives it from the <c>MLContext</c>'s seed.</param>
@@ -122,7 +122,7 @@ public static class FreeEnergyCatalog
         var options = new FreeEnergyTransformOptions { ModelKind = modelKind, Binarize = binarize, Seed = seed };
         options.Rbm.Epochs = options.Vae.Epochs = epochs;
         options.Rbm.HiddenUnits = hiddenUnits ?? FreeEnergyDefaults.HiddenUnits;
-        options.Vae.LatentDimensions = hiddenUnits ?? FreeEnergyDefaults.LatentDimensions;
+        options.Vae.LatentDimensions = hiddenUnits; // null: by depth (FreeEnergyVaeOptions.LatentDimensions)
         return options;
     }
 

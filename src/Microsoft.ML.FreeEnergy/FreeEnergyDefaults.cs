@@ -19,11 +19,14 @@ public static class FreeEnergyDefaults
     /// <summary>RBM hidden units.</summary>
     public const int HiddenUnits = 100;
 
-    /// <summary>VAE latent dimensions (z1 of the two-level VAE).</summary>
+    /// <summary>VAE latent dimensions (the engine's <see cref="global::FreeEnergy.Training.VaeDefaults"/>, as the command line).</summary>
     public const int LatentDimensions = 20;
 
+    /// <summary>The two-level VAE's z1 dimensions (the IWAE paper's; as <c>freeenergy train --model vae2</c>).</summary>
+    public const int HierarchicalLatentDimensions = 100;
+
     /// <summary>The two-level VAE's top latent dimensions (z2).</summary>
-    public const int UpperLatentDimensions = 10;
+    public const int UpperLatentDimensions = global::FreeEnergy.Training.VaeDefaults.UpperLatent;
 
     /// <summary>Epochs of training on <c>Fit</c> (both model families).</summary>
     public const int Epochs = 30;
@@ -50,5 +53,8 @@ public static class FreeEnergyDefaults
     public const string FeatureColumnName = "Features";
 
     /// <summary>The VAE's hidden layer widths (encoder; the decoder mirrors them).</summary>
-    public static int[] VaeLayers => [400];
+    public static int[] VaeLayers => global::FreeEnergy.Training.VaeDefaults.Layers(twoLevel: false);
+
+    /// <summary>The two-level VAE's hidden widths between x and z1 (those between z1 and z2 are half of them).</summary>
+    public static int[] HierarchicalVaeLayers => global::FreeEnergy.Training.VaeDefaults.Layers(twoLevel: true);
 }

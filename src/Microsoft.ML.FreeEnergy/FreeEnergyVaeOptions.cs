@@ -9,13 +9,20 @@ namespace Microsoft.ML.FreeEnergy;
 /// </summary>
 public sealed class FreeEnergyVaeOptions
 {
-    /// <summary>Latent dimensions (the width of the encoding; z1 of the two-level VAE). Default: <see cref="FreeEnergyDefaults.LatentDimensions"/>.</summary>
-    public int LatentDimensions { get; set; } = FreeEnergyDefaults.LatentDimensions;
+    /// <summary>
+    /// Latent dimensions (the width of the encoding; z1 of the two-level VAE). Default: null, by depth as the command line:
+    /// <see cref="FreeEnergyDefaults.LatentDimensions"/> (20) for <see cref="FreeEnergyModelKind.Vae"/>,
+    /// <see cref="FreeEnergyDefaults.HierarchicalLatentDimensions"/> (100) for <see cref="FreeEnergyModelKind.HierarchicalVae"/>.
+    /// </summary>
+    public int? LatentDimensions { get; set; }
 
-    /// <summary>Hidden layer widths of the encoder (between x and z1 for the two-level VAE); the decoder mirrors them. Default: <see cref="FreeEnergyDefaults.VaeLayers"/> (one layer of 400).</summary>
-    public int[] Layers { get; set; } = FreeEnergyDefaults.VaeLayers;
+    /// <summary>
+    /// Hidden layer widths of the encoder (between x and z1 for the two-level VAE); the decoder mirrors them. Default: null,
+    /// by depth: <see cref="FreeEnergyDefaults.VaeLayers"/> (one layer of 400) or <see cref="FreeEnergyDefaults.HierarchicalVaeLayers"/> (200, 200).
+    /// </summary>
+    public int[]? Layers { get; set; }
 
-    /// <summary><see cref="FreeEnergyModelKind.HierarchicalVae"/>: z2's dimensions. Default: <see cref="FreeEnergyDefaults.UpperLatentDimensions"/>.</summary>
+    /// <summary><see cref="FreeEnergyModelKind.HierarchicalVae"/>: z2's dimensions. Default: <see cref="FreeEnergyDefaults.UpperLatentDimensions"/> (50).</summary>
     public int UpperLatentDimensions { get; set; } = FreeEnergyDefaults.UpperLatentDimensions;
 
     /// <summary>
@@ -51,7 +58,7 @@ public sealed class FreeEnergyVaeOptions
 
     /// <summary>
     /// Epochs over which the KL weight warms up (rising linearly to 1). Default: null, the engine's measured default
-    /// <see cref="VaeTrainingOptions.DefaultKlWarmupEpochs"/>: off for <see cref="FreeEnergyModelKind.Vae"/>, the first
+    /// <see cref="VaeDefaults.KlWarmupEpochs"/>: off for <see cref="FreeEnergyModelKind.Vae"/>, the first
     /// min(<see cref="Epochs"/>, 30) epochs for <see cref="FreeEnergyModelKind.HierarchicalVae"/>; 0 turns it off.
     /// </summary>
     public int? KlWarmupEpochs { get; set; }
@@ -59,9 +66,9 @@ public sealed class FreeEnergyVaeOptions
     /// <summary>The engine options (<paramref name="twoLevel"/>: with z2 and the upper layers).</summary>
     internal VaeTrainingOptions ToEngine(ulong seed, bool twoLevel = false) => new()
     {
-        LatentDimension = LatentDimensions,
+        LatentDimension = LatentDimensions ?? VaeDefaults.Latent(twoLevel),
         UpperLatentDimension = twoLevel ? UpperLatentDimensions : 0,
-        EncoderLayers = Layers,
+        EncoderLayers = Layers ?? VaeDefaults.Layers(twoLevel),
         UpperLayers = twoLevel ? UpperLayers : null,
         UpperBeta = Beta,
         ImportanceSamples = ImportanceSamples,
@@ -71,7 +78,7 @@ public sealed class FreeEnergyVaeOptions
         LearningRate = LearningRate,
         Likelihood = Likelihood,
         Beta = Beta,
-        KlWarmupEpochs = KlWarmupEpochs ?? VaeTrainingOptions.DefaultKlWarmupEpochs(twoLevel, Epochs),
+        KlWarmupEpochs = KlWarmupEpochs ?? VaeDefaults.KlWarmupEpochs(twoLevel, Epochs),
         Seed = seed,
     };
 }

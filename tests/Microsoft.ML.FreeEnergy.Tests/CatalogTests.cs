@@ -12,12 +12,31 @@ namespace Microsoft.ML.FreeEnergy.Tests;
 public sealed class CatalogTests
 {
     [Fact]
+    public void VaeOptionsTakeTheCommandLinesShapeByDepthUnlessGiven()
+    {
+        var options = new FreeEnergyVaeOptions();
+        var one = options.ToEngine(seed: 1);
+        var two = options.ToEngine(seed: 1, twoLevel: true);
+        Assert.Equal(FreeEnergyDefaults.LatentDimensions, one.LatentDimension);
+        Assert.Equal(FreeEnergyDefaults.VaeLayers, one.EncoderLayers);
+        Assert.Equal((100, 50), (two.LatentDimension, two.UpperLatentDimension)); // as `freeenergy train --model vae2`
+        Assert.Equal([200, 200], two.EncoderLayers);
+        Assert.Equal(FreeEnergyDefaults.HierarchicalLatentDimensions, two.LatentDimension);
+        Assert.Equal(FreeEnergyDefaults.HierarchicalVaeLayers, two.EncoderLayers);
+        options.LatentDimensions = 7;
+        options.Layers = [30];
+        var given = options.ToEngine(seed: 1, twoLevel: true);
+        Assert.Equal(7, given.LatentDimension);
+        Assert.Equal([30], given.EncoderLayers);
+    }
+
+    [Fact]
     public void VaeOptionsTakeTheEnginesMeasuredWarmupByDepthUnlessGiven()
     {
         var options = new FreeEnergyVaeOptions { Epochs = 50 };
         Assert.Null(options.KlWarmupEpochs);
         Assert.Equal(0, options.ToEngine(seed: 1).KlWarmupEpochs);
-        Assert.Equal(global::FreeEnergy.Training.VaeTrainingOptions.DefaultKlWarmupEpochs(true, 50), options.ToEngine(seed: 1, twoLevel: true).KlWarmupEpochs);
+        Assert.Equal(global::FreeEnergy.Training.VaeDefaults.KlWarmupEpochs(true, 50), options.ToEngine(seed: 1, twoLevel: true).KlWarmupEpochs);
         options.KlWarmupEpochs = 0;
         Assert.Equal(0, options.ToEngine(seed: 1, twoLevel: true).KlWarmupEpochs);
         options.KlWarmupEpochs = 7;

@@ -112,21 +112,9 @@ public sealed class VaeTrainingOptions
 
     /// <summary>
     /// KL warm-up (Sonderby et al. 2016): the KL weight rises linearly to 1/beta over this many epochs (epoch e = 1, 2, ...
-    /// uses min(1, e/N)). Default: 0 (off); the CLI and the ML.NET trainers start from <see cref="DefaultKlWarmupEpochs"/>.
+    /// uses min(1, e/N)). Default: 0 (off); the CLI and the ML.NET trainers start from <see cref="VaeDefaults.KlWarmupEpochs"/>.
     /// </summary>
     public int KlWarmupEpochs { get; set; }
-
-    /// <summary>Most epochs of the two-level VAE's default KL warm-up (see <see cref="DefaultKlWarmupEpochs"/>).</summary>
-    public const int TwoLevelKlWarmupEpochs = 30;
-
-    /// <summary>
-    /// The KL warm-up that the CLI and the ML.NET trainers use when none is given: none for one level; for two levels the
-    /// first min(<paramref name="epochs"/>, <see cref="TwoLevelKlWarmupEpochs"/>) epochs. Chosen by measurement
-    /// (<c>freeenergy bench iwae --objectives elbo --kl-warmup N</c>, full binarised MNIST, 30 epochs, test -log p(x) by
-    /// IWAE-500 on 2,000 rows): two levels 109.3 nats without warm-up, 96.2 over 10 epochs, 94.2 over 30; one level
-    /// 95.2 / 95.4 / 95.2, so it is left off there.
-    /// </summary>
-    public static int DefaultKlWarmupEpochs(bool twoLevel, int epochs) => twoLevel ? Math.Clamp(epochs, 0, TwoLevelKlWarmupEpochs) : 0;
 
     /// <summary>Stop when the validation free energy has not improved for this many epochs and restore the best
     /// parameters; 0 (default) never stops early. Needs validation rows.</summary>

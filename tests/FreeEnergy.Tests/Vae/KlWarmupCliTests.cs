@@ -25,9 +25,9 @@ public sealed class KlWarmupCliTests
             using var doc = JsonDocument.Parse(stdout);
             Assert.Equal(expected, doc.RootElement.GetProperty("klWarmupEpochs").GetInt32());
         }
-        Assert.Equal(0, VaeTrainingOptions.DefaultKlWarmupEpochs(twoLevel: false, epochs: 100));
-        Assert.Equal(12, VaeTrainingOptions.DefaultKlWarmupEpochs(twoLevel: true, epochs: 12));
-        Assert.Equal(VaeTrainingOptions.TwoLevelKlWarmupEpochs, VaeTrainingOptions.DefaultKlWarmupEpochs(twoLevel: true, epochs: 100));
+        Assert.Equal(0, VaeDefaults.KlWarmupEpochs(twoLevel: false, epochs: 100));
+        Assert.Equal(12, VaeDefaults.KlWarmupEpochs(twoLevel: true, epochs: 12));
+        Assert.Equal(VaeDefaults.TwoLevelKlWarmupEpochs, VaeDefaults.KlWarmupEpochs(twoLevel: true, epochs: 100));
     }
 
     [Fact]

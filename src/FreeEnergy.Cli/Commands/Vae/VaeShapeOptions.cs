@@ -34,12 +34,13 @@ internal sealed class VaeShapeOptions
 
     /// <summary>
     /// New training options for <paramref name="epochs"/> epochs with the shape and weights given (or defaulted, the KL
-    /// warm-up by <see cref="VaeTrainingOptions.DefaultKlWarmupEpochs"/>); batch, learning rate and seed are the caller's.
+    /// warm-up by <see cref="VaeDefaults.KlWarmupEpochs"/>); batch, learning rate and seed are the caller's.
     /// <paramref name="latents"/> is Z (vae) or Z1, Z2 (vae2).
     /// </summary>
     public VaeTrainingOptions Read(ParseResult parse, bool twoLevel, int epochs, out int[] latents)
     {
-        latents = VaeVerbs.ParseLayers(parse.GetValue(Latent) ?? (twoLevel ? "100,50" : "20"), "--latent");
+        latents = parse.GetValue(Latent) is { } given ? VaeVerbs.ParseLayers(given, "--latent")
+            : twoLevel ? [VaeDefaults.Latent(true), VaeDefaults.UpperLatent] : [VaeDefaults.Latent(false)];
         if (latents.Length != (twoLevel ? 2 : 1))
             throw new CliException(twoLevel ? $"--latent for vae2 takes two sizes Z1,Z2, e.g. 100,50 (got '{parse.GetValue(Latent)}')." : $"--latent for vae takes one size, e.g. 20 (got '{parse.GetValue(Latent)}'); use --model vae2 for two levels.");
         if (!twoLevel && parse.GetValue(UpperLayers) is not null) throw new CliException("--upper-layers applies to --model vae2 only.");
@@ -47,7 +48,7 @@ internal sealed class VaeShapeOptions
         {
             LatentDimension = CommonOptions.Range("--latent", latents[0], 1, 100_000),
             UpperLatentDimension = twoLevel ? CommonOptions.Range("--latent", latents[1], 1, 100_000) : 0,
-            EncoderLayers = VaeVerbs.ParseLayers(parse.GetValue(Layers) ?? (twoLevel ? "200,200" : "400")),
+            EncoderLayers = parse.GetValue(Layers) is { } layers ? VaeVerbs.ParseLayers(layers) : VaeDefaults.Layers(twoLevel),
             UpperLayers = parse.GetValue(UpperLayers) is { } upper ? VaeVerbs.ParseLayers(upper, "--upper-layers") : null,
             Beta = parse.GetValue(Beta) ?? 1f,
             UpperBeta = parse.GetValue(Beta) ?? 1f,
@@ -55,7 +56,7 @@ internal sealed class VaeShapeOptions
             LearningRateStages = parse.GetValue(LearningRateStages),
             DynamicBinarization = parse.GetValue(DynamicBinarize),
             Epochs = epochs,
-            KlWarmupEpochs = WarmupEpochs(parse, VaeTrainingOptions.DefaultKlWarmupEpochs(twoLevel, epochs)),
+            KlWarmupEpochs = WarmupEpochs(parse, VaeDefaults.KlWarmupEpochs(twoLevel, epochs)),
         };
         if (!(options.Beta > 0) || !float.IsFinite(options.Beta)) throw new CliException($"--beta must be positive (got {options.Beta}).");
         return options;
