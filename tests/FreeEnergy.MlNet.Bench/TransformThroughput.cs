@@ -17,7 +17,8 @@ namespace FreeEnergy.MlNet.Bench;
 /// median of five rounds that run every path in turn after a warm-up, all in one process: the engine on the whole matrix; ML.NET's <c>Transform</c> of
 /// <c>FreeEnergyScore</c> and <c>FreeEnergyEncode</c> over a cached <c>IDataView</c>, read through a cursor; the bulk path
 /// <c>ScoreRows</c>; and the two per-row bounds behind a row-at-a-time cursor: the engine called one row at a time, and
-/// ONNX Runtime run on one row at a time (what OnnxTransformer does per row).
+/// ONNX Runtime run on one row at a time (what OnnxTransformer does per row); and the anomaly detector's <c>Transform</c>
+/// with a one-level and a two-level VAE (binarised, complexity-corrected, the shapes of the defaults).
 /// </summary>
 internal static class TransformThroughput
 {
@@ -32,6 +33,11 @@ internal static class TransformThroughput
 
         var score = ml.Transforms.FreeEnergyScore("Score", nameof(MnistRow.Features), model).Fit(data);
         var encode = ml.Transforms.FreeEnergyEncode("Hidden", nameof(MnistRow.Features), model).Fit(data);
+        // The detector as users meet it (binarised, complexity-corrected; 1 epoch: scoring cost does not depend on training).
+        FreeEnergyAnomalyDetectionTransformer Detector(FreeEnergyModelKind kind) => ml.AnomalyDetection.Trainers
+            .FreeEnergy(nameof(MnistRow.Features), kind, epochs: 1, binarize: true, subtractInputComplexity: true, seed: 1).Fit(data);
+        var vaeDetector = Detector(FreeEnergyModelKind.Vae);
+        var vae2Detector = Detector(FreeEnergyModelKind.HierarchicalVae);
         var paths = new (string Name, Action Pass)[]
         {
             ("engine_score", () => model.FreeEnergy(x.View)),
@@ -41,6 +47,8 @@ internal static class TransformThroughput
             ("onnxruntime_score_one_row_at_a_time", OnnxRuntimePerRow(model, x)),
             ("engine_encode", () => model.Encode(x.View)),
             ("mlnet_transform_encode", () => Drain<VBuffer<float>>(encode.Transform(data), "Hidden")),
+            ("mlnet_detector_vae", () => Drain<float>(vaeDetector.Transform(data), "Score")),
+            ("mlnet_detector_vae2", () => Drain<float>(vae2Detector.Transform(data), "Score")),
         };
         var figures = RowsPerSecond(x.Rows, paths);
         double Ratio(string a, string b) => Math.Round(figures[a]!.GetValue<double>() / figures[b]!.GetValue<double>(), 3);
@@ -51,6 +59,7 @@ internal static class TransformThroughput
             ["engine_one_row_at_a_time_vs_engine"] = Ratio("engine_score_one_row_at_a_time", "engine_score"),
             ["onnxruntime_one_row_at_a_time_vs_engine"] = Ratio("onnxruntime_score_one_row_at_a_time", "engine_score"),
             ["mlnet_transform_encode_vs_engine"] = Ratio("mlnet_transform_encode", "engine_encode"),
+            ["mlnet_detector_vae2_vs_vae"] = Ratio("mlnet_detector_vae2", "mlnet_detector_vae"),
         };
         Console.Error.WriteLine("| path | rows/s |");
         Console.Error.WriteLine("|---|---|");
