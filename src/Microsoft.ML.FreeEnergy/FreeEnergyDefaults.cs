@@ -24,10 +24,10 @@ public static class FreeEnergyDefaults
     public const int HiddenUnits = 100;
 
     /// <summary>VAE latent dimensions (the engine's <see cref="global::FreeEnergy.Training.VaeDefaults"/>, as the command line).</summary>
-    public const int LatentDimensions = 20;
+    public const int LatentDimensions = global::FreeEnergy.Training.VaeDefaults.OneLevelLatent;
 
     /// <summary>The two-level VAE's z1 dimensions (the IWAE paper's; as <c>freeenergy train --model vae2</c>).</summary>
-    public const int HierarchicalLatentDimensions = 100;
+    public const int HierarchicalLatentDimensions = global::FreeEnergy.Training.VaeDefaults.TwoLevelLatent;
 
     /// <summary>The two-level VAE's top latent dimensions (z2).</summary>
     public const int UpperLatentDimensions = global::FreeEnergy.Training.VaeDefaults.UpperLatent;

@@ -60,6 +60,7 @@ internal static class BenchIwaeCommand
             var train = perEpoch ? grey : Binarization.Fixed(grey.View, sd, 1);
             var test = Binarization.Fixed(DataReader.Read(testPath, new DataReadOptions { MaxRows = testLimit > 0 ? testLimit : null }).Features.View, sd, 2);
 
+            int warmupEpochs = shape.WarmupEpochs(parse);
             var runs = new List<Run>();
             var depths = Choices("--levels", parse.GetValue(levels)!, ["1", "2"]);
             var bounds = Choices("--objectives", parse.GetValue(objectives)!, ["elbo", "iwae"]);
@@ -71,7 +72,7 @@ internal static class BenchIwaeCommand
                         LatentDimension = twoLevel ? 100 : 50, UpperLatentDimension = twoLevel ? 50 : 0, EncoderLayers = [200, 200], UpperLayers = [100, 100],
                         Activation = Compute.Activation.Tanh, Likelihood = VaeLikelihood.Bernoulli, LearningRate = 1e-3f, AdamBeta2 = 0.999f, AdamEpsilon = 1e-4f,
                         BatchSize = b, Epochs = e, Seed = sd, ImportanceSamples = samples, LearningRateStages = parse.GetValue(stages),
-                        DynamicBinarization = perEpoch, KlWarmupEpochs = shape.WarmupEpochs(parse),
+                        DynamicBinarization = perEpoch, KlWarmupEpochs = warmupEpochs,
                     };
                     // Warm-up (JIT, first-touch memory) on a few rows, so that the first configuration's epochs are not charged for it.
                     options.Epochs = 1;
@@ -110,8 +111,8 @@ internal static class BenchIwaeCommand
             }
             JsonNode? Ratio(bool twoLevelA, int samplesA, bool twoLevelB, int samplesB)
             {
-                var a = runs.Find(r => r.Model.StartsWith(twoLevelA ? "two" : "one", StringComparison.Ordinal) && r.Samples == samplesA);
-                var b = runs.Find(r => r.Model.StartsWith(twoLevelB ? "two" : "one", StringComparison.Ordinal) && r.Samples == samplesB);
+                var a = runs.Find(r => (r.Trained is HierarchicalVae) == twoLevelA && r.Samples == samplesA);
+                var b = runs.Find(r => (r.Trained is HierarchicalVae) == twoLevelB && r.Samples == samplesB);
                 return a is null || b is null ? null : JsonValue.Create(a.Log.CpuSeconds.Average() / b.Log.CpuSeconds.Average());
             }
             var result = new JsonObject
@@ -123,7 +124,7 @@ internal static class BenchIwaeCommand
                 ["epochs"] = e,
                 ["batch"] = b,
                 ["learningRateStages"] = parse.GetValue(stages),
-                ["klWarmupEpochs"] = shape.WarmupEpochs(parse),
+                ["klWarmupEpochs"] = warmupEpochs,
                 ["binarisation"] = perEpoch
                     ? "training: a new Bernoulli draw per pixel intensity every epoch (dynamic); test: one seeded draw"
                     : "one Bernoulli draw per pixel intensity (seeded), train and test",

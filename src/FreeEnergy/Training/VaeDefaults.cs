@@ -25,8 +25,14 @@ public static class VaeDefaults
     /// <summary>z2's dimensions in a two-level VAE.</summary>
     public const int UpperLatent = 50;
 
-    /// <summary>The latent dimensions (z1 for two levels): 20 for one level, 100 for two.</summary>
-    public static int Latent(bool twoLevel) => twoLevel ? 100 : 20;
+    /// <summary>The latent dimensions of a one-level VAE.</summary>
+    public const int OneLevelLatent = 20;
+
+    /// <summary>z1's dimensions in a two-level VAE.</summary>
+    public const int TwoLevelLatent = 100;
+
+    /// <summary>The latent dimensions (z1 for two levels): <see cref="OneLevelLatent"/> or <see cref="TwoLevelLatent"/>.</summary>
+    public static int Latent(bool twoLevel) => twoLevel ? TwoLevelLatent : OneLevelLatent;
 
     /// <summary>The hidden widths between x and the (first) latent layer: [400] for one level, [200, 200] for two (the layers between z1 and z2 are half of these).</summary>
     public static int[] Layers(bool twoLevel) => twoLevel ? [200, 200] : [400];

@@ -7,10 +7,10 @@ namespace FreeEnergy.Training;
 public sealed class VaeTrainingOptions
 {
     /// <summary>Latent dimension Z. Default: 20.</summary>
-    public int LatentDimension { get; set; } = 20;
+    public int LatentDimension { get; set; } = VaeDefaults.OneLevelLatent;
 
     /// <summary>Encoder hidden layer widths, input side first (may be empty). Default: [400].</summary>
-    public int[] EncoderLayers { get; set; } = [400];
+    public int[] EncoderLayers { get; set; } = VaeDefaults.Layers(twoLevel: false);
 
     /// <summary>Decoder hidden layer widths, latent side first; null (default) mirrors the encoder.</summary>
     public int[]? DecoderLayers { get; set; }
