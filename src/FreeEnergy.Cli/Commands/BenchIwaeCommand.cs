@@ -13,7 +13,7 @@ using FreeEnergy.Training;
 namespace FreeEnergy.Cli.Commands;
 
 /// <summary>
-/// <c>freeenergy bench iwae --data DIR [--epochs E] [--iwae K] [--test-samples S] [--lr-stages] [--dynamic-binarize] [--kl-warmup E] [--levels 1,2] [--objectives elbo,iwae] [--json]</c>: the comparison of Burda,
+/// <c>freeenergy bench iwae --data DIR [--epochs E] [--iwae K] [--test-samples S] [--lr-stages] [--dynamic-binarize] [--kl-warmup E] [--levels 1,2] [--objectives elbo,iwae] [--rounds R] [--json]</c>: the comparison of Burda,
 /// Grosse and Salakhutdinov (2016, table 1) on binarised MNIST: one level (784-200-200-50) and two levels
 /// (784-200-200-100 then 100-100-50), tanh, each trained with the ELBO and with the K-sample IWAE bound for the same
 /// epochs (Adam, batch 20, the paper's learning-rate stages and dynamic binarisation when asked), reporting the test -log p(x) by IWAE with S draws
@@ -21,7 +21,8 @@ namespace FreeEnergy.Cli.Commands;
 /// </summary>
 internal static class BenchIwaeCommand
 {
-    private sealed record Run(string Model, int Samples, IVariationalModel Trained, BenchVaeCommand.EpochLog Log, double TrainSeconds);
+    /// <summary>One configuration: its model (the last round's; every round trains the same bits) and each round's CPU seconds per epoch.</summary>
+    private sealed record Run(string Model, int Samples, IVariationalModel Trained, BenchVaeCommand.EpochLog Log, double TrainSeconds, List<double> RoundCpuSeconds);
 
     public static Command Create()
     {
@@ -37,18 +38,20 @@ internal static class BenchIwaeCommand
         var shape = new VaeShapeOptions();
         var warmup = shape.KlWarmup;
         var levels = new Option<string>("--levels") { Description = "Which depths to train: 1, 2 or 1,2 (ratios between depths need both).", DefaultValueFactory = _ => "1,2" };
+        var rounds = new Option<int>("--rounds") { Description = "Train every configuration this many times, alternating, and report the median CPU seconds per epoch and the median of the rounds' ratios (epoch costs on a shared machine).", DefaultValueFactory = _ => 1 };
         var objectives = new Option<string>("--objectives") { Description = "Which objectives to train: elbo, iwae or elbo,iwae (ratios between objectives need both).", DefaultValueFactory = _ => "elbo,iwae" };
         var threads = CommonOptions.Threads();
         var seed = CommonOptions.Seed();
         var json = CommonOptions.Json();
         var command = new Command("iwae", "One- and two-level VAEs trained with the ELBO and with IWAE-K on binarised MNIST: test -log p(x) by IWAE and epoch costs.");
-        foreach (var o in new Option[] { data, epochs, iwae, testSamples, maxRows, testRows, batch, stages, dynamic, warmup, levels, objectives, threads, seed, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { data, epochs, iwae, testSamples, maxRows, testRows, batch, stages, dynamic, warmup, levels, objectives, rounds, threads, seed, json }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             int e = CommonOptions.Range("--epochs", parse.GetValue(epochs), 1, 100_000);
             int k = CommonOptions.Range("--iwae", parse.GetValue(iwae), 2, 10_000);
             int s = CommonOptions.Range("--test-samples", parse.GetValue(testSamples), 1, 1_000_000);
             int b = CommonOptions.Range("--batch", parse.GetValue(batch), 1, 1_000_000);
+            int roundCount = CommonOptions.Range("--rounds", parse.GetValue(rounds), 1, 1000);
             ulong sd = parse.GetValue(seed);
             var backend = new CpuBackend(CommonOptions.Range("--threads", parse.GetValue(threads), 0, 1024));
             var (trainPath, testPath) = BenchVaeCommand.Locate(parse.GetValue(data)!);
@@ -64,8 +67,10 @@ internal static class BenchIwaeCommand
             var runs = new List<Run>();
             var depths = Choices("--levels", parse.GetValue(levels)!, ["1", "2"]);
             var bounds = Choices("--objectives", parse.GetValue(objectives)!, ["elbo", "iwae"]);
-            foreach (var twoLevel in new[] { false, true }.Where(t => depths.Contains(t ? "2" : "1")))
-                foreach (var samples in new[] { 1, k }.Where(n => bounds.Contains(n == 1 ? "elbo" : "iwae")))
+            var configurations = new[] { false, true }.Where(t => depths.Contains(t ? "2" : "1"))
+                .SelectMany(t => new[] { 1, k }.Where(n => bounds.Contains(n == 1 ? "elbo" : "iwae")).Select(n => (TwoLevel: t, Samples: n))).ToList();
+            for (int round = 0; round < roundCount; round++)
+                foreach (var (twoLevel, samples) in configurations)
                 {
                     var options = new VaeTrainingOptions
                     {
@@ -85,7 +90,13 @@ internal static class BenchIwaeCommand
                     IVariationalModel model = twoLevel
                         ? HierarchicalVaeTrainer.Train(train.View, null, options, backend, log)
                         : VaeTrainer.Train(train.View, null, options, backend, log);
-                    runs.Add(new Run(twoLevel ? "two-level 784-200-200-100-100-100-50" : "one-level 784-200-200-50", samples, model, log, clock.Elapsed.TotalSeconds));
+                    double seconds = clock.Elapsed.TotalSeconds;
+                    int index = runs.FindIndex(r => (r.Trained is HierarchicalVae) == twoLevel && r.Samples == samples);
+                    var perRound = index < 0 ? [] : runs[index].RoundCpuSeconds;
+                    perRound.Add(log.CpuSeconds.Average());
+                    var run = new Run(twoLevel ? "two-level 784-200-200-100-100-100-50" : "one-level 784-200-200-50", samples, model, log, seconds, perRound);
+                    if (index < 0) runs.Add(run);
+                    else runs[index] = run;
                 }
 
             var results = new JsonArray();
@@ -100,7 +111,8 @@ internal static class BenchIwaeCommand
                     ["objective"] = run.Samples == 1 ? "elbo" : $"iwae-{run.Samples}",
                     ["trainSeconds"] = run.TrainSeconds,
                     ["secondsPerEpoch"] = run.TrainSeconds / e,
-                    ["cpuSecondsPerEpoch"] = run.Log.CpuSeconds.Average(),
+                    ["cpuSecondsPerEpoch"] = MedianTimer.Median(run.RoundCpuSeconds),
+                    ["cpuSecondsPerEpochByRound"] = new JsonArray(run.RoundCpuSeconds.Select(x => (JsonNode)JsonValue.Create(x)!).ToArray()),
                     ["trainLoss"] = JsonOutput.Number(run.Log.Reports[^1].TrainingLoss),
                     ["testNll"] = JsonOutput.Number(nll),
                     ["testNllStandardError"] = JsonOutput.Number(nllError),
@@ -113,7 +125,7 @@ internal static class BenchIwaeCommand
             {
                 var a = runs.Find(r => (r.Trained is HierarchicalVae) == twoLevelA && r.Samples == samplesA);
                 var b = runs.Find(r => (r.Trained is HierarchicalVae) == twoLevelB && r.Samples == samplesB);
-                return a is null || b is null ? null : JsonValue.Create(a.Log.CpuSeconds.Average() / b.Log.CpuSeconds.Average());
+                return a is null || b is null ? null : JsonValue.Create(MedianTimer.Median(a.RoundCpuSeconds.Zip(b.RoundCpuSeconds, (x, y) => x / y)));
             }
             var result = new JsonObject
             {
@@ -122,6 +134,7 @@ internal static class BenchIwaeCommand
                 ["threads"] = backend.Threads,
                 ["logicalProcessors"] = Environment.ProcessorCount,
                 ["epochs"] = e,
+                ["rounds"] = roundCount,
                 ["batch"] = b,
                 ["learningRateStages"] = parse.GetValue(stages),
                 ["klWarmupEpochs"] = warmupEpochs,
@@ -133,7 +146,8 @@ internal static class BenchIwaeCommand
                 ["testSamples"] = s,
                 ["iwae"] = k,
                 ["runs"] = results,
-                // CPU seconds per epoch (all threads): steadier than wall time on a shared machine.
+                // CPU seconds per epoch (all threads): steadier than wall time on a shared machine; the median over rounds of
+                // each round's ratio (the two configurations trained back to back).
                 ["twoLevelOverOneLevelEpoch"] = Ratio(true, 1, false, 1),
                 ["iwaeOverElboEpochOneLevel"] = Ratio(false, k, false, 1),
                 ["iwaeOverElboEpochTwoLevel"] = Ratio(true, k, true, 1),

@@ -17,7 +17,15 @@ internal static class MedianTimer
             work();
             times[r] = sw.Elapsed.TotalSeconds;
         }
-        Array.Sort(times);
-        return times[repeats / 2];
+        return Median(times);
+    }
+
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0) throw new ArgumentException("No values.", nameof(values));
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

@@ -74,11 +74,12 @@ public class HierarchicalVaeTests
         Assert.True(messages.Count == 0, $"{messages.Count} of {theta.Length} gradients differ: {string.Join("; ", messages.Take(5))}");
     }
 
-    [Fact]
-    public void MiddleLogRatioMatchesTheGaussianDensities()
+    [Theory]
+    [InlineData(4)]
+    [InlineData(300)] // wider than one vectorised block of 256 latents
+    public void MiddleLogRatioMatchesTheGaussianDensities(int n)
     {
         var random = new RandomStream(5, 5);
-        const int n = 4;
         float[] lv1 = new float[n], eps = new float[n], z1 = new float[n], prior = new float[2 * n], mu1 = new float[n];
         for (int j = 0; j < n; j++)
         {
@@ -91,6 +92,26 @@ public class HierarchicalVaeTests
         double expected = 0;
         for (int j = 0; j < n; j++) expected += LogNormal(z1[j], mu1[j], lv1[j]) - LogNormal(z1[j], prior[j], prior[n + j]);
         Assert.Equal(expected, HierarchicalVaeKernels.LogRatio(z1, lv1, eps, prior), 4);
+
+        // The backward kernels against their formulas written out per latent in double precision.
+        const float weight = 0.7f;
+        var priorGrad = new float[2 * n];
+        var z1Grad = Enumerable.Range(0, n).Select(j => 0.1f * (j % 5)).ToArray();
+        var z1GradBefore = (float[])z1Grad.Clone();
+        HierarchicalVaeKernels.PriorBackward(z1, prior, weight, priorGrad, z1Grad);
+        var head1 = mu1.Concat(lv1).ToArray();
+        var headGrad = new float[2 * n];
+        HierarchicalVaeKernels.PosteriorHeadBackward(head1, eps, z1Grad, weight, headGrad);
+        for (int j = 0; j < n; j++)
+        {
+            double d = z1[j] - prior[j], g = weight * d * Math.Exp(-prior[n + j]);
+            Near(-g, priorGrad[j]);
+            Near(0.5 * (weight - d * g), priorGrad[n + j]);
+            Near(z1GradBefore[j] + g, z1Grad[j]);
+            Assert.Equal(z1Grad[j], headGrad[j]);
+            Near(0.5 * z1Grad[j] * eps[j] * Math.Exp(0.5 * lv1[j]) - 0.5 * weight, headGrad[n + j]);
+        }
+        static void Near(double expected, float actual) => Assert.True(Math.Abs(actual - expected) <= 1e-5 * (1 + Math.Abs(expected)), $"{actual} vs {expected}");
     }
 
     /// <summary>

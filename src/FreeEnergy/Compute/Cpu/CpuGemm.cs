@@ -8,7 +8,8 @@ namespace FreeEnergy.Compute.Cpu;
 /// <item>thin (C with at most 4 rows or columns): unpacked axpy / dot loops, no packing;</item>
 /// <item>narrow (AVX2/AVX-512 with at most 8 rows or columns): a 12x8 FMA kernel streaming the wide operand in place;</item>
 /// <item>otherwise packed: BLIS-style blocking (KC x NR B micro-panels in L1, MC x KC A blocks in L2, KC x NC B blocks
-/// in L3) around a register-blocked micro-kernel: AVX-512 8x32, AVX2+FMA 6x16, Vector&lt;T&gt; 4x2W, scalar 4x4.</item>
+/// in L3) around a register-blocked micro-kernel: AVX-512 8x32, AVX2+FMA 6x16, Vector&lt;T&gt; 4x2W, scalar 4x4; when C's
+/// rows fit in one A block, a B that is not transposed is read in place instead of packed.</item>
 /// </list>
 /// Threads (the count given) split C into disjoint tile-aligned ranges on dedicated workers; packing buffers are
 /// pooled per thread, so single-threaded calls do not allocate after warm-up.

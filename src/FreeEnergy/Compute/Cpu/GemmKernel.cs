@@ -39,8 +39,11 @@ internal unsafe interface IGemmKernel
     /// <summary>Columns of one packed B block (KC x NC in L3); a multiple of NR.</summary>
     static abstract int NC { get; }
 
-    /// <summary>Runs the tile: a is kc x MR (k-major), b is kc x NR (k-major), c has row stride ldc.</summary>
-    static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, StoreMode mode);
+    /// <summary>
+    /// Runs the tile: a is kc x MR (k-major), b is kc rows of NR values ldb apart (NR for a packed panel; the row stride
+    /// of B when the kernel reads op(B) in place), c has row stride ldc.
+    /// </summary>
+    static abstract void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta, StoreMode mode);
 }
 
 /// <summary>The scalar form of the tile store; bit-identical to the vector stores (single-rounded FMA).</summary>

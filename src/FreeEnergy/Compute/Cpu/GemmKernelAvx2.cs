@@ -14,7 +14,7 @@ internal unsafe struct Avx2Kernel : IGemmKernel
     public static int NC => 4080;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, StoreMode mode)
+    public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta, StoreMode mode)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         if (mode != StoreMode.Overwrite)
@@ -49,7 +49,7 @@ internal unsafe struct Avx2Kernel : IGemmKernel
             c50 = Fma.MultiplyAdd(a5, b0, c50);
             c51 = Fma.MultiplyAdd(a5, b1, c51);
             a += 6;
-            b += 16;
+            b += ldb;
         }
         var va = Vector256.Create(alpha);
         var vb = Vector256.Create(beta);

@@ -14,7 +14,7 @@ internal unsafe struct Avx2NarrowKernel : IGemmKernel
     public static int NC => 4080;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, StoreMode mode)
+    public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta, StoreMode mode)
     {
         Vector256<float> c0_0 = default, c1_0 = default, c2_0 = default, c3_0 = default, c4_0 = default, c5_0 = default, c6_0 = default, c7_0 = default, c8_0 = default, c9_0 = default, c10_0 = default, c11_0 = default;
         for (int p = 0; p < kc; p++)
@@ -33,7 +33,7 @@ internal unsafe struct Avx2NarrowKernel : IGemmKernel
             c10_0 = Fma.MultiplyAdd(Avx.BroadcastScalarToVector256(a + 10), b0, c10_0);
             c11_0 = Fma.MultiplyAdd(Avx.BroadcastScalarToVector256(a + 11), b0, c11_0);
             a += 12;
-            b += 8;
+            b += ldb;
         }
         var va = Vector256.Create(alpha);
         var vb = Vector256.Create(beta);

@@ -14,7 +14,7 @@ internal unsafe struct Avx512Kernel : IGemmKernel
     public static int NC => 4064;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, StoreMode mode)
+    public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta, StoreMode mode)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
@@ -46,7 +46,7 @@ internal unsafe struct Avx512Kernel : IGemmKernel
             c70 = Fma512(a7, b0, c70);
             c71 = Fma512(a7, b1, c71);
             a += 8;
-            b += 32;
+            b += ldb;
         }
         var va = Vector512.Create(alpha);
         var vb = Vector512.Create(beta);

@@ -13,7 +13,7 @@ internal unsafe struct VectorTKernel : IGemmKernel
     public static int NC => 4096;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, StoreMode mode)
+    public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta, StoreMode mode)
     {
         int w = Vector<float>.Count;
         Vector<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
@@ -30,7 +30,7 @@ internal unsafe struct VectorTKernel : IGemmKernel
             var a3 = new Vector<float>(a[3]);
             c30 = Fma(a3, b0, c30); c31 = Fma(a3, b1, c31);
             a += 4;
-            b += 2 * w;
+            b += ldb;
         }
         var va = new Vector<float>(alpha);
         var vb = new Vector<float>(beta);
@@ -73,7 +73,7 @@ internal unsafe struct ScalarKernel : IGemmKernel
     public static int NC => 2048;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, StoreMode mode)
+    public static void Run(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float alpha, float beta, StoreMode mode)
     {
         float* acc = stackalloc float[16];
         for (int i = 0; i < 16; i++) acc[i] = 0f;
@@ -89,7 +89,7 @@ internal unsafe struct ScalarKernel : IGemmKernel
                 row[3] = MathF.FusedMultiplyAdd(av, b[3], row[3]);
             }
             a += 4;
-            b += 4;
+            b += ldb;
         }
         for (int i = 0; i < 4; i++)
             for (int j = 0; j < 4; j++)

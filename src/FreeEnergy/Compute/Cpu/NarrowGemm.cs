@@ -93,7 +93,7 @@ internal static unsafe class NarrowGemm
                     // The last partial block: pack its rows zero-padded to 12 so nothing past the end is read.
                     float* packedLeft = GemmScratch.PackedA(NarrowGemm.Rows * K);
                     GemmPacking.PackA(LeftTransposed, Left, LeftLd, i, rows, 0, K, NarrowGemm.Rows, packedLeft);
-                    Avx2NarrowKernel.Run(K, packedLeft, Packed, tile, Width, 1f, 0f, StoreMode.Overwrite);
+                    Avx2NarrowKernel.Run(K, packedLeft, Packed, Width, tile, Width, 1f, 0f, StoreMode.Overwrite);
                 }
                 for (int r = 0; r < rows; r++)
                 {
