@@ -6,7 +6,8 @@
 # Usage: build/quality/vae-iwae.sh [DATA_DIR] ; env: EPOCHS (100; the paper trains 3,280), IWAE (5), TEST_SAMPLES (5000),
 #        MAX_ROWS / TEST_ROWS (0 = all; smoke runs), THREADS (0 = all), STAGES (1 = the paper's lr stages),
 #        DYNAMIC (1 = dynamic binarisation of the training images per epoch, as the paper), WARMUP (KL warm-up epochs, 0 = off;
-#        the paper has none), OUT (artifacts/quality/vae)
+#        the paper has none), ROUNDS (1; more trains every configuration that many times, alternating, for steadier
+#        epoch-cost ratios on a shared machine), OUT (artifacts/quality/vae)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=${1:-}
@@ -19,5 +20,5 @@ flags=(); [ "${STAGES:-0}" = 1 ] && flags=(--lr-stages)
 [ "${DYNAMIC:-0}" = 1 ] && flags+=(--dynamic-binarize)
 flags+=(--kl-warmup "${WARMUP:-0}")
 dotnet src/FreeEnergy.Cli/bin/Release/net10.0/FreeEnergy.Cli.dll bench iwae --data "$data" --epochs "${EPOCHS:-100}" --iwae "${IWAE:-5}" \
-  --test-samples "${TEST_SAMPLES:-5000}" --max-rows "${MAX_ROWS:-0}" --test-rows "${TEST_ROWS:-0}" --threads "${THREADS:-0}" "${flags[@]}" --json \
+  --test-samples "${TEST_SAMPLES:-5000}" --max-rows "${MAX_ROWS:-0}" --test-rows "${TEST_ROWS:-0}" --threads "${THREADS:-0}" --rounds "${ROUNDS:-1}" "${flags[@]}" --json \
   | tee "$out/bench-iwae.json"

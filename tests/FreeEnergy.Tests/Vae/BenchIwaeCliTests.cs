@@ -52,6 +52,33 @@ public class BenchIwaeCliTests
         Assert.Contains("--levels '3': expected one or more of 1, 2", badErr);
     }
 
+    [Fact]
+    public void RoundsRetrainEveryConfigurationAndReportTheMedianOfTheRoundsRatios()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllBytes(dir.File("train-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Mnist(40, 28, 28).Images));
+        File.WriteAllBytes(dir.File("t10k-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Mnist(8, 28, 28).Images));
+        var (code, stdout, stderr) = Bench(dir.Path, "--objectives", "elbo", "--rounds", "3");
+        Assert.True(code == 0, stderr);
+        var result = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(3, result.GetProperty("rounds").GetInt32());
+        var runs = result.GetProperty("runs").EnumerateArray().ToArray();
+        Assert.Equal(2, runs.Length);
+        var perRound = runs.Select(r => r.GetProperty("cpuSecondsPerEpochByRound").EnumerateArray().Select(x => x.GetDouble()).ToArray()).ToArray();
+        Assert.All(perRound, p => Assert.Equal(3, p.Length));
+        for (int i = 0; i < 2; i++)
+        {
+            var sorted = perRound[i].Order().ToArray();
+            Assert.Equal(sorted[1], runs[i].GetProperty("cpuSecondsPerEpoch").GetDouble());
+        }
+        var ratios = perRound[1].Zip(perRound[0], (two, one) => two / one).Order().ToArray();
+        Assert.Equal(ratios[1], result.GetProperty("twoLevelOverOneLevelEpoch").GetDouble(), 12);
+
+        var (badCode, _, badErr) = Bench(dir.Path, "--rounds", "0");
+        Assert.Equal(2, badCode);
+        Assert.Contains("--rounds", badErr);
+    }
+
     private static (int Code, string Stdout, string Stderr) Bench(string data, params string[] extra)
     {
         var stdout = new StringWriter();
