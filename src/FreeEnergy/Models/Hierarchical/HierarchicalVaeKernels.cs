@@ -5,11 +5,12 @@ namespace FreeEnergy.Models;
 /// <summary>
 /// Row kernels of the two-level VAE's middle level: the Monte-Carlo log ratio log q(z1|x) - log p(z1|z2) of two diagonal
 /// Gaussians and its reparameterised gradients (z1 = mu1 + e^(lv1/2) eps1; p(z1|z2) = N(m, e^v) from the prior network).
-/// The exponentials of each block of up to <see cref="Block"/> latents are taken together (vectorised), the rest per latent.
+/// The exponentials of a pair's latents are taken together (vectorised), the rest per latent.
 /// </summary>
 internal static class HierarchicalVaeKernels
 {
-    private const int Block = 256;
+    /// <summary>Latents up to which <see cref="LogRatio"/> keeps its scratch on the stack (wider ones, rare, allocate).</summary>
+    private const int StackLatents = 1024;
 
     /// <summary>
     /// sum_j [-lv1_j/2 - eps1_j^2/2] - [-v_j/2 - (z1_j - m_j)^2 e^-v_j / 2] (the 2 pi terms cancel), with
@@ -18,19 +19,13 @@ internal static class HierarchicalVaeKernels
     public static double LogRatio(ReadOnlySpan<float> z1, ReadOnlySpan<float> logVariance1, ReadOnlySpan<float> eps1, ReadOnlySpan<float> priorHead)
     {
         int n = z1.Length;
-        Span<float> inverseVariance = stackalloc float[Math.Min(n, Block)];
+        Span<float> inverseVariance = n <= StackLatents ? stackalloc float[n] : new float[n];
+        ExpScaled(priorHead.Slice(n, n), -1f, inverseVariance);
         double s = 0;
-        for (int start = 0; start < n; start += Block)
+        for (int j = 0; j < n; j++)
         {
-            int count = Math.Min(Block, n - start);
-            var iv = inverseVariance[..count];
-            ExpScaled(priorHead.Slice(n + start, count), -1f, iv);
-            for (int i = 0; i < count; i++)
-            {
-                int j = start + i;
-                double e = eps1[j], d = (double)z1[j] - priorHead[j], v = priorHead[n + j];
-                s += -0.5 * logVariance1[j] - 0.5 * e * e + 0.5 * v + 0.5 * d * d * iv[i];
-            }
+            double e = eps1[j], d = (double)z1[j] - priorHead[j], v = priorHead[n + j];
+            s += -0.5 * logVariance1[j] - 0.5 * e * e + 0.5 * v + 0.5 * d * d * inverseVariance[j];
         }
         return s;
     }
@@ -42,21 +37,16 @@ internal static class HierarchicalVaeKernels
     public static void PriorBackward(ReadOnlySpan<float> z1, ReadOnlySpan<float> priorHead, float weight, Span<float> priorHeadGrad, Span<float> z1Grad)
     {
         int n = z1.Length;
-        Span<float> inverseVariance = stackalloc float[Math.Min(n, Block)];
-        for (int start = 0; start < n; start += Block)
+        // e^-v first, in the log-variance half of the gradient, which each latent then overwrites.
+        var inverseVariance = priorHeadGrad.Slice(n, n);
+        ExpScaled(priorHead.Slice(n, n), -1f, inverseVariance);
+        for (int j = 0; j < n; j++)
         {
-            int count = Math.Min(Block, n - start);
-            var iv = inverseVariance[..count];
-            ExpScaled(priorHead.Slice(n + start, count), -1f, iv);
-            for (int i = 0; i < count; i++)
-            {
-                int j = start + i;
-                float d = z1[j] - priorHead[j];
-                float g = weight * d * iv[i];
-                priorHeadGrad[j] = -g;
-                priorHeadGrad[n + j] = 0.5f * (weight - d * g);
-                z1Grad[j] += g;
-            }
+            float d = z1[j] - priorHead[j];
+            float g = weight * d * inverseVariance[j];
+            priorHeadGrad[j] = -g;
+            priorHeadGrad[n + j] = 0.5f * (weight - d * g);
+            z1Grad[j] += g;
         }
     }
 
@@ -68,17 +58,9 @@ internal static class HierarchicalVaeKernels
     {
         int n = z1Grad.Length;
         z1Grad.CopyTo(headGrad[..n]);
-        for (int start = 0; start < n; start += Block)
-        {
-            int count = Math.Min(Block, n - start);
-            var sigma = headGrad.Slice(n + start, count);
-            ExpScaled(head.Slice(n + start, count), 0.5f, sigma);
-            for (int i = 0; i < count; i++)
-            {
-                int j = start + i;
-                sigma[i] = 0.5f * z1Grad[j] * eps[j] * sigma[i] - 0.5f * weight;
-            }
-        }
+        var sigma = headGrad.Slice(n, n);
+        ExpScaled(head.Slice(n, n), 0.5f, sigma);
+        for (int j = 0; j < n; j++) sigma[j] = 0.5f * z1Grad[j] * eps[j] * sigma[j] - 0.5f * weight;
     }
 
     /// <summary>result = e^(factor x), vectorised.</summary>
