@@ -6,9 +6,11 @@
 # ThresholdBinarizer). 784 x HIDDEN Bernoulli RBM, batch BATCH; ours runs CD-1 with momentum MOMENTUM (default 0.5; 0 is
 # scikit-learn's plain SGD step), torch CD-1 with momentum 0.5, sklearn its own PCD-1 (same five matrix products per
 # batch). Each run reports its epochs; a run's time is the median of its epochs
-# (data loading excluded), the table shows the median over rounds, and the ratios ours/sklearn and ours/torch.
-#   ROUNDS (default 3) alternations; EPOCHS (default 2) epochs per run; THREADS (default 2); ROWS (default 0 = all
-#   60,000); HIDDEN (default 500); BATCH (default 100); MOMENTUM (default 0.5); PEERS (default "sklearn torch");
+# (data loading excluded), the table shows the median over rounds, and the ratios ours/sklearn and ours/torch; the JSON
+# adds each round's ratio (its runs are adjacent in time) and their median, steadier on a machine whose speed drifts.
+#   ROUNDS (default 3) alternations; EPOCHS (default 3) epochs per run: the median of three is a steady-state epoch,
+#   while the median of two is the mean of the first (one-time costs such as JIT compilation) and the second;
+#   THREADS (default 2); ROWS (default 0 = all 60,000); HIDDEN (default 500); BATCH (default 100); MOMENTUM (default 0.5); PEERS (default "sklearn torch");
 #   DATA (default /work/shared/data/mnist/train-images-idx3-ubyte.gz or $FREEENERGY_MNIST/...);
 #   PYTHON (default /usr/bin/python3, Debian's numpy on OpenBLAS, scikit-learn and torch).
 # Modes (first argument): binary (default, as above); grey: the same on the grey values bytes / 255 (no threshold,
@@ -22,7 +24,7 @@ case "$mode" in
   *) echo "usage: build/bench.sh rbm [binary|grey|tap]" >&2; exit 2 ;;
 esac
 rounds=${ROUNDS:-3}
-epochs=${EPOCHS:-2}
+epochs=${EPOCHS:-3}
 threads=${THREADS:-2}
 rows=${ROWS:-0}
 hidden=${HIDDEN:-500}
@@ -69,11 +71,16 @@ load_start, load_end, threads, mode = sys.argv[2], sys.argv[3], int(sys.argv[4])
 reference = "pcd" if mode == "tap" else "ours"
 runs = {}
 info = {}
+by_round = {}
 for row in rows:
     r = row["result"]
     epochs = r["epochSeconds"]
     runs.setdefault(row["tool"], []).append(statistics.median(epochs))
+    by_round.setdefault(row["round"], {})[row["tool"]] = statistics.median(epochs)
     info[row["tool"]] = r
+def round_ratios(tool):
+    """ours (or PCD-1) over tool within each round: the two runs are adjacent in time, so slow drifts of the machine cancel."""
+    return [times[reference] / times[tool] if mode != "tap" else times[tool] / times[reference] for times in by_round.values() if tool in times and reference in times]
 ref = statistics.median(runs[reference])
 o = info[reference]
 data_kind = "grey (bytes / 255)" if mode == "grey" else "bytes / 255 > 0.5"
@@ -95,6 +102,7 @@ if mode == "tap":
         cases.append({"phase": tool, "secondsPerEpoch": t, "runs": times, "overPcd": t / ref})
         if tool != "pcd":
             summary[f"{tool}OverPcd"] = t / ref
+            summary[f"{tool}OverPcdMedianOfRounds"] = statistics.median(round_ratios(tool))
     summary["phases"] = cases
 else:
     names = {"ours": f"FreeEnergyML (CD-1, momentum {o.get('momentum', 0.5):g})", "sklearn": "scikit-learn BernoulliRBM (PCD-1)", "torch": "PyTorch CPU loop (CD-1)"}
@@ -107,6 +115,8 @@ else:
         cases.append({"tool": tool, "secondsPerEpoch": t, "runs": times, "oursOverTool": ratio})
         if tool != "ours":
             summary[f"oursOver{tool.capitalize()}"] = ratio
+            summary[f"oursOver{tool.capitalize()}ByRound"] = round_ratios(tool)
+            summary[f"oursOver{tool.capitalize()}MedianOfRounds"] = statistics.median(round_ratios(tool))
     summary["oursSecondsPerEpoch"] = ref
     summary["tools"] = cases
 print()
