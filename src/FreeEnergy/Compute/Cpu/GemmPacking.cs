@@ -20,6 +20,8 @@ internal static unsafe class GemmPacking
         {
             int rows = Math.Min(mr, mc - ir);
             float* panel = dst + (nint)ir * kc;
+            // An edge panel is zeroed whole first (vector stores); its rows are then filled.
+            if (rows < mr) new Span<float>(panel, kc * mr).Clear();
             if (!transposed)
             {
                 // op(A)[i, p] = a[i * lda + p]: read the rows as parallel streams, write contiguously.
@@ -40,9 +42,7 @@ internal static unsafe class GemmPacking
                     for (int i = 0; i < rows; i++) d[i] = src[i];
                 }
             }
-            if (rows < mr)
-                for (int p = 0; p < kc; p++)
-                    for (int i = rows; i < mr; i++) panel[(nint)p * mr + i] = 0f;
+
         }
     }
 
@@ -73,14 +73,10 @@ internal static unsafe class GemmPacking
                 }
                 else
                 {
+                    // An edge panel: zero it whole (vector stores), then copy each row's cols values.
+                    new Span<float>(panel, kc * nr).Clear();
                     for (int p = 0; p < kc; p++)
-                    {
-                        float* src = b + (nint)(p0 + p) * ldb + j0 + jr;
-                        float* d = panel + (nint)p * nr;
-                        int j = 0;
-                        for (; j < cols; j++) d[j] = src[j];
-                        for (; j < nr; j++) d[j] = 0f;
-                    }
+                        new ReadOnlySpan<float>(b + (nint)(p0 + p) * ldb + j0 + jr, cols).CopyTo(new Span<float>(panel + (nint)p * nr, cols));
                 }
             }
             else
@@ -92,14 +88,13 @@ internal static unsafe class GemmPacking
                     for (; p + 8 <= kc; p += 8)
                         for (int j = 0; j < nr; j += 8)
                             Transpose8x8(src + j * ldb + p, ldb, panel + (nint)p * nr + j, nr);
+                // An edge panel is zeroed whole first (vector stores); its cols columns are then filled.
+                if (cols < nr) new Span<float>(panel, kc * nr).Clear();
                 for (; p < kc; p++)
                 {
                     float* d = panel + (nint)p * nr;
                     for (int j = 0; j < cols; j++) d[j] = src[j * ldb + p];
                 }
-                if (cols < nr)
-                    for (int q = 0; q < kc; q++)
-                        for (int j = cols; j < nr; j++) panel[(nint)q * nr + j] = 0f;
             }
         }
     }
