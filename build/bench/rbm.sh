@@ -10,7 +10,8 @@
 # adds each round's ratio (its runs are adjacent in time) and their median, steadier on a machine whose speed drifts.
 #   ROUNDS (default 3) alternations; EPOCHS (default 3) epochs per run: the median of three is a steady-state epoch,
 #   while the median of two is the mean of the first (one-time costs such as JIT compilation) and the second;
-#   THREADS (default 2); ROWS (default 0 = all 60,000); HIDDEN (default 500); BATCH (default 100); MOMENTUM (default 0.5); PEERS (default "sklearn torch");
+#   THREADS (default 2); ROWS (default 0 = all 60,000); HIDDEN (default 500); BATCH (default 100); MOMENTUM (default
+#   0.5); PEERS (default "sklearn torch");
 #   DATA (default /work/shared/data/mnist/train-images-idx3-ubyte.gz or $FREEENERGY_MNIST/...);
 #   PYTHON (default /usr/bin/python3, Debian's numpy on OpenBLAS, scikit-learn and torch).
 # Modes (first argument): binary (default, as above); grey: the same on the grey values bytes / 255 (no threshold,
@@ -115,8 +116,9 @@ else:
         cases.append({"tool": tool, "secondsPerEpoch": t, "runs": times, "oursOverTool": ratio})
         if tool != "ours":
             summary[f"oursOver{tool.capitalize()}"] = ratio
-            summary[f"oursOver{tool.capitalize()}ByRound"] = round_ratios(tool)
-            summary[f"oursOver{tool.capitalize()}MedianOfRounds"] = statistics.median(round_ratios(tool))
+            by_tool = round_ratios(tool)
+            summary[f"oursOver{tool.capitalize()}ByRound"] = by_tool
+            summary[f"oursOver{tool.capitalize()}MedianOfRounds"] = statistics.median(by_tool)
     summary["oursSecondsPerEpoch"] = ref
     summary["tools"] = cases
 print()

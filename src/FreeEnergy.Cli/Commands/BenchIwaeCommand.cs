@@ -65,6 +65,7 @@ internal static class BenchIwaeCommand
 
             int warmupEpochs = shape.WarmupEpochs(parse);
             var runs = new List<Run>();
+            Run? Of(bool twoLevel, int samples) => runs.Find(r => (r.Trained is HierarchicalVae) == twoLevel && r.Samples == samples);
             var depths = Choices("--levels", parse.GetValue(levels)!, ["1", "2"]);
             var bounds = Choices("--objectives", parse.GetValue(objectives)!, ["elbo", "iwae"]);
             var configurations = new[] { false, true }.Where(t => depths.Contains(t ? "2" : "1"))
@@ -91,12 +92,12 @@ internal static class BenchIwaeCommand
                         ? HierarchicalVaeTrainer.Train(train.View, null, options, backend, log)
                         : VaeTrainer.Train(train.View, null, options, backend, log);
                     double seconds = clock.Elapsed.TotalSeconds;
-                    int index = runs.FindIndex(r => (r.Trained is HierarchicalVae) == twoLevel && r.Samples == samples);
-                    var perRound = index < 0 ? [] : runs[index].RoundCpuSeconds;
+                    var previous = Of(twoLevel, samples);
+                    var perRound = previous?.RoundCpuSeconds ?? [];
                     perRound.Add(log.CpuSeconds.Average());
                     var run = new Run(twoLevel ? "two-level 784-200-200-100-100-100-50" : "one-level 784-200-200-50", samples, model, log, seconds, perRound);
-                    if (index < 0) runs.Add(run);
-                    else runs[index] = run;
+                    if (previous is null) runs.Add(run);
+                    else runs[runs.IndexOf(previous)] = run;
                 }
 
             var results = new JsonArray();
@@ -123,8 +124,7 @@ internal static class BenchIwaeCommand
             }
             JsonNode? Ratio(bool twoLevelA, int samplesA, bool twoLevelB, int samplesB)
             {
-                var a = runs.Find(r => (r.Trained is HierarchicalVae) == twoLevelA && r.Samples == samplesA);
-                var b = runs.Find(r => (r.Trained is HierarchicalVae) == twoLevelB && r.Samples == samplesB);
+                var (a, b) = (Of(twoLevelA, samplesA), Of(twoLevelB, samplesB));
                 return a is null || b is null ? null : JsonValue.Create(MedianTimer.Median(a.RoundCpuSeconds.Zip(b.RoundCpuSeconds, (x, y) => x / y)));
             }
             var result = new JsonObject

@@ -46,4 +46,11 @@ internal static class IdxFiles
     }
 
     public static float Pixel(int i, int j) => (byte)((7 * i + j) % 256) / 255f;
+
+    /// <summary>Writes <see cref="Mnist"/> images as the gzipped training and test image files of an MNIST directory.</summary>
+    public static void WriteMnistDirectory(TempDirectory dir, int trainRows, int testRows)
+    {
+        File.WriteAllBytes(dir.File("train-images-idx3-ubyte.gz"), Gzip(Mnist(trainRows, 28, 28).Images));
+        File.WriteAllBytes(dir.File("t10k-images-idx3-ubyte.gz"), Gzip(Mnist(testRows, 28, 28).Images));
+    }
 }

@@ -10,8 +10,7 @@ public class BenchIwaeCliTests
     public void ReportsTestNllAndEpochRatiosForTheFourRuns()
     {
         using var dir = new TempDirectory();
-        File.WriteAllBytes(dir.File("train-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Mnist(60, 28, 28).Images));
-        File.WriteAllBytes(dir.File("t10k-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Mnist(10, 28, 28).Images));
+        IdxFiles.WriteMnistDirectory(dir, 60, 10);
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         int code = CommandLineApp.Run(["bench", "iwae", "--data", dir.Path, "--epochs", "1", "--iwae", "3", "--test-samples", "20", "--threads", "1", "--json"], stdout, stderr);
@@ -32,8 +31,7 @@ public class BenchIwaeCliTests
     public void BenchIwaeRunsOnlyTheChosenDepthsAndObjectives()
     {
         using var dir = new TempDirectory();
-        File.WriteAllBytes(dir.File("train-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Mnist(40, 28, 28).Images));
-        File.WriteAllBytes(dir.File("t10k-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Mnist(8, 28, 28).Images));
+        IdxFiles.WriteMnistDirectory(dir, 40, 8);
         var (code, stdout, stderr) = Bench(dir.Path, "--levels", "2", "--objectives", "iwae", "--kl-warmup", "2");
         Assert.True(code == 0, stderr);
         var result = JsonDocument.Parse(stdout).RootElement;
@@ -56,8 +54,7 @@ public class BenchIwaeCliTests
     public void RoundsRetrainEveryConfigurationAndReportTheMedianOfTheRoundsRatios()
     {
         using var dir = new TempDirectory();
-        File.WriteAllBytes(dir.File("train-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Mnist(40, 28, 28).Images));
-        File.WriteAllBytes(dir.File("t10k-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Mnist(8, 28, 28).Images));
+        IdxFiles.WriteMnistDirectory(dir, 40, 8);
         var (code, stdout, stderr) = Bench(dir.Path, "--objectives", "elbo", "--rounds", "3");
         Assert.True(code == 0, stderr);
         var result = JsonDocument.Parse(stdout).RootElement;
@@ -79,7 +76,8 @@ public class BenchIwaeCliTests
         Assert.Contains("--rounds", badErr);
     }
 
-    private static (int Code, string Stdout, string Stderr) Bench(string data, params string[] extra)
+    /// <summary><c>bench iwae</c> for one epoch (IWAE-2, 10 test draws, one thread, JSON) on the MNIST directory <paramref name="data"/>, with <paramref name="extra"/>.</summary>
+    internal static (int Code, string Stdout, string Stderr) Bench(string data, params string[] extra)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();

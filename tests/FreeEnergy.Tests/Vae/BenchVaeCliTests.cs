@@ -14,12 +14,6 @@ public class BenchVaeCliTests
         return (code, stdout.ToString(), stderr.ToString());
     }
 
-    private static void WriteMnist(TempDirectory dir, int trainRows, int testRows)
-    {
-        File.WriteAllBytes(dir.File("train-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Mnist(trainRows, 28, 28).Images));
-        File.WriteAllBytes(dir.File("t10k-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Mnist(testRows, 28, 28).Images));
-    }
-
     private static JsonElement Bench(string dir, int threads, int epochs = 2)
     {
         var (code, stdout, stderr) = Run("bench", "vae", "--data", dir, "--epochs", epochs.ToString(), "--threads", threads.ToString(), "--json");
@@ -31,7 +25,7 @@ public class BenchVaeCliTests
     public void ReportsEpochTimesAndTestFreeEnergy()
     {
         using var dir = new TempDirectory();
-        WriteMnist(dir, 300, 50);
+        IdxFiles.WriteMnistDirectory(dir, 300, 50);
         var result = Bench(dir.Path, threads: 2);
 
         Assert.Equal(300, result.GetProperty("trainRows").GetInt32());
@@ -51,7 +45,7 @@ public class BenchVaeCliTests
     public void SameSeedGivesTheSameLossesAtAnyThreadCount()
     {
         using var dir = new TempDirectory();
-        WriteMnist(dir, 260, 20);
+        IdxFiles.WriteMnistDirectory(dir, 260, 20);
         var one = Bench(dir.Path, threads: 1, epochs: 1);
         var two = Bench(dir.Path, threads: 2, epochs: 1);
         Assert.Equal(one.GetProperty("trainNegElbo").GetDouble(), two.GetProperty("trainNegElbo").GetDouble());

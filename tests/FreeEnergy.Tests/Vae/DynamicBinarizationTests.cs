@@ -215,14 +215,10 @@ public class DynamicBinarizationTests
     public void BenchIwaeDrawsTheTrainingImagesEveryEpoch()
     {
         using var dir = new TempDirectory();
-        File.WriteAllBytes(dir.File("train-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Mnist(40, 28, 28).Images));
-        File.WriteAllBytes(dir.File("t10k-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Mnist(8, 28, 28).Images));
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CommandLineApp.Run(["bench", "iwae", "--data", dir.Path, "--epochs", "1", "--iwae", "2", "--test-samples", "10", "--threads", "1",
-            "--dynamic-binarize", "--json"], stdout, stderr);
-        Assert.True(code == 0, stderr.ToString());
-        var result = JsonDocument.Parse(stdout.ToString()).RootElement;
+        IdxFiles.WriteMnistDirectory(dir, 40, 8);
+        var (code, stdout, stderr) = BenchIwaeCliTests.Bench(dir.Path, "--dynamic-binarize");
+        Assert.True(code == 0, stderr);
+        var result = JsonDocument.Parse(stdout).RootElement;
         Assert.StartsWith("training: a new Bernoulli draw per pixel intensity every epoch", result.GetProperty("binarisation").GetString());
         foreach (var r in result.GetProperty("runs").EnumerateArray()) Assert.True(r.GetProperty("testNll").GetDouble() > 0);
     }

@@ -42,7 +42,6 @@ internal static unsafe class GemmPacking
                     for (int i = 0; i < rows; i++) d[i] = src[i];
                 }
             }
-
         }
     }
 
